@@ -1,0 +1,176 @@
+using ActorTracing.Domain;
+using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+
+namespace ActorTracing.Actors.Traces;
+
+/// <summary>
+/// One actor per trace id, hosted by cluster sharding so every span of a trace — from any region,
+/// through any node — meets here. It buffers spans until <see cref="TraceCompletion"/> says the
+/// trace is complete, asks the pure <see cref="TraceSampler"/> once, publishes the outcome and
+/// passivates. Spans that come later find the decision in the node's <see cref="DecisionCache"/>
+/// and follow it. Time is the scheduler's clock so tests drive it virtually.
+/// </summary>
+public sealed class TraceActor : ReceiveActor, IWithTimers
+{
+    private const string CompletionTimer = "completion";
+
+    private readonly TraceId _traceId;
+    private readonly TraceActorSettings _settings;
+    private readonly TraceSampler _sampler;
+    private readonly DecisionCache _decisions;
+    private readonly ITraceOutcomeSink _sink;
+    private readonly PipelineGauges _gauges;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private TraceBuffer? _buffer;
+    private SamplingDecision? _decision;
+    private string? _completionReason;
+    private DateTimeOffset? _nextCheck;
+
+    public TraceActor(
+        string entityId,
+        TraceActorSettings settings,
+        TraceSampler sampler,
+        DecisionCache decisions,
+        ITraceOutcomeSink sink,
+        PipelineGauges gauges)
+    {
+        if (!TraceId.TryParseHex(entityId, out _traceId))
+        {
+            throw new ArgumentException($"entity id '{entityId}' is not a trace id", nameof(entityId));
+        }
+        _settings = settings;
+        _sampler = sampler;
+        _decisions = decisions;
+        _sink = sink;
+        _gauges = gauges;
+
+        Receive<TraceCommands.AppendSpans>(OnAppend);
+        Receive<CheckCompletion>(_ => Evaluate(Now));
+        Receive<TraceQueries.GetTraceStatus>(_ => Sender.Tell(Status()));
+        Receive<TraceCommands.HandOffStop>(_ =>
+        {
+            // Deciding early with a recorded reason is the promise made for hand-offs: a moving
+            // shard must never silently lose what it buffered.
+            if (_buffer is { SpanCount: > 0 })
+            {
+                Decide(CompletionReasons.HandOff, Now);
+            }
+            Context.Stop(Self);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Akka.Actor.Props Props(
+        string entityId,
+        TraceActorSettings settings,
+        TraceSampler sampler,
+        DecisionCache decisions,
+        ITraceOutcomeSink sink,
+        PipelineGauges gauges)
+        => Akka.Actor.Props.Create(() => new TraceActor(entityId, settings, sampler, decisions, sink, gauges));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private void OnAppend(TraceCommands.AppendSpans message)
+    {
+        var now = Now;
+        if (_decision is null && _decisions.TryGet(_traceId, now, out var remembered))
+        {
+            _decision = remembered;
+            _completionReason = "late";
+        }
+        if (_decision is not null)
+        {
+            FollowDecision(message.Spans, now);
+            return;
+        }
+        if (_buffer is null)
+        {
+            _buffer = new TraceBuffer(_traceId);
+            _gauges.TraceOpened();
+        }
+        _buffer.Add(message.Spans, now);
+        Evaluate(now);
+    }
+
+    private void Evaluate(DateTimeOffset now)
+    {
+        if (_buffer is null || _decision is not null)
+        {
+            return;
+        }
+        var check = TraceCompletion.Evaluate(_buffer, now, _settings.Completion);
+        if (check.IsComplete)
+        {
+            Decide(check.Reason, now);
+            return;
+        }
+        _nextCheck = check.NextCheck;
+        var delay = check.NextCheck - now;
+        Timers.StartSingleTimer(CompletionTimer, CheckCompletion.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1));
+    }
+
+    private void Decide(string completionReason, DateTimeOffset now)
+    {
+        var buffer = _buffer!;
+        var decision = _sampler.Decide(new TraceSnapshot(_traceId, buffer.Spans, completionReason), now);
+        _decision = decision;
+        _completionReason = completionReason;
+        _decisions.Add(_traceId, decision, now);
+        Timers.CancelAll();
+
+        _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
+        _gauges.Released(buffer.SpanCount, buffer.Bytes);
+        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now));
+        _buffer = null;
+
+        // Passivate rather than stop: sharding buffers messages that race with the stop and
+        // delivers them to a new incarnation, which finds the decision in the cache.
+        Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
+    }
+
+    private void FollowDecision(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
+    {
+        long bytes = 0;
+        foreach (var s in spans)
+        {
+            bytes += s.Size;
+        }
+        _gauges.Late(spans.Count, _decision!.Keep);
+        _gauges.Released(spans.Count, bytes);
+        var late = _decision with { Reason = "late/" + _decision.Reason };
+        Publish(new TraceDecided(_traceId, late, "late", spans, bytes, true, now, now, now));
+        if (Context.Parent is not null && _buffer is null)
+        {
+            Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
+        }
+    }
+
+    private void Publish(TraceDecided decided)
+    {
+        try
+        {
+            _sink.OnDecided(decided);
+        }
+        catch (Exception e)
+        {
+            // The sink enqueues without blocking; if it throws, it is a bug worth a loud log,
+            // but the decision itself stands (it is cached) and late spans must still follow it.
+            _log.Error(e, "Publishing the decision of trace {0} failed", _traceId);
+        }
+    }
+
+    private TraceQueries.TraceStatus Status()
+    {
+        var regions = _buffer?.Spans.Select(s => s.Origin.Region).Distinct().ToArray() ?? [];
+        return new TraceQueries.TraceStatus(_traceId, _buffer?.SpanCount ?? 0, _buffer?.Bytes ?? 0, _buffer?.RootSeen ?? false, regions, _decision, _completionReason, _nextCheck);
+    }
+}

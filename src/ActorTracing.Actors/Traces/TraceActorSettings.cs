@@ -1,0 +1,55 @@
+using ActorTracing.Domain.Completion;
+using Akka.Configuration;
+
+namespace ActorTracing.Actors.Traces;
+
+/// <summary>
+/// Typed view of <c>actortracing.trace</c> (hocon/trace.conf). Built once at startup; an invalid
+/// value fails the start with a message naming the key, not a surprise at the first trace.
+/// </summary>
+public sealed record TraceActorSettings(
+    CompletionSettings Completion,
+    int NumberOfShards,
+    int DecisionCacheSize,
+    TimeSpan DecisionCacheMaxAge,
+    string Role)
+{
+    public const string Section = "actortracing.trace";
+
+    public static TraceActorSettings Default { get; } = new(CompletionSettings.Default, 100, 1_000_000, TimeSpan.FromMinutes(10), "process");
+
+    public static TraceActorSettings Create(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var c = config.GetConfig(Section) ?? throw new SettingsException($"missing section {Section}");
+        var completion = new CompletionSettings(
+            Positive(c, "send-delay"),
+            Positive(c, "trace-timeout"),
+            PositiveInt(c, "max-spans-per-trace"),
+            c.GetByteSize("max-bytes-per-trace") is long b and > 0 ? b : throw Invalid("max-bytes-per-trace", "a positive size like 16MiB"));
+        if (completion.SendDelay >= completion.TraceTimeout)
+        {
+            throw Invalid("send-delay", "a duration shorter than trace-timeout");
+        }
+        return new TraceActorSettings(
+            completion,
+            PositiveInt(c, "number-of-shards"),
+            PositiveInt(c, "decision-cache.size"),
+            Positive(c, "decision-cache.max-age"),
+            c.GetString("role", "process"));
+    }
+
+    private static TimeSpan Positive(Config c, string key)
+    {
+        var v = c.GetTimeSpan(key, TimeSpan.Zero, allowInfinite: false);
+        return v > TimeSpan.Zero ? v : throw Invalid(key, "a positive duration like 2s");
+    }
+
+    private static int PositiveInt(Config c, string key)
+    {
+        var v = c.GetInt(key, 0);
+        return v > 0 ? v : throw Invalid(key, "a positive integer");
+    }
+
+    private static SettingsException Invalid(string key, string expected) => new($"{Section}.{key}: expected {expected}");
+}

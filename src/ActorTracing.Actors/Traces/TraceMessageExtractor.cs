@@ -1,0 +1,43 @@
+using ActorTracing.Domain;
+using ActorTracing.Protocol.Traces;
+using Akka.Cluster.Sharding;
+
+namespace ActorTracing.Actors.Traces;
+
+/// <summary>
+/// Entity id = the trace id in hex; shard = the trace id's stable hash. The stable hash (not
+/// string.GetHashCode) matters: every node of a mixed-version cluster must place a trace in the
+/// same shard, or spans of one trace would meet two actors.
+/// </summary>
+public sealed class TraceMessageExtractor : IMessageExtractor
+{
+    private readonly int _numberOfShards;
+
+    public TraceMessageExtractor(int numberOfShards)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numberOfShards);
+        _numberOfShards = numberOfShards;
+    }
+
+    public string? EntityId(object message) => message switch
+    {
+        ITraceMessage m => m.TraceId.ToHex(),
+        ShardingEnvelope e => e.EntityId,
+        _ => null,
+    };
+
+    public object? EntityMessage(object message) => message is ShardingEnvelope e ? e.Message : message;
+
+    public string ShardId(object message) => message switch
+    {
+        ITraceMessage m => ShardOf(m.TraceId),
+        ShardingEnvelope e when TraceId.TryParseHex(e.EntityId, out var id) => ShardOf(id),
+        ShardRegion.StartEntity s when TraceId.TryParseHex(s.EntityId, out var id) => ShardOf(id),
+        _ => "0",
+    };
+
+    public string ShardId(string entityId, object? messageHint = null)
+        => TraceId.TryParseHex(entityId, out var id) ? ShardOf(id) : "0";
+
+    private string ShardOf(TraceId id) => ((int)(id.StableHash() % (ulong)_numberOfShards)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

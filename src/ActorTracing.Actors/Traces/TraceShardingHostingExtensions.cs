@@ -1,0 +1,45 @@
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Traces;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
+using Akka.DependencyInjection;
+using Akka.Hosting;
+
+namespace ActorTracing.Actors.Traces;
+
+public static class TraceShardingHostingExtensions
+{
+    public const string TypeName = "trace";
+
+    /// <summary>
+    /// Hosts the TraceActor shard region under <see cref="TraceRegion"/>. The sampler, decision
+    /// cache, outcome sink and gauges come from DI so the node (not this project) decides where
+    /// kept spans go.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTraceSharding(this AkkaConfigurationBuilder builder, TraceActorSettings settings)
+    {
+        return builder.WithShardRegion<TraceRegion>(
+            TypeName,
+            (_, _, resolver) =>
+            {
+                var sampler = resolver.GetService<TraceSampler>();
+                var cache = resolver.GetService<DecisionCache>();
+                var sink = resolver.GetService<ITraceOutcomeSink>();
+                var gauges = resolver.GetService<PipelineGauges>();
+                return entityId => TraceActor.Props(entityId, settings, sampler, cache, sink, gauges);
+            },
+            new TraceMessageExtractor(settings.NumberOfShards),
+            new ShardOptions
+            {
+                Role = string.IsNullOrEmpty(settings.Role) ? null : settings.Role,
+                StateStoreMode = StateStoreMode.DData,
+                RememberEntities = false,
+                HandOffStopMessage = TraceCommands.HandOffStop.Instance,
+                // Entities passivate themselves right after deciding; idle passivation would only
+                // cut short a trace waiting for its timeout.
+                ShouldPassivateIdleEntities = false,
+            });
+    }
+}

@@ -1,0 +1,56 @@
+using Akka.Configuration;
+
+namespace ActorTracing.Node.Configuration;
+
+/// <summary>Typed view of <c>actortracing.node</c> (hocon/node.conf), validated at startup.</summary>
+public sealed record NodeSettings(
+    string SystemName,
+    string Region,
+    string Hostname,
+    int Port,
+    IReadOnlyList<string> Roles,
+    IReadOnlyList<string> SeedNodes,
+    long MaxBufferedBytes,
+    long MaxPendingRows,
+    TimeSpan RetryAfter)
+{
+    public const string Section = "actortracing.node";
+
+    public static NodeSettings Create(Config config)
+    {
+        var c = config.GetConfig(Section) ?? throw new ConfigurationException($"missing section {Section}");
+        var port = c.GetInt("port", -1);
+        if (port is < 0 or > 65535)
+        {
+            throw Invalid("port", "a port number 0-65535");
+        }
+        var region = c.GetString("region", string.Empty);
+        if (string.IsNullOrWhiteSpace(region))
+        {
+            throw Invalid("region", "a region name like iad");
+        }
+        var maxBytes = c.GetByteSize("admission.max-buffered-bytes") ?? 0;
+        var maxRows = c.GetLong("admission.max-pending-rows", 0);
+        var retry = c.GetTimeSpan("admission.retry-after", TimeSpan.Zero);
+        return new NodeSettings(
+            NonEmpty(c, "system-name"),
+            region,
+            NonEmpty(c, "hostname"),
+            port,
+            c.GetStringList("roles").ToArray(),
+            c.GetStringList("seed-nodes").ToArray(),
+            maxBytes > 0 ? maxBytes : throw Invalid("admission.max-buffered-bytes", "a positive size like 1GiB"),
+            maxRows > 0 ? maxRows : throw Invalid("admission.max-pending-rows", "a positive row count"),
+            retry > TimeSpan.Zero ? retry : throw Invalid("admission.retry-after", "a positive duration like 1s"));
+    }
+
+    public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    private static string NonEmpty(Config c, string key)
+    {
+        var v = c.GetString(key, string.Empty);
+        return string.IsNullOrWhiteSpace(v) ? throw Invalid(key, "a non-empty string") : v;
+    }
+
+    private static ConfigurationException Invalid(string key, string expected) => new($"{Section}.{key}: expected {expected}");
+}

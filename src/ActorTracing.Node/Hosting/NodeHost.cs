@@ -1,0 +1,152 @@
+using ActorTracing.Actors.Sampling;
+using ActorTracing.Actors.Traces;
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+using ActorTracing.Ingest;
+using ActorTracing.Node.Configuration;
+using ActorTracing.Node.Pipeline;
+using ActorTracing.Protocol.Ingress;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Traces;
+using ActorTracing.Storage;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ActorTracing.Node.Hosting;
+
+/// <summary>
+/// One running node: OTLP receivers (Kestrel) → sharded TraceActors (Akka.Cluster.Hosting) →
+/// storage writer (Akka.Streams → embedded engine). Composition only; each piece is configured
+/// from its own HOCON section and validated before anything starts.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, IEmbeddedStore store)
+    {
+        _app = app;
+        Config = config;
+        Settings = node;
+        Ingest = ingest;
+        Storage = storage;
+        Gauges = gauges;
+        StorageHolder = storageHolder;
+        Store = store;
+    }
+
+    public Config Config { get; }
+
+    public NodeSettings Settings { get; }
+
+    public IngestSettings Ingest { get; }
+
+    public StorageSettings Storage { get; }
+
+    public PipelineGauges Gauges { get; }
+
+    public StorageWriterHolder StorageHolder { get; }
+
+    public IEmbeddedStore Store { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public ActorSystem System => _app.Services.GetRequiredService<ActorSystem>();
+
+    /// <summary>The addresses Kestrel actually bound (ports resolved when 0 was configured).</summary>
+    public IReadOnlyList<string> Addresses =>
+        _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+
+    public static async Task<NodeHost> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
+    {
+        var config = HoconDefaults.Load(options.ConfigFile, options.RulesFile, options.Overrides);
+        var node = NodeSettings.Create(config);
+        var trace = TraceActorSettings.Create(config);
+        var ingest = IngestSettings.Create(config) with { Region = node.Region };
+        var storage = StorageSettings.Create(config);
+        var rules = SamplingRulesConfig.Parse(config);
+
+        var gauges = new PipelineGauges();
+        var holder = new StorageWriterHolder();
+        var store = EmbeddedStores.Open(storage);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(gauges);
+        builder.Services.AddSingleton(new TraceSampler(rules));
+        builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge));
+        builder.Services.AddSingleton<ITraceOutcomeSink>(holder);
+        builder.Services.AddSingleton<ITraceIngress>(sp =>
+        {
+            var region = sp.GetRequiredService<ActorRegistry>().Get<TraceRegion>();
+            return new ShardingIngress(region, gauges, () => holder.PendingRows, node);
+        });
+        builder.AddOtlpReceivers(ingest);
+
+        builder.Services.AddAkka(node.SystemName, (akka, _) =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend);
+            akka.WithRemoting(node.Hostname, node.Port);
+            akka.WithClustering(new ClusterOptions
+            {
+                Roles = node.Roles.Append("region-" + node.Region).ToArray(),
+                SeedNodes = node.SeedNodes.ToArray(),
+            });
+            akka.WithTraceSharding(trace);
+            akka.AddStartup((system, _) =>
+            {
+                holder.Set(StorageWriter.Start(system, store.Store, storage));
+                // Flush after sharding handed off (and so decided) every in-flight trace.
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-storage", async () =>
+                {
+                    if (holder.Writer is { } w)
+                    {
+                        await w.CompleteAsync().ConfigureAwait(false);
+                    }
+                    return Akka.Done.Instance;
+                });
+                if (node.SeedNodes.Count == 0)
+                {
+                    var cluster = Cluster.Get(system);
+                    cluster.Join(cluster.SelfAddress);
+                }
+            });
+        });
+
+        var app = builder.Build();
+        app.MapOtlpReceivers();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store);
+    }
+
+    /// <summary>
+    /// Stops ingest first (no new spans), then leaves the cluster: sharding hands off every shard,
+    /// each TraceActor decides what it holds (reason hand_off), and storage flushes last.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

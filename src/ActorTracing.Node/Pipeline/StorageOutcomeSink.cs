@@ -1,0 +1,29 @@
+using ActorTracing.Protocol.Traces;
+using ActorTracing.Storage;
+
+namespace ActorTracing.Node.Pipeline;
+
+/// <summary>
+/// Kept traces (and late spans of kept traces) go to the storage writer with their reason and
+/// sample rate on every row, so stored counts can be re-weighted. Dropped traces only count.
+/// </summary>
+public sealed class StorageOutcomeSink : ITraceOutcomeSink
+{
+    private readonly StorageWriter _writer;
+
+    public StorageOutcomeSink(StorageWriter writer) => _writer = writer;
+
+    public void OnDecided(TraceDecided decided)
+    {
+        if (!decided.Decision.Keep || decided.Spans.Count == 0)
+        {
+            return;
+        }
+        var rows = new StoredSpan[decided.Spans.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = new StoredSpan(decided.Spans[i], decided.Decision.Reason, decided.Decision.SampleRate);
+        }
+        _writer.Enqueue(rows);
+    }
+}

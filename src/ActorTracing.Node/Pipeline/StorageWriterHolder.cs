@@ -1,0 +1,27 @@
+using ActorTracing.Protocol.Traces;
+using ActorTracing.Storage;
+
+namespace ActorTracing.Node.Pipeline;
+
+/// <summary>
+/// The storage writer runs on the node's ActorSystem, which DI builds after the sink is
+/// registered; this holder breaks that cycle. TraceActors only publish after the node started,
+/// by which time the writer is set.
+/// </summary>
+public sealed class StorageWriterHolder : ITraceOutcomeSink
+{
+    private StorageOutcomeSink? _sink;
+
+    public StorageWriter? Writer { get; private set; }
+
+    public void Set(StorageWriter writer)
+    {
+        Writer = writer;
+        _sink = new StorageOutcomeSink(writer);
+    }
+
+    public long PendingRows => Writer?.PendingRows ?? 0;
+
+    public void OnDecided(TraceDecided decided)
+        => (_sink ?? throw new InvalidOperationException("storage writer not started")).OnDecided(decided);
+}

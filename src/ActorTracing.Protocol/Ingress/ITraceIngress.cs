@@ -1,0 +1,15 @@
+using ActorTracing.Domain.Otlp;
+
+namespace ActorTracing.Protocol.Ingress;
+
+/// <summary>
+/// Where the OTLP receivers (and the Kafka source) hand decoded spans to the pipeline. The
+/// receivers know nothing of actors; the node wires this to the TraceActor shard region.
+/// Submit never blocks: when the node is over its memory or storage-backlog budget it answers
+/// <see cref="IngressResult.Overloaded"/> so the receiver can reply 429/503 with Retry-After
+/// (gRPC RESOURCE_EXHAUSTED/UNAVAILABLE) instead of buffering without bound.
+/// </summary>
+public interface ITraceIngress
+{
+    IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol);
+}

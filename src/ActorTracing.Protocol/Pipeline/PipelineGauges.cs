@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+
+namespace ActorTracing.Protocol.Pipeline;
+
+/// <summary>
+/// Node-wide counters shared by ingest (admission), the TraceActors and storage. Interlocked
+/// only: they are read by the admission check on every request and by metrics, and written from
+/// many actors at once. Spans are charged when ingest accepts them and released when their
+/// trace is decided, so spans still queued in sharding count against the memory budget too.
+/// </summary>
+public sealed class PipelineGauges
+{
+    private long _spansReceived;
+    private long _spansBuffered;
+    private long _bytesBuffered;
+    private long _tracesBuffered;
+    private long _tracesDecided;
+    private long _tracesKept;
+    private long _spansKept;
+    private long _lateSpans;
+    private long _decisionLatencyTicksTotal;
+
+    public ConcurrentDictionary<string, long> KeptByReason { get; } = new();
+
+    public ConcurrentDictionary<string, long> DroppedByReason { get; } = new();
+
+    public ConcurrentDictionary<string, long> CompletedByReason { get; } = new();
+
+    public long SpansReceived => Interlocked.Read(ref _spansReceived);
+
+    public long SpansBuffered => Interlocked.Read(ref _spansBuffered);
+
+    public long BytesBuffered => Interlocked.Read(ref _bytesBuffered);
+
+    public long TracesBuffered => Interlocked.Read(ref _tracesBuffered);
+
+    public long TracesDecided => Interlocked.Read(ref _tracesDecided);
+
+    public long TracesKept => Interlocked.Read(ref _tracesKept);
+
+    public long SpansKept => Interlocked.Read(ref _spansKept);
+
+    public long LateSpans => Interlocked.Read(ref _lateSpans);
+
+    /// <summary>Mean time from a trace's last span to its decision.</summary>
+    public TimeSpan MeanDecisionLatency
+    {
+        get
+        {
+            var decided = TracesDecided;
+            return decided == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref _decisionLatencyTicksTotal) / decided);
+        }
+    }
+
+    public void Accepted(long spans, long bytes)
+    {
+        Interlocked.Add(ref _spansReceived, spans);
+        Interlocked.Add(ref _spansBuffered, spans);
+        Interlocked.Add(ref _bytesBuffered, bytes);
+    }
+
+    public void TraceOpened() => Interlocked.Increment(ref _tracesBuffered);
+
+    public void Released(long spans, long bytes)
+    {
+        Interlocked.Add(ref _spansBuffered, -spans);
+        Interlocked.Add(ref _bytesBuffered, -bytes);
+    }
+
+    public void Decided(bool keep, string reason, string completionReason, long spans, TimeSpan latencyAfterLastSpan)
+    {
+        Interlocked.Decrement(ref _tracesBuffered);
+        Interlocked.Increment(ref _tracesDecided);
+        Interlocked.Add(ref _decisionLatencyTicksTotal, Math.Max(0, latencyAfterLastSpan.Ticks));
+        CompletedByReason.AddOrUpdate(completionReason, 1, static (_, v) => v + 1);
+        if (keep)
+        {
+            Interlocked.Increment(ref _tracesKept);
+            Interlocked.Add(ref _spansKept, spans);
+            KeptByReason.AddOrUpdate(reason, 1, static (_, v) => v + 1);
+        }
+        else
+        {
+            DroppedByReason.AddOrUpdate(reason, 1, static (_, v) => v + 1);
+        }
+    }
+
+    public void Late(long spans, bool keep)
+    {
+        Interlocked.Add(ref _lateSpans, spans);
+        if (keep)
+        {
+            Interlocked.Add(ref _spansKept, spans);
+        }
+    }
+}

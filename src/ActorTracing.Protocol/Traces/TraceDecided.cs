@@ -1,0 +1,23 @@
+using ActorTracing.Domain;
+using ActorTracing.Domain.Sampling;
+
+namespace ActorTracing.Protocol.Traces;
+
+/// <summary>
+/// A trace was decided (or late spans followed an earlier decision). Published by the TraceActor
+/// to <see cref="ITraceOutcomeSink"/>, which sends kept spans to storage and counts outcomes.
+/// </summary>
+/// <param name="Spans">Every span the decision covers; storage writes them when <c>Decision.Keep</c>.</param>
+/// <param name="CompletionReason">Why the trace was considered complete (got_root, expired/..., span_limit); "late" for late spans.</param>
+/// <param name="FirstArrival">When the first span of the trace reached its actor.</param>
+/// <param name="LastArrival">When the last span arrived; decision latency is measured from it.</param>
+public sealed record TraceDecided(
+    TraceId TraceId,
+    SamplingDecision Decision,
+    string CompletionReason,
+    IReadOnlyList<BufferedSpan> Spans,
+    long Bytes,
+    bool IsLate,
+    DateTimeOffset FirstArrival,
+    DateTimeOffset LastArrival,
+    DateTimeOffset DecidedAt);

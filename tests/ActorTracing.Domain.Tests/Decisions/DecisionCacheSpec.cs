@@ -1,0 +1,47 @@
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+
+namespace ActorTracing.Domain.Tests.Decisions;
+
+public sealed class DecisionCacheSpec
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private static readonly SamplingDecision Keep = SamplingDecision.Kept("rules/errors", 1);
+
+    [Fact]
+    public void A_remembered_decision_is_returned_until_it_is_too_old()
+    {
+        var cache = new DecisionCache(10, TimeSpan.FromMinutes(1));
+        var id = new TraceId(1, 2);
+        cache.Add(id, Keep, T0);
+        Assert.True(cache.TryGet(id, T0 + TimeSpan.FromSeconds(59), out var d));
+        Assert.Equal(Keep, d);
+        Assert.False(cache.TryGet(id, T0 + TimeSpan.FromSeconds(61), out _));
+        Assert.False(cache.TryGet(new TraceId(1, 3), T0, out _));
+    }
+
+    [Fact]
+    public void The_oldest_decisions_are_evicted_beyond_capacity()
+    {
+        var cache = new DecisionCache(3, TimeSpan.FromMinutes(1));
+        for (ulong i = 1; i <= 5; i++)
+        {
+            cache.Add(new TraceId(0, i), Keep, T0);
+        }
+        Assert.Equal(3, cache.Count);
+        Assert.Equal(2, cache.Evicted);
+        Assert.False(cache.TryGet(new TraceId(0, 1), T0, out _));
+        Assert.True(cache.TryGet(new TraceId(0, 5), T0, out _));
+    }
+
+    [Fact]
+    public void The_first_decision_for_a_trace_wins()
+    {
+        var cache = new DecisionCache(3, TimeSpan.FromMinutes(1));
+        var id = new TraceId(1, 2);
+        cache.Add(id, Keep, T0);
+        cache.Add(id, SamplingDecision.Dropped("default"), T0);
+        Assert.True(cache.TryGet(id, T0, out var d));
+        Assert.True(d.Keep);
+    }
+}
