@@ -1,9 +1,65 @@
+using ActorTracing.Domain.Wire;
+
 namespace ActorTracing.Domain.Otlp;
 
-/// <summary>Attribute lookups over encoded OTLP messages.</summary>
+/// <summary>
+/// Attribute lookups over encoded OTLP messages. Sampling rules ask for one or two attributes of
+/// a span that is most likely dropped afterwards, so these scan the KeyValue entries comparing
+/// key bytes in place and decode only the value that matches.
+/// </summary>
 public static class OtlpAttributes
 {
     /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP Span (field 9) without decoding the rest.</summary>
     public static bool TryFindInSpan(ReadOnlySpan<byte> span, string key, out AttributeValue value)
-        => throw new NotImplementedException("OTLP decoder pending");
+        => TryFind(span, OtlpFields.SpanAttributes, key, out value);
+
+    /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP Resource (field 1).</summary>
+    public static bool TryFindInResource(ReadOnlySpan<byte> resource, string key, out AttributeValue value)
+        => TryFind(resource, OtlpFields.ResourceAttributes, key, out value);
+
+    /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP InstrumentationScope (field 3).</summary>
+    public static bool TryFindInScope(ReadOnlySpan<byte> scope, string key, out AttributeValue value)
+        => TryFind(scope, OtlpFields.ScopeAttributes, key, out value);
+
+    private static bool TryFind(ReadOnlySpan<byte> message, int attributesField, string key, out AttributeValue value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var reader = new ProtoReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != attributesField)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+            reader.Expect(wireType, WireType.LengthDelimited, "attributes");
+            var keyValue = new ProtoReader(reader.ReadLengthDelimited());
+            ReadOnlySpan<byte> keyBytes = default;
+            ReadOnlySpan<byte> valueBytes = default;
+            while (keyValue.TryReadTag(out var kvField, out var kvWire))
+            {
+                switch (kvField)
+                {
+                    case OtlpFields.KeyValueKey:
+                        keyValue.Expect(kvWire, WireType.LengthDelimited, "KeyValue.key");
+                        keyBytes = keyValue.ReadLengthDelimited();
+                        break;
+                    case OtlpFields.KeyValueValue:
+                        keyValue.Expect(kvWire, WireType.LengthDelimited, "KeyValue.value");
+                        valueBytes = keyValue.ReadLengthDelimited();
+                        break;
+                    default:
+                        keyValue.Skip(kvWire);
+                        break;
+                }
+            }
+            if (OtlpAnyValue.KeyEquals(keyBytes, key))
+            {
+                value = OtlpAnyValue.ReadValue(valueBytes);
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
 }

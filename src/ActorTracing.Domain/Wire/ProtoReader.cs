@@ -10,6 +10,8 @@ namespace ActorTracing.Domain.Wire;
 /// </summary>
 public ref struct ProtoReader
 {
+    public const int MaxFieldNumber = (1 << 29) - 1;
+
     private readonly ReadOnlySpan<byte> _buffer;
     private int _position;
 
@@ -32,13 +34,16 @@ public ref struct ProtoReader
             wireType = default;
             return false;
         }
+        var start = _position;
         var tag = ReadVarint();
+        // Field numbers are at most 2^29-1; checking before the cast stops a huge tag from
+        // wrapping into a plausible field number.
+        if (tag >> 3 == 0 || tag >> 3 > MaxFieldNumber)
+        {
+            throw new ProtoFormatException($"invalid field number {tag >> 3} at byte {start}");
+        }
         fieldNumber = (int)(tag >> 3);
         wireType = (WireType)(tag & 7);
-        if (fieldNumber <= 0)
-        {
-            throw new ProtoFormatException($"invalid field number 0 at byte {_position}");
-        }
         return true;
     }
 

@@ -1,0 +1,322 @@
+using System.Buffers.Binary;
+using ActorTracing.Domain.Wire;
+
+namespace ActorTracing.Domain.Otlp;
+
+/// <summary>
+/// The hot ingest decoder: walks an ExportTraceServiceRequest and turns each span into a
+/// <see cref="BufferedSpan"/> holding only the fields completion and sampling read, plus a slice
+/// of the request as its raw bytes (no copy — the request buffer lives as long as its spans).
+/// Spans are grouped per trace so ingest sends one message per trace, not per span.
+/// </summary>
+public static class OtlpTraceDecoder
+{
+    public const string ServiceNameKey = "service.name";
+
+    public const string CloudRegionKey = "cloud.region";
+
+    /// <summary>
+    /// Decodes <paramref name="request"/>. Spans with invalid ids are counted as rejected (the
+    /// rest are kept), as OTLP's partial success allows; malformed protobuf throws
+    /// <see cref="ProtoFormatException"/> because nothing in it can be trusted.
+    /// </summary>
+    /// <param name="request">The ExportTraceServiceRequest bytes; must not be reused while the spans live.</param>
+    /// <param name="defaultRegion">The receiving node's region, for resources without <c>cloud.region</c>.</param>
+    public static OtlpDecodeResult Decode(ReadOnlyMemory<byte> request, string defaultRegion)
+    {
+        ArgumentNullException.ThrowIfNull(defaultRegion);
+        var state = new DecodeState(request, defaultRegion);
+        var reader = new ProtoReader(request.Span);
+        var resourceIndex = 0;
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != OtlpFields.RequestResourceSpans)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+            reader.Expect(wireType, WireType.LengthDelimited, "ExportTraceServiceRequest.resource_spans");
+            var resourceSpans = reader.ReadLengthDelimited(out var offset);
+            DecodeResourceSpans(ref state, resourceSpans, offset, resourceIndex++);
+        }
+        return state.ToResult();
+    }
+
+    private static void DecodeResourceSpans(ref DecodeState state, ReadOnlySpan<byte> resourceSpans, int baseOffset, int resourceIndex)
+    {
+        // First pass: resource and schema_url, which may follow the scope spans on the wire
+        // (schema_url is field 3, after them, in canonical order).
+        ReadOnlySpan<byte> resource = default;
+        var schemaUrl = string.Empty;
+        var hasScopeSpans = false;
+        var reader = new ProtoReader(resourceSpans);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case OtlpFields.ResourceSpansResource:
+                    reader.Expect(wireType, WireType.LengthDelimited, "ResourceSpans.resource");
+                    resource = reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.ResourceSpansScopeSpans:
+                    reader.Expect(wireType, WireType.LengthDelimited, "ResourceSpans.scope_spans");
+                    reader.ReadLengthDelimited();
+                    hasScopeSpans = true;
+                    break;
+                case OtlpFields.ResourceSpansSchemaUrl:
+                    reader.Expect(wireType, WireType.LengthDelimited, "ResourceSpans.schema_url");
+                    schemaUrl = Utf8StringCache.Get(reader.ReadLengthDelimited());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+        if (!hasScopeSpans)
+        {
+            return;
+        }
+
+        var serviceName = FindString(resource, ServiceNameKey) ?? string.Empty;
+        var region = FindString(resource, CloudRegionKey);
+        var resourceInfo = new ResourceInfo(serviceName, string.IsNullOrEmpty(region) ? state.DefaultRegion : region, resource.ToArray(), schemaUrl);
+
+        reader = new ProtoReader(resourceSpans);
+        var scopeIndex = 0;
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != OtlpFields.ResourceSpansScopeSpans)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+            var scopeSpans = reader.ReadLengthDelimited(out var offset);
+            DecodeScopeSpans(ref state, scopeSpans, baseOffset + offset, resourceInfo, resourceIndex, scopeIndex++);
+        }
+    }
+
+    private static void DecodeScopeSpans(ref DecodeState state, ReadOnlySpan<byte> scopeSpans, int baseOffset, ResourceInfo resource, int resourceIndex, int scopeIndex)
+    {
+        ReadOnlySpan<byte> scope = default;
+        var schemaUrl = string.Empty;
+        var reader = new ProtoReader(scopeSpans);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case OtlpFields.ScopeSpansScope:
+                    reader.Expect(wireType, WireType.LengthDelimited, "ScopeSpans.scope");
+                    scope = reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.ScopeSpansSpans:
+                    reader.Expect(wireType, WireType.LengthDelimited, "ScopeSpans.spans");
+                    reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.ScopeSpansSchemaUrl:
+                    reader.Expect(wireType, WireType.LengthDelimited, "ScopeSpans.schema_url");
+                    schemaUrl = Utf8StringCache.Get(reader.ReadLengthDelimited());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        SpanOrigin? origin = null;
+        reader = new ProtoReader(scopeSpans);
+        var spanIndex = 0;
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != OtlpFields.ScopeSpansSpans)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+            var span = reader.ReadLengthDelimited(out var offset);
+            var raw = state.Request.Slice(baseOffset + offset, span.Length);
+            origin ??= new SpanOrigin(resource.ServiceName, resource.Region, resource.Bytes, scope.ToArray(), resource.SchemaUrl, schemaUrl);
+            DecodeSpan(ref state, span, raw, origin, resourceIndex, scopeIndex, spanIndex++);
+        }
+    }
+
+    private static void DecodeSpan(ref DecodeState state, ReadOnlySpan<byte> span, ReadOnlyMemory<byte> raw, SpanOrigin origin, int resourceIndex, int scopeIndex, int spanIndex)
+    {
+        ReadOnlySpan<byte> traceIdBytes = default;
+        ReadOnlySpan<byte> spanIdBytes = default;
+        ReadOnlySpan<byte> parentBytes = default;
+        ReadOnlySpan<byte> nameBytes = default;
+        ulong start = 0;
+        ulong end = 0;
+        ulong kind = 0;
+        ulong status = 0;
+        var reader = new ProtoReader(span);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case OtlpFields.SpanTraceId:
+                    reader.Expect(wireType, WireType.LengthDelimited, "Span.trace_id");
+                    traceIdBytes = reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.SpanSpanId:
+                    reader.Expect(wireType, WireType.LengthDelimited, "Span.span_id");
+                    spanIdBytes = reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.SpanParentSpanId:
+                    reader.Expect(wireType, WireType.LengthDelimited, "Span.parent_span_id");
+                    parentBytes = reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.SpanName:
+                    reader.Expect(wireType, WireType.LengthDelimited, "Span.name");
+                    nameBytes = reader.ReadLengthDelimited();
+                    break;
+                case OtlpFields.SpanKind:
+                    reader.Expect(wireType, WireType.Varint, "Span.kind");
+                    kind = reader.ReadVarint();
+                    break;
+                case OtlpFields.SpanStartTime:
+                    reader.Expect(wireType, WireType.Fixed64, "Span.start_time_unix_nano");
+                    start = reader.ReadFixed64();
+                    break;
+                case OtlpFields.SpanEndTime:
+                    reader.Expect(wireType, WireType.Fixed64, "Span.end_time_unix_nano");
+                    end = reader.ReadFixed64();
+                    break;
+                case OtlpFields.SpanStatus:
+                    reader.Expect(wireType, WireType.LengthDelimited, "Span.status");
+                    status = ReadStatusCode(reader.ReadLengthDelimited());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        if (traceIdBytes.Length != TraceId.ByteLength)
+        {
+            state.Reject(resourceIndex, scopeIndex, spanIndex, $"has a trace_id of {traceIdBytes.Length} bytes, expected {TraceId.ByteLength}");
+            return;
+        }
+        if (!TraceId.TryRead(traceIdBytes, out var traceId))
+        {
+            state.Reject(resourceIndex, scopeIndex, spanIndex, "has an all-zero trace_id");
+            return;
+        }
+        if (spanIdBytes.Length != SpanId.ByteLength)
+        {
+            state.Reject(resourceIndex, scopeIndex, spanIndex, $"has a span_id of {spanIdBytes.Length} bytes, expected {SpanId.ByteLength}");
+            return;
+        }
+        if (!SpanId.TryRead(spanIdBytes, out var spanId))
+        {
+            state.Reject(resourceIndex, scopeIndex, spanIndex, "has an all-zero span_id");
+            return;
+        }
+        if (parentBytes.Length != 0 && parentBytes.Length != SpanId.ByteLength)
+        {
+            state.Reject(resourceIndex, scopeIndex, spanIndex, $"has a parent_span_id of {parentBytes.Length} bytes, expected 0 or {SpanId.ByteLength}");
+            return;
+        }
+        // An all-zero 8-byte parent is how some SDKs write "no parent": a root span, not an error.
+        var parent = parentBytes.IsEmpty ? default : new SpanId(BinaryPrimitives.ReadUInt64BigEndian(parentBytes));
+
+        var buffered = new BufferedSpan(
+            traceId,
+            spanId,
+            parent,
+            start,
+            end,
+            Utf8StringCache.Get(nameBytes),
+            kind <= (ulong)SpanKind.Consumer ? (SpanKind)kind : SpanKind.Unspecified,
+            status <= (ulong)SpanStatusCode.Error ? (SpanStatusCode)status : SpanStatusCode.Unset,
+            origin,
+            raw);
+        state.Add(buffered);
+    }
+
+    private static ulong ReadStatusCode(ReadOnlySpan<byte> status)
+    {
+        ulong code = 0;
+        var reader = new ProtoReader(status);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == OtlpFields.StatusCode)
+            {
+                reader.Expect(wireType, WireType.Varint, "Status.code");
+                code = reader.ReadVarint();
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+        return code;
+    }
+
+    private static string? FindString(ReadOnlySpan<byte> resource, string key)
+    {
+        if (resource.IsEmpty || !OtlpAttributes.TryFindInResource(resource, key, out var value))
+        {
+            return null;
+        }
+        return value.AsString();
+    }
+
+    private sealed record ResourceInfo(string ServiceName, string Region, byte[] Bytes, string SchemaUrl);
+
+    private struct DecodeState(ReadOnlyMemory<byte> request, string defaultRegion)
+    {
+        public readonly ReadOnlyMemory<byte> Request = request;
+        public readonly string DefaultRegion = defaultRegion;
+
+        private List<TraceSpans>? _traces;
+        private Dictionary<TraceId, List<BufferedSpan>>? _byTrace;
+
+        // SDKs batch a trace's spans together, so most spans belong to the previous span's trace
+        // and skip the dictionary lookup.
+        private TraceId _lastTraceId;
+        private List<BufferedSpan>? _lastSpans;
+        private int _accepted;
+        private int _rejected;
+        private string? _firstProblem;
+
+        public void Add(BufferedSpan span)
+        {
+            _accepted++;
+            if (_lastSpans is not null && _lastTraceId == span.TraceId)
+            {
+                _lastSpans.Add(span);
+                return;
+            }
+            _traces ??= [];
+            _byTrace ??= [];
+            if (!_byTrace.TryGetValue(span.TraceId, out var spans))
+            {
+                spans = new List<BufferedSpan>(4);
+                _byTrace.Add(span.TraceId, spans);
+                _traces.Add(new TraceSpans(span.TraceId, spans));
+            }
+            spans.Add(span);
+            _lastTraceId = span.TraceId;
+            _lastSpans = spans;
+        }
+
+        public void Reject(int resourceIndex, int scopeIndex, int spanIndex, string problem)
+        {
+            _rejected++;
+            _firstProblem ??= $"span {spanIndex} of resource {resourceIndex}, scope {scopeIndex} {problem}";
+        }
+
+        public readonly OtlpDecodeResult ToResult()
+        {
+            if (_accepted == 0 && _rejected == 0)
+            {
+                return OtlpDecodeResult.Empty;
+            }
+            var message = _rejected == 0
+                ? null
+                : $"{_rejected} span{(_rejected == 1 ? string.Empty : "s")} rejected: {_firstProblem}";
+            return new OtlpDecodeResult((IReadOnlyList<TraceSpans>?)_traces ?? [], _accepted, _rejected, message);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using ActorTracing.Actors.Sampling;
+using ActorTracing.Actors.Traces;
+using ActorTracing.Ingest;
+using ActorTracing.Node.Configuration;
+using ActorTracing.Storage;
+using Akka.Configuration;
+
+namespace ActorTracing.Node.Tests;
+
+/// <summary>Every shipped HOCON file parses, and the typed settings accept the shipped defaults.</summary>
+public sealed class HoconDefaultsSpec
+{
+    public static TheoryData<string> Files()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in HoconDefaults.Files)
+        {
+            data.Add(f);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Every_embedded_hocon_file_parses(string file)
+    {
+        var config = ConfigurationFactory.ParseString(HoconDefaults.Read(file));
+        Assert.False(config.IsEmpty);
+    }
+
+    [Fact]
+    public void Every_hocon_file_in_the_repository_is_embedded()
+    {
+        var dir = FindHoconDirectory();
+        var onDisk = Directory.GetFiles(dir, "*.conf").Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(HoconDefaults.Files.Order().ToArray(), onDisk);
+    }
+
+    [Fact]
+    public void The_shipped_defaults_produce_valid_settings()
+    {
+        var config = HoconDefaults.Load();
+        var node = NodeSettings.Create(config);
+        Assert.Equal("127.0.0.1", node.Hostname);
+        Assert.Equal(TimeSpan.FromSeconds(2), TraceActorSettings.Create(config).Completion.SendDelay);
+        Assert.Equal("127.0.0.1:4317", IngestSettings.Create(config).GrpcEndpoint);
+        Assert.Equal("127.0.0.1:4318", IngestSettings.Create(config).HttpEndpoint);
+        Assert.NotNull(StorageSettings.Create(config));
+        Assert.NotEmpty(SamplingRulesConfig.Parse(config).Rules);
+    }
+
+    [Fact]
+    public void An_invalid_value_is_reported_with_its_full_key()
+    {
+        var config = HoconDefaults.Load(overrides: "actortracing.trace.send-delay = 40s");
+        var e = Assert.Throws<SettingsException>(() => TraceActorSettings.Create(config));
+        Assert.Contains("actortracing.trace.send-delay", e.Message, StringComparison.Ordinal);
+
+        var bad = HoconDefaults.Load(overrides: "actortracing.node.port = 70000");
+        Assert.Contains("actortracing.node.port", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(bad)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_operator_file_overrides_the_defaults_and_a_missing_file_is_named()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"at-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, "actortracing.node.region = sfo");
+        try
+        {
+            Assert.Equal("sfo", NodeSettings.Create(HoconDefaults.Load(configFile: path)).Region);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.Contains("nope.conf", Assert.Throws<FileNotFoundException>(() => HoconDefaults.Load(configFile: "nope.conf")).Message, StringComparison.Ordinal);
+    }
+
+    private static string FindHoconDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "hocon");
+            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "ActorTracing.sln")))
+            {
+                return candidate;
+            }
+        }
+        throw new DirectoryNotFoundException("hocon/ not found above " + AppContext.BaseDirectory);
+    }
+}
