@@ -1,0 +1,98 @@
+namespace ActorTracing.Ingest;
+
+/// <summary>
+/// Receiver counters for metrics and tests. Updated with Interlocked from any request thread and
+/// read without locks, so a reader may see one counter a request ahead of another.
+/// Malformed and oversize requests are counted as requests, not spans: their spans were never
+/// decoded, so their number is unknown.
+/// </summary>
+public sealed class IngestCounters
+{
+    private long _requestsGrpc;
+    private long _requestsHttpProtobuf;
+    private long _requestsHttpJson;
+    private long _spansAccepted;
+    private long _spansRejectedInvalid;
+    private long _spansRejectedOverloaded;
+    private long _requestsMalformed;
+    private long _requestsOversize;
+    private long _requestsUnsupported;
+    private long _requestsThrottled;
+    private long _requestsFailed;
+
+    public long RequestsReceivedGrpc => Volatile.Read(ref _requestsGrpc);
+
+    public long RequestsReceivedHttpProtobuf => Volatile.Read(ref _requestsHttpProtobuf);
+
+    public long RequestsReceivedHttpJson => Volatile.Read(ref _requestsHttpJson);
+
+    /// <summary>Spans handed to the ingress and accepted by it.</summary>
+    public long SpansAccepted => Volatile.Read(ref _spansAccepted);
+
+    /// <summary>Spans dropped by the decoder (invalid trace or span ids) and reported as partial success.</summary>
+    public long SpansRejectedInvalid => Volatile.Read(ref _spansRejectedInvalid);
+
+    /// <summary>Valid spans the ingress refused while overloaded; the client was told to retry.</summary>
+    public long SpansRejectedOverloaded => Volatile.Read(ref _spansRejectedOverloaded);
+
+    /// <summary>Requests whose body did not decode (bad protobuf, JSON or gzip): HTTP 400 / INVALID_ARGUMENT.</summary>
+    public long RequestsRejectedMalformed => Volatile.Read(ref _requestsMalformed);
+
+    /// <summary>
+    /// Requests over max-request-size, declared, streamed or inflated: HTTP 413 / RESOURCE_EXHAUSTED.
+    /// A gRPC frame whose length prefix is already over the limit is refused by Grpc.AspNetCore
+    /// before any of our code runs and is not counted here (nor as received).
+    /// </summary>
+    public long RequestsRejectedOversize => Volatile.Read(ref _requestsOversize);
+
+    /// <summary>HTTP requests with a Content-Type or Content-Encoding we do not speak: HTTP 415.</summary>
+    public long RequestsRejectedUnsupported => Volatile.Read(ref _requestsUnsupported);
+
+    /// <summary>Requests answered 429 / RESOURCE_EXHAUSTED with a retry hint because the ingress was overloaded.</summary>
+    public long RequestsThrottled => Volatile.Read(ref _requestsThrottled);
+
+    /// <summary>Requests that failed on a bug (HTTP 500 / INTERNAL); each is logged.</summary>
+    public long RequestsFailed => Volatile.Read(ref _requestsFailed);
+
+    public long RequestsReceived(string protocol) => protocol switch
+    {
+        OtlpProtocols.Grpc => RequestsReceivedGrpc,
+        OtlpProtocols.HttpProtobuf => RequestsReceivedHttpProtobuf,
+        OtlpProtocols.HttpJson => RequestsReceivedHttpJson,
+        _ => 0,
+    };
+
+    internal void RequestReceived(string protocol)
+    {
+        switch (protocol)
+        {
+            case OtlpProtocols.Grpc:
+                Interlocked.Increment(ref _requestsGrpc);
+                break;
+            case OtlpProtocols.HttpProtobuf:
+                Interlocked.Increment(ref _requestsHttpProtobuf);
+                break;
+            case OtlpProtocols.HttpJson:
+                Interlocked.Increment(ref _requestsHttpJson);
+                break;
+        }
+    }
+
+    internal void Accepted(int spans) => Interlocked.Add(ref _spansAccepted, spans);
+
+    internal void RejectedInvalid(int spans) => Interlocked.Add(ref _spansRejectedInvalid, spans);
+
+    internal void Throttled(int spans)
+    {
+        Interlocked.Increment(ref _requestsThrottled);
+        Interlocked.Add(ref _spansRejectedOverloaded, spans);
+    }
+
+    internal void Malformed() => Interlocked.Increment(ref _requestsMalformed);
+
+    internal void Oversize() => Interlocked.Increment(ref _requestsOversize);
+
+    internal void Unsupported() => Interlocked.Increment(ref _requestsUnsupported);
+
+    internal void Failed() => Interlocked.Increment(ref _requestsFailed);
+}

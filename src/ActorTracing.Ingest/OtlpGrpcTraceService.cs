@@ -1,0 +1,55 @@
+using System.Globalization;
+using ActorTracing.Domain.Otlp;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace ActorTracing.Ingest;
+
+/// <summary>
+/// OTLP/gRPC TraceService/Export. Failures map to the codes the OTLP spec gives them: malformed →
+/// INVALID_ARGUMENT (not retried); overloaded → RESOURCE_EXHAUSTED carrying google.rpc.RetryInfo,
+/// which is what makes that code retryable for OTLP clients, plus grpc-retry-pushback-ms for gRPC's
+/// own retry policy; invalid spans → OK with partial_success. Oversize messages never get here:
+/// the framework (and <see cref="BoundedGzipCompressionProvider"/> after inflation) reject them
+/// with RESOURCE_EXHAUSTED.
+/// </summary>
+internal sealed partial class OtlpGrpcTraceService(OtlpExportProcessor processor, ILogger<OtlpGrpcTraceService> logger) : OtlpTraceServiceBase
+{
+    public override Task<byte[]> Export(byte[] request, ServerCallContext context)
+    {
+        processor.Counters.RequestReceived(OtlpProtocols.Grpc);
+        ExportOutcome outcome;
+        try
+        {
+            outcome = processor.ProcessProtobuf(request, OtlpProtocols.Grpc);
+        }
+#pragma warning disable CA1031 // A bug must become a logged INTERNAL with a message, not an opaque "Exception was thrown by handler".
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            processor.Counters.Failed();
+            LogFailed(logger, ex);
+            throw new RpcException(new Status(StatusCode.Internal, "internal error: " + ex.Message));
+        }
+
+        switch (outcome.Kind)
+        {
+            case ExportOutcomeKind.Malformed:
+                throw new RpcException(new Status(StatusCode.InvalidArgument, outcome.Message ?? "malformed request"));
+            case ExportOutcomeKind.Throttled:
+                var message = outcome.Message ?? "overloaded";
+                var pushbackMs = Math.Max(1, (long)Math.Ceiling(outcome.RetryAfter.TotalMilliseconds));
+                var trailers = new Metadata
+                {
+                    { "grpc-retry-pushback-ms", pushbackMs.ToString(CultureInfo.InvariantCulture) },
+                    { "grpc-status-details-bin", RpcStatus.EncodeProtobuf(RpcStatus.ResourceExhausted, message, TimeSpan.FromMilliseconds(pushbackMs)) },
+                };
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, message), trailers);
+            default:
+                return Task.FromResult(OtlpEncoder.EncodeResponse(outcome.RejectedSpans, outcome.Message));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "OTLP/gRPC export failed on a bug")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace ActorTracing.Ingest.Tests;
+
+public sealed class OtlpReceiverHostSpec
+{
+    [Fact]
+    public async Task Both_receivers_are_bound_on_distinct_ports_read_back_after_start()
+    {
+        await using var host = await ReceiverHost.StartAsync();
+
+        Assert.NotNull(host.Endpoints.Grpc);
+        Assert.NotNull(host.Endpoints.Http);
+        Assert.NotEqual(host.Endpoints.Grpc.Port, host.Endpoints.Http.Port);
+        Assert.Equal(IPAddress.Loopback, host.Endpoints.Http.Address);
+    }
+
+    [Fact]
+    public async Task A_disabled_receiver_opens_no_listener_and_the_other_still_serves()
+    {
+        await using var host = await ReceiverHost.StartAsync(ReceiverHost.TestSettings() with { EnableGrpc = false });
+        using var client = new HttpClient { BaseAddress = host.HttpUri };
+        using var content = new ByteArrayContent(TestRequests.Protobuf());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+
+        using var response = await client.PostAsync("v1/traces", content);
+
+        Assert.Null(host.Endpoints.Grpc);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(host.Ingress.Submits);
+    }
+}
