@@ -76,9 +76,10 @@ public sealed class HoconDefaultsSpec
         Assert.Contains("nope.conf", Assert.Throws<FileNotFoundException>(() => HoconDefaults.Load(configFile: "nope.conf")).Message, StringComparison.Ordinal);
     }
 
-    private static string FindHoconDirectory()
+    // Walks up from this source file, not the binary: test binaries may be built outside the tree.
+    private static string FindHoconDirectory([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "hocon");
             if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "ActorTracing.sln")))
@@ -86,6 +87,6 @@ public sealed class HoconDefaultsSpec
                 return candidate;
             }
         }
-        throw new DirectoryNotFoundException("hocon/ not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException("hocon/ not found above " + sourceFile);
     }
 }

@@ -22,17 +22,15 @@ public sealed class TraceMessageExtractor : IMessageExtractor
     public string? EntityId(object message) => message switch
     {
         ITraceMessage m => m.TraceId.ToHex(),
-        ShardingEnvelope e => e.EntityId,
         _ => null,
     };
 
-    public object? EntityMessage(object message) => message is ShardingEnvelope e ? e.Message : message;
+    // ShardingEnvelope and StartEntity are unwrapped by Akka itself before the extractor sees them.
+    public object? EntityMessage(object message) => message;
 
     public string ShardId(object message) => message switch
     {
         ITraceMessage m => ShardOf(m.TraceId),
-        ShardingEnvelope e when TraceId.TryParseHex(e.EntityId, out var id) => ShardOf(id),
-        ShardRegion.StartEntity s when TraceId.TryParseHex(s.EntityId, out var id) => ShardOf(id),
         _ => "0",
     };
 

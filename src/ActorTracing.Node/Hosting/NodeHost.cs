@@ -33,7 +33,7 @@ public sealed class NodeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, IEmbeddedStore store)
+    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore store)
     {
         _app = app;
         Config = config;
@@ -57,7 +57,7 @@ public sealed class NodeHost : IAsyncDisposable
 
     public StorageWriterHolder StorageHolder { get; }
 
-    public IEmbeddedStore Store { get; }
+    public EmbeddedSpanStore Store { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -78,7 +78,7 @@ public sealed class NodeHost : IAsyncDisposable
 
         var gauges = new PipelineGauges();
         var holder = new StorageWriterHolder();
-        var store = EmbeddedStores.Open(storage);
+        var store = EmbeddedSpanStore.Open(storage);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -97,7 +97,7 @@ public sealed class NodeHost : IAsyncDisposable
             var region = sp.GetRequiredService<ActorRegistry>().Get<TraceRegion>();
             return new ShardingIngress(region, gauges, () => holder.PendingRows, node);
         });
-        builder.AddOtlpReceivers(ingest);
+        builder.Services.AddOtlpReceivers(ingest);
 
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
@@ -111,7 +111,7 @@ public sealed class NodeHost : IAsyncDisposable
             akka.WithTraceSharding(trace);
             akka.AddStartup((system, _) =>
             {
-                holder.Set(StorageWriter.Start(system, store.Store, storage));
+                holder.Set(StorageWriter.Start(system, store, storage));
                 // Flush after sharding handed off (and so decided) every in-flight trace.
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-storage", async () =>
                 {
