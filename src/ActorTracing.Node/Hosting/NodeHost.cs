@@ -93,10 +93,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge));
         builder.Services.AddSingleton<ITraceOutcomeSink>(holder);
         builder.Services.AddSingleton<ITraceIngress>(sp =>
-        {
-            var region = sp.GetRequiredService<ActorRegistry>().Get<TraceRegion>();
-            return new ShardingIngress(region, gauges, () => holder.PendingRows, node);
-        });
+            new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node));
         builder.Services.AddOtlpReceivers(ingest);
 
         builder.Services.AddAkka(node.SystemName, (akka, _) =>

@@ -4,6 +4,7 @@ using ActorTracing.Protocol.Ingress;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
+using Akka.Hosting;
 
 namespace ActorTracing.Node.Pipeline;
 
@@ -16,15 +17,16 @@ namespace ActorTracing.Node.Pipeline;
 /// </summary>
 public sealed class ShardingIngress : ITraceIngress
 {
-    private readonly IActorRef _region;
+    private readonly ActorRegistry _registry;
+    private IActorRef? _region;
     private readonly PipelineGauges _gauges;
     private readonly Func<long> _pendingStorageRows;
     private readonly NodeSettings _settings;
     private long _throttled;
 
-    public ShardingIngress(IActorRef region, PipelineGauges gauges, Func<long> pendingStorageRows, NodeSettings settings)
+    public ShardingIngress(ActorRegistry registry, PipelineGauges gauges, Func<long> pendingStorageRows, NodeSettings settings)
     {
-        _region = region;
+        _registry = registry;
         _gauges = gauges;
         _pendingStorageRows = pendingStorageRows;
         _settings = settings;
@@ -34,6 +36,13 @@ public sealed class ShardingIngress : ITraceIngress
 
     public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
     {
+        // The receivers are mapped before the actor system has started the shard region; until
+        // it exists the honest answer is "not yet", which clients retry.
+        var region = _region ??= _registry.TryGet<TraceRegion>(out var r) ? r : null;
+        if (region is null)
+        {
+            return IngressResult.Overloaded(_settings.RetryAfter, "node is starting; retry shortly");
+        }
         if (_gauges.BytesBuffered > _settings.MaxBufferedBytes)
         {
             Interlocked.Increment(ref _throttled);
@@ -56,7 +65,7 @@ public sealed class ShardingIngress : ITraceIngress
             }
             // Charged before the Tell so the actor's release can never run ahead of the charge.
             _gauges.Accepted(spans.Count, bytes);
-            _region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans), ActorRefs.NoSender);
+            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans), ActorRefs.NoSender);
         }
         return IngressResult.Ok;
     }

@@ -1,0 +1,272 @@
+using System.Text.RegularExpressions;
+
+namespace ActorTracing.Domain.Sampling;
+
+/// <summary>A condition compiled for evaluation: regexes built, value sets hashed, keys numbered.</summary>
+internal abstract class CompiledCondition
+{
+    public abstract bool Matches(TraceEvaluation trace);
+}
+
+internal sealed class AlwaysMatch : CompiledCondition
+{
+    public static readonly AlwaysMatch Instance = new();
+
+    public override bool Matches(TraceEvaluation trace) => true;
+}
+
+internal sealed class AllMatch(CompiledCondition[] conditions) : CompiledCondition
+{
+    public override bool Matches(TraceEvaluation trace)
+    {
+        foreach (var condition in conditions)
+        {
+            if (!condition.Matches(trace))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
+internal sealed class AnyMatch(CompiledCondition[] conditions) : CompiledCondition
+{
+    public override bool Matches(TraceEvaluation trace)
+    {
+        foreach (var condition in conditions)
+        {
+            if (condition.Matches(trace))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+internal sealed class NotMatch(CompiledCondition inner) : CompiledCondition
+{
+    public override bool Matches(TraceEvaluation trace) => !inner.Matches(trace);
+}
+
+internal sealed class StatusMatch(IReadOnlyList<SpanStatusCode> codes) : CompiledCondition
+{
+    private readonly bool[] _codes = BuildMask(codes);
+
+    public override bool Matches(TraceEvaluation trace)
+    {
+        var spans = trace.Spans;
+        for (var i = 0; i < spans.Count; i++)
+        {
+            var code = (int)spans[i].Status;
+            if (code < _codes.Length && _codes[code])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool[] BuildMask(IReadOnlyList<SpanStatusCode> codes)
+    {
+        var mask = new bool[3];
+        foreach (var code in codes)
+        {
+            if ((int)code < mask.Length)
+            {
+                mask[(int)code] = true;
+            }
+        }
+        return mask;
+    }
+}
+
+internal sealed class LatencyMatch(LatencyCondition condition) : CompiledCondition
+{
+    private readonly ulong _lower = ToNanos(condition.Threshold);
+    private readonly ulong _upper = condition.UpperThreshold is { } upper ? ToNanos(upper) : ulong.MaxValue;
+
+    public override bool Matches(TraceEvaluation trace)
+    {
+        if (condition.Measure != LatencyMeasure.Trace)
+        {
+            var root = trace.RootIndex;
+            if (root >= 0 && InRange(trace.Spans[root].DurationNanos))
+            {
+                return true;
+            }
+        }
+        return condition.Measure != LatencyMeasure.Root && trace.Spans.Count > 0 && InRange(trace.TraceDurationNanos);
+    }
+
+    private bool InRange(ulong nanos) => nanos > _lower && nanos <= _upper;
+
+    private static ulong ToNanos(TimeSpan value) => value <= TimeSpan.Zero ? 0 : (ulong)value.Ticks * 100;
+}
+
+internal sealed class SpanCountMatch(SpanCountCondition condition) : CompiledCondition
+{
+    public override bool Matches(TraceEvaluation trace)
+        => trace.Spans.Count >= condition.Min && (condition.Max is not { } max || trace.Spans.Count <= max);
+}
+
+internal sealed class CompletionReasonMatch(IReadOnlyList<string> reasons) : CompiledCondition
+{
+    public override bool Matches(TraceEvaluation trace)
+    {
+        var actual = trace.Trace.CompletionReason;
+        foreach (var reason in reasons)
+        {
+            if (actual.StartsWith(reason, StringComparison.Ordinal)
+                && (actual.Length == reason.Length || actual[reason.Length] == '/'))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+/// <summary>Base of the per-span predicates: applies the scope (any span / root only).</summary>
+internal abstract class SpanMatch(SpanScope scope) : CompiledCondition
+{
+    public override bool Matches(TraceEvaluation trace)
+    {
+        if (scope == SpanScope.RootSpan)
+        {
+            var root = trace.RootIndex;
+            return root >= 0 && MatchesSpan(trace, root);
+        }
+        var count = trace.Spans.Count;
+        for (var i = 0; i < count; i++)
+        {
+            if (MatchesSpan(trace, i))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    protected abstract bool MatchesSpan(TraceEvaluation trace, int spanIndex);
+}
+
+internal sealed class StringAttributeMatch(AttributeKey key, HashSet<string> values, Regex[] patterns, SpanScope scope)
+    : SpanMatch(scope)
+{
+    protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex)
+    {
+        if (!trace.TryGetAttribute(spanIndex, key, out var value))
+        {
+            return false;
+        }
+        var text = value.AsString();
+        return values.Contains(text) || RegexMatching.AnyMatch(patterns, text);
+    }
+}
+
+internal sealed class NumericAttributeMatch(AttributeKey key, double min, double max, SpanScope scope) : SpanMatch(scope)
+{
+    protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex)
+        => trace.TryGetAttribute(spanIndex, key, out var value)
+           && value.TryGetNumber(out var number)
+           && number >= min
+           && number <= max;
+}
+
+internal sealed class BooleanAttributeMatch(AttributeKey key, bool expected, SpanScope scope) : SpanMatch(scope)
+{
+    protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex)
+        => trace.TryGetAttribute(spanIndex, key, out var value) && value.Kind == AttributeKind.Bool && value.Bool == expected;
+}
+
+internal sealed class AttributeExistsMatch(AttributeKey key, SpanScope scope) : SpanMatch(scope)
+{
+    protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex) => trace.TryGetAttribute(spanIndex, key, out _);
+}
+
+internal sealed class SpanKindMatch(IReadOnlyList<SpanKind> kinds, SpanScope scope) : SpanMatch(scope)
+{
+    private readonly bool[] _kinds = BuildMask(kinds);
+
+    protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex)
+    {
+        var kind = (int)trace.Spans[spanIndex].Kind;
+        return kind < _kinds.Length && _kinds[kind];
+    }
+
+    private static bool[] BuildMask(IReadOnlyList<SpanKind> kinds)
+    {
+        var mask = new bool[6];
+        foreach (var kind in kinds)
+        {
+            if ((int)kind < mask.Length)
+            {
+                mask[(int)kind] = true;
+            }
+        }
+        return mask;
+    }
+}
+
+internal sealed class RouteMatch(AttributeKey[] keys, Regex? globs, Regex[] patterns, SpanScope scope) : SpanMatch(scope)
+{
+    protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex)
+    {
+        foreach (var key in keys)
+        {
+            if (!trace.TryGetAttribute(spanIndex, key, out var value))
+            {
+                continue;
+            }
+            // Only the first key present is the route: a span with http.route "/users/{id}" is
+            // judged by that template, not by its concrete url.path.
+            var route = value.AsString();
+            if (globs is not null)
+            {
+                var query = route.IndexOf('?', StringComparison.Ordinal);
+                if (RegexMatching.IsMatch(globs, query >= 0 ? route[..query] : route))
+                {
+                    return true;
+                }
+            }
+            return RegexMatching.AnyMatch(patterns, route);
+        }
+        return false;
+    }
+}
+
+internal static class RegexMatching
+{
+    /// <summary>Bounds a single match so a pathological pattern or value cannot stall a decision.</summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+
+    public static Regex Compile(string pattern)
+        => new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, MatchTimeout);
+
+    public static bool AnyMatch(Regex[] patterns, string text)
+    {
+        foreach (var pattern in patterns)
+        {
+            if (IsMatch(pattern, text))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public static bool IsMatch(Regex regex, string text)
+    {
+        try
+        {
+            return regex.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // A timed-out match counts as no match: deciding late is worse than one misfiled trace.
+            return false;
+        }
+    }
+}

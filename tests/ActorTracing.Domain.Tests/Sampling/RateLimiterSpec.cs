@@ -1,0 +1,76 @@
+using ActorTracing.Domain.Sampling;
+
+namespace ActorTracing.Domain.Tests.Sampling;
+
+public sealed class RateLimiterSpec
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_full_bucket_allows_a_burst_then_refuses()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 10, burst: 3);
+        Assert.True(limiter.TryAcquire(T0));
+        Assert.True(limiter.TryAcquire(T0));
+        Assert.True(limiter.TryAcquire(T0));
+        Assert.False(limiter.TryAcquire(T0));
+        Assert.Equal(3, limiter.Granted);
+        Assert.Equal(1, limiter.Denied);
+    }
+
+    [Fact]
+    public void Tokens_refill_at_the_configured_rate()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 10, burst: 1);
+        Assert.True(limiter.TryAcquire(T0));
+        Assert.False(limiter.TryAcquire(T0.AddMilliseconds(50)));
+        Assert.True(limiter.TryAcquire(T0.AddMilliseconds(100)));
+        Assert.False(limiter.TryAcquire(T0.AddMilliseconds(100)));
+    }
+
+    [Fact]
+    public void A_long_pause_refills_no_more_than_the_burst()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 100, burst: 2);
+        Assert.True(limiter.TryAcquire(T0));
+        var later = T0.AddHours(1);
+        Assert.True(limiter.TryAcquire(later));
+        Assert.True(limiter.TryAcquire(later));
+        Assert.False(limiter.TryAcquire(later));
+    }
+
+    [Fact]
+    public void A_clock_stepping_back_credits_nothing()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 1, burst: 1);
+        Assert.True(limiter.TryAcquire(T0.AddSeconds(10)));
+        Assert.False(limiter.TryAcquire(T0));
+        // The interval 0..10 s must not be credited now that the clock moved forward again.
+        Assert.False(limiter.TryAcquire(T0.AddSeconds(10.5)));
+        Assert.True(limiter.TryAcquire(T0.AddSeconds(11)));
+    }
+
+    [Fact]
+    public void Concurrent_callers_never_get_more_than_the_tokens()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 1, burst: 100);
+        var granted = 0;
+        Parallel.For(0, 10_000, _ =>
+        {
+            if (limiter.TryAcquire(T0))
+            {
+                Interlocked.Increment(ref granted);
+            }
+        });
+        Assert.Equal(100, granted);
+        Assert.Equal(9_900, limiter.Denied);
+    }
+
+    [Fact]
+    public void Nonsense_rates_are_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimiter(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimiter(double.NaN, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RateLimiter(1, 0.5));
+    }
+}
