@@ -1,0 +1,182 @@
+using System.Threading.Channels;
+using ActorTracing.Domain.Otlp;
+using ActorTracing.Domain.Wire;
+
+namespace ActorTracing.Workload;
+
+/// <summary>
+/// Drives a node with the edge-platform workload: one producer runs the <see cref="WorkloadScheduler"/>
+/// on the clock and queues ready requests; <see cref="WorkloadOptions.Concurrency"/> workers encode
+/// and send them. Progress is readable at any time through <see cref="Counters"/>.
+/// </summary>
+public sealed class WorkloadGenerator : IDisposable
+{
+    private readonly WorkloadOptions _options;
+    private readonly IOtlpSender _sender;
+    private readonly bool _ownsSender;
+    private readonly IWorkloadClock _clock;
+    private readonly Action<TraceGroundTruth>? _onTrace;
+    private int _started;
+
+    /// <param name="onTrace">Receives every trace's ground truth on the producer thread; keep it cheap.</param>
+    public WorkloadGenerator(WorkloadOptions options, IOtlpSender sender, IWorkloadClock? clock = null, Action<TraceGroundTruth>? onTrace = null)
+        : this(options, sender, ownsSender: false, clock, onTrace)
+    {
+    }
+
+    private WorkloadGenerator(WorkloadOptions options, IOtlpSender sender, bool ownsSender, IWorkloadClock? clock, Action<TraceGroundTruth>? onTrace)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sender);
+        options.Validate();
+        _options = options;
+        _sender = sender;
+        _ownsSender = ownsSender;
+        _clock = clock ?? SystemWorkloadClock.Instance;
+        _onTrace = onTrace;
+    }
+
+    public WorkloadCounters Counters { get; } = new();
+
+    public IOtlpSender Sender => _sender;
+
+    public WorkloadOptions Options => _options;
+
+    /// <summary>A generator with its own sender for <paramref name="protocol"/>, disposed with it.</summary>
+    public static WorkloadGenerator Create(WorkloadOptions options, OtlpProtocol protocol, OtlpSenderOptions senderOptions, Action<TraceGroundTruth>? onTrace = null)
+    {
+        IOtlpSender sender = protocol == OtlpProtocol.Grpc ? new OtlpGrpcSender(senderOptions) : new OtlpHttpSender(senderOptions);
+        return new WorkloadGenerator(options, sender, ownsSender: true, clock: null, onTrace);
+    }
+
+    /// <summary>
+    /// Runs until <see cref="WorkloadOptions.Duration"/> has passed or <paramref name="cancellationToken"/>
+    /// fires, then sends what is queued (for up to <see cref="WorkloadOptions.DrainTimeout"/>) and
+    /// returns the summary. Cancellation is a normal way to end a run, not an error.
+    /// </summary>
+    public async Task<WorkloadSummary> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("A WorkloadGenerator runs once; create another for a new run.");
+        }
+        var runStart = _clock.NowNanos;
+        var scheduler = new WorkloadScheduler(
+            new EdgeTrafficModel(_options.Seed, _options.Traffic),
+            _options.TargetSpansPerSecond,
+            _options.BatchSpans,
+            _options.MaxBatchDelay,
+            _clock.UnixNowNanos,
+            Counters,
+            _onTrace);
+        var queue = Channel.CreateBounded<WorkloadBatch>(new BoundedChannelOptions(_options.MaxQueuedRequests)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var sendCancellation = new CancellationTokenSource();
+        var workers = new Task[_options.Concurrency];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Run(() => WorkerAsync(queue.Reader, runStart, sendCancellation.Token), CancellationToken.None);
+        }
+
+        var durationNanos = _options.Duration is { } duration ? duration.Ticks * 100 : long.MaxValue;
+        var ready = new List<WorkloadBatch>(64);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var now = _clock.NowNanos - runStart;
+                if (now >= durationNanos)
+                {
+                    break;
+                }
+                ready.Clear();
+                scheduler.Advance(now, ready);
+                for (var i = 0; i < ready.Count; i++)
+                {
+                    await queue.Writer.WriteAsync(ready[i], cancellationToken).ConfigureAwait(false);
+                }
+                var wait = Math.Min(scheduler.NextWakeNanos, durationNanos) - (_clock.NowNanos - runStart);
+                if (wait > 0)
+                {
+                    await _clock.DelayAsync(TimeSpan.FromTicks(Math.Max(wait / 100, 1)), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is how an open-ended run ends; what was generated is still sent below.
+        }
+
+        sendCancellation.CancelAfter(_options.DrainTimeout);
+        try
+        {
+            ready.Clear();
+            scheduler.Flush(Math.Min(_clock.NowNanos - runStart, durationNanos), ready);
+            for (var i = 0; i < ready.Count; i++)
+            {
+                await queue.Writer.WriteAsync(ready[i], sendCancellation.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The drain timed out with the queue still full; those spans are reported unsent.
+        }
+        queue.Writer.Complete();
+        await Task.WhenAll(workers).ConfigureAwait(false);
+
+        var elapsed = TimeSpan.FromTicks(Math.Min(_clock.NowNanos - runStart, durationNanos) / 100);
+        return WorkloadSummary.From(Counters, elapsed, _options.TargetSpansPerSecond);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsSender)
+        {
+            _sender.Dispose();
+        }
+    }
+
+    /// <summary>Encodes and sends one batch, recording its latency from the intended send time.</summary>
+    internal async Task ProcessAsync(WorkloadBatch batch, ProtoWriter writer, long runStartNanos, CancellationToken cancellationToken)
+    {
+        OtlpEncoder.EncodeRequest(batch.ResourceSpans, writer);
+        OtlpSendResult result;
+        try
+        {
+            result = await _sender.SendAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A sender bug or an unexpected transport failure must not stop the run nor lose the
+            // batch silently: it is counted failed like a refused request.
+            result = new OtlpSendResult(false, 1, 0, 0, ex.GetType().Name + ": " + ex.Message);
+        }
+        if (!result.Success)
+        {
+            Counters.LastError = result.Error;
+        }
+        var ackLatencyMicros = (_clock.NowNanos - runStartNanos - batch.IntendedNanos) / 1000;
+        Counters.OnResult(batch.SpanCount, result, ackLatencyMicros);
+    }
+
+    private async Task WorkerAsync(ChannelReader<WorkloadBatch> queue, long runStartNanos, CancellationToken cancellationToken)
+    {
+        // One writer per worker: the payload must stay intact until the send completes, and the
+        // worker awaits each send before encoding the next, so reuse is safe and allocation-free.
+        var writer = new ProtoWriter(64 * 1024);
+        try
+        {
+            await foreach (var batch in queue.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await ProcessAsync(batch, writer, runStartNanos, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Drain timeout: the spans not acknowledged are reported as unsent by the summary.
+        }
+    }
+}

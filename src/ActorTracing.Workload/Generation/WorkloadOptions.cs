@@ -1,0 +1,67 @@
+namespace ActorTracing.Workload;
+
+/// <summary>How hard and how long the generator drives a node.</summary>
+public sealed record WorkloadOptions
+{
+    public const double DefaultSpansPerSecond = 10_000;
+    public const int DefaultBatchSpans = 100;
+
+    /// <summary>Open-loop target: spans generated per second regardless of how fast the node acknowledges.</summary>
+    public double TargetSpansPerSecond { get; init; } = DefaultSpansPerSecond;
+
+    /// <summary>How long to generate; null runs until cancelled.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Seed of the traffic model: the same seed and rate generate the same traces.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>A region's batch is sent once it holds at least this many spans (whole traces are never split).</summary>
+    public int BatchSpans { get; init; } = DefaultBatchSpans;
+
+    /// <summary>A partial batch is sent once its first span has waited this long (an SDK's schedule delay).</summary>
+    public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Requests in flight at once (sender workers).</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>
+    /// Ready requests waiting for a sender. When full the producer waits: the schedule then lags,
+    /// and the lag shows in the ack latency, which is measured from each request's intended time.
+    /// </summary>
+    public int MaxQueuedRequests { get; init; } = 1024;
+
+    /// <summary>After the run ends (or is cancelled), how long queued requests may still be sent.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public EdgeTrafficOptions Traffic { get; init; } = EdgeTrafficOptions.Default;
+
+    /// <summary>Throws naming the first option that is out of range.</summary>
+    public void Validate()
+    {
+        if (!(TargetSpansPerSecond > 0) || double.IsInfinity(TargetSpansPerSecond))
+        {
+            throw new ArgumentException("WorkloadOptions.TargetSpansPerSecond must be > 0", nameof(TargetSpansPerSecond));
+        }
+        if (Duration is { } d && d <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("WorkloadOptions.Duration must be > 0 (or null to run until cancelled)", nameof(Duration));
+        }
+        if (BatchSpans <= 0)
+        {
+            throw new ArgumentException("WorkloadOptions.BatchSpans must be > 0", nameof(BatchSpans));
+        }
+        if (MaxBatchDelay <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("WorkloadOptions.MaxBatchDelay must be > 0", nameof(MaxBatchDelay));
+        }
+        if (Concurrency <= 0)
+        {
+            throw new ArgumentException("WorkloadOptions.Concurrency must be > 0", nameof(Concurrency));
+        }
+        if (MaxQueuedRequests <= 0)
+        {
+            throw new ArgumentException("WorkloadOptions.MaxQueuedRequests must be > 0", nameof(MaxQueuedRequests));
+        }
+        Traffic.Validate();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using ActorTracing.Domain.Wire;
+using ActorTracing.Workload;
+
+namespace ActorTracing.Workload.Tests;
+
+public sealed class WorkloadGeneratorSpec
+{
+    private const long Ms = 1_000_000;
+
+    /// <summary>Acknowledges every request; optionally spends virtual time per request.</summary>
+    private sealed class FakeSender(ManualClock clock, Func<int, TimeSpan>? serviceTime = null) : IOtlpSender
+    {
+        private int _calls;
+
+        public OtlpSenderStats Stats { get; } = new();
+
+        public long Bytes;
+
+        public Task<OtlpSendResult> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls) - 1;
+            Interlocked.Add(ref Bytes, payload.Length);
+            if (serviceTime is not null)
+            {
+                clock.Advance(serviceTime(call));
+            }
+            return Task.FromResult(new OtlpSendResult(true, 1, 0, 0, null));
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private static WorkloadBatch Batch(long intendedNanos)
+    {
+        var model = new EdgeTrafficModel(1);
+        var trace = model.NextTrace(ManualClock.Epoch);
+        return new WorkloadBatch(trace.Truth.RootRegion, OtlpBatchBuilder.Group(trace.AllSpans()), trace.Truth.SpanCount, intendedNanos);
+    }
+
+    [Fact]
+    public async Task Ack_latency_is_measured_from_the_intended_send_time_so_a_stall_delays_every_queued_request()
+    {
+        var clock = new ManualClock();
+        // The node stalls 300 ms on the first request, then answers in 1 ms.
+        var sender = new FakeSender(clock, call => TimeSpan.FromMilliseconds(call == 0 ? 300 : 1));
+        using var generator = new WorkloadGenerator(new WorkloadOptions(), sender, clock);
+        var writer = new ProtoWriter();
+
+        await generator.ProcessAsync(Batch(0), writer, 0, CancellationToken.None);
+        await generator.ProcessAsync(Batch(10 * Ms), writer, 0, CancellationToken.None);
+        await generator.ProcessAsync(Batch(20 * Ms), writer, 0, CancellationToken.None);
+
+        var latency = generator.Counters.AckLatency;
+        Assert.Equal(3, latency.Count);
+        Assert.Equal(300_000, latency.Max);
+        // The second and third waited behind the stall: 301-10 and 302-20 ms, not 1 ms.
+        Assert.InRange(latency.Min, 282_000 - 3_000, 282_000);
+        Assert.Equal(3, generator.Counters.Requests);
+    }
+
+    [Fact]
+    public async Task A_run_on_virtual_time_sends_every_generated_span_at_the_target_rate()
+    {
+        var clock = new ManualClock();
+        var sender = new FakeSender(clock);
+        var truths = 0;
+        var options = new WorkloadOptions { TargetSpansPerSecond = 20_000, Duration = TimeSpan.FromSeconds(2), Concurrency = 2, Seed = 9 };
+        using var generator = new WorkloadGenerator(options, sender, clock, _ => truths++);
+
+        var summary = await generator.RunAsync();
+
+        Assert.InRange(summary.SpansGenerated, 40_000, 40_000 + EdgeTrafficModel.MaxSpansPerTrace);
+        Assert.Equal(summary.SpansGenerated, summary.SpansSent);
+        Assert.Equal(0, summary.SpansUnsent);
+        Assert.Equal(0, summary.FailedRequests);
+        Assert.Equal(summary.Traces, truths);
+        Assert.Equal(summary.Traces, summary.TracesByCategory.Values.Sum());
+        Assert.Equal(TimeSpan.FromSeconds(2), summary.Elapsed);
+        Assert.InRange(summary.AchievedSpansPerSecond, 19_900, 20_100);
+        Assert.True(summary.CrossRegionTraces > 0 && summary.ErrorTraces > 0 && summary.SlowTraces > 0);
+        Assert.InRange(summary.Requests, 40_000 / 112, 40_000 / 50);
+        Assert.True(sender.Bytes > 40_000 * 100);
+    }
+
+    [Fact]
+    public async Task Throttled_requests_are_retried_and_no_span_is_lost()
+    {
+        var clock = new ManualClock();
+        var calls = 0;
+        using var handler = new StubHandler((_, _) =>
+        {
+            var response = StubHandler.Status(Interlocked.Increment(ref calls) % 3 == 0 ? HttpStatusCode.TooManyRequests : HttpStatusCode.OK);
+            response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromMilliseconds(50));
+            return response;
+        });
+        using var sender = new OtlpHttpSender(new OtlpSenderOptions { Endpoint = new Uri("http://node.test:4318") }, handler, clock);
+        var options = new WorkloadOptions { TargetSpansPerSecond = 5_000, Duration = TimeSpan.FromSeconds(1), Concurrency = 1 };
+        using var generator = new WorkloadGenerator(options, sender, clock);
+
+        var summary = await generator.RunAsync();
+
+        Assert.True(summary.Throttled > 0);
+        Assert.Equal(summary.Throttled, summary.Retries);
+        Assert.Equal(summary.SpansGenerated, summary.SpansSent);
+        Assert.Equal(0, summary.FailedRequests);
+        Assert.Equal(handler.Requests.Count, summary.Requests + summary.Throttled);
+    }
+
+    [Fact]
+    public async Task A_sender_that_throws_is_counted_as_failed_not_lost()
+    {
+        var clock = new ManualClock();
+        using var handler = new StubHandler((_, _) => throw new InvalidOperationException("boom"));
+        using var sender = new OtlpHttpSender(new OtlpSenderOptions { Endpoint = new Uri("http://node.test:4318") }, handler, clock);
+        var options = new WorkloadOptions { TargetSpansPerSecond = 1_000, Duration = TimeSpan.FromSeconds(1), Concurrency = 1 };
+        using var generator = new WorkloadGenerator(options, sender, clock);
+
+        var summary = await generator.RunAsync();
+
+        Assert.Equal(summary.SpansGenerated, summary.SpansFailed);
+        Assert.Equal(0, summary.SpansUnsent);
+        Assert.Contains("boom", generator.Counters.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Out_of_range_options_are_refused_naming_the_option()
+    {
+        var clock = new ManualClock();
+        var ex = Assert.Throws<ArgumentException>(() => new WorkloadGenerator(new WorkloadOptions { Concurrency = 0 }, new FakeSender(clock), clock));
+        Assert.Contains("Concurrency", ex.Message, StringComparison.Ordinal);
+    }
+}
