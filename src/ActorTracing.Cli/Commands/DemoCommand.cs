@@ -47,6 +47,7 @@ public static class DemoCommand
         var node = await NodeHost.StartAsync(new NodeOptions
         {
             Overrides = $$"""
+                akka.loglevel = WARNING
                 actortracing.node.port = 0
                 actortracing.node.region = iad
                 actortracing.ingest.grpc.endpoint = "127.0.0.1:0"

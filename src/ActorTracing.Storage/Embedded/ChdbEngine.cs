@@ -1,0 +1,223 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ActorTracing.Storage;
+
+/// <summary>
+/// The embedded ClickHouse engine (chDB's libchdb.so) of this process. chDB allows one connection
+/// per process and a connection runs one statement at a time, so this is a process-wide singleton
+/// and every call is serialized by one lock; callers on many threads simply queue.
+/// It is never closed: once MergeTree tables exist chDB crashes at close/exit, and the OS reclaims
+/// everything at process end anyway (inserts are committed when StreamInsert returns).
+/// </summary>
+public sealed unsafe class ChdbEngine
+{
+    private static readonly object OpenLock = new();
+    private static ChdbEngine? _instance;
+
+    private readonly object _callLock = new();
+    private readonly ChdbNative _native;
+    private readonly IntPtr* _connection;
+
+    private ChdbEngine(ChdbNative native, IntPtr* connection, string dataDirectory, int restoredSignalHandlers)
+    {
+        _native = native;
+        _connection = connection;
+        DataDirectory = dataDirectory;
+        RestoredSignalHandlers = restoredSignalHandlers;
+        Version = ChdbNative.ReadUtf8(native.Version()) ?? "unknown";
+    }
+
+    /// <summary>The full path the engine keeps its databases in (chDB's <c>--path</c>).</summary>
+    public string DataDirectory { get; }
+
+    public string LibraryPath => _native.Path;
+
+    /// <summary>chDB's version string.</summary>
+    public string Version { get; }
+
+    /// <summary>How many of the runtime's signal handlers chDB replaced at connect and were put back.</summary>
+    internal int RestoredSignalHandlers { get; }
+
+    /// <summary>
+    /// Opens the process's engine on <paramref name="dataDirectory"/> (created if missing), or
+    /// returns the already open one when it uses the same directory.
+    /// </summary>
+    /// <exception cref="StorageException">The library is missing, connect failed, or another directory is already open.</exception>
+    public static ChdbEngine Open(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        var fullPath = Path.GetFullPath(dataDirectory);
+        lock (OpenLock)
+        {
+            if (_instance is not null)
+            {
+                if (!string.Equals(_instance.DataDirectory, fullPath, StringComparison.Ordinal))
+                {
+                    throw new StorageException(
+                        $"chDB allows one data directory per process: it is open on '{_instance.DataDirectory}', " +
+                        $"so '{fullPath}' cannot be opened. Use one DataDirectory per process (separate databases share it).");
+                }
+                return _instance;
+            }
+
+            Directory.CreateDirectory(fullPath);
+            var native = ChdbNative.Load();
+            IntPtr* connection = null;
+            var restored = SignalHandlerGuard.Run(() =>
+            {
+                // Must precede chdb_connect: with ClickHouse's handlers installed the first managed
+                // NullReferenceException anywhere in the process kills it silently.
+                native.SetSignalHandlersEnabled(0);
+                connection = native.Connect(2, BuildArgv(fullPath));
+            });
+            if (connection is null || *connection == IntPtr.Zero)
+            {
+                throw new StorageException($"chdb_connect failed for --path={fullPath} (library {native.Path}); chDB logs the reason to stderr.");
+            }
+            _instance = new ChdbEngine(native, connection, fullPath, restored);
+            return _instance;
+        }
+    }
+
+    /// <summary>Runs a statement whose output is not needed (DDL, ALTER, small INSERT ... VALUES).</summary>
+    public void Execute(string sql) => _ = QueryBytes(sql, "TabSeparated");
+
+    /// <summary>Runs <paramref name="sql"/> and returns its output in <paramref name="format"/> as UTF-8 text.</summary>
+    public string Query(string sql, string format = "TabSeparated") => Encoding.UTF8.GetString(QueryBytes(sql, format));
+
+    /// <summary>Runs <paramref name="sql"/> and returns its raw output in <paramref name="format"/>.</summary>
+    /// <exception cref="StorageException">ClickHouse rejected the statement; the message holds its error text.</exception>
+    public byte[] QueryBytes(string sql, string format)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(format);
+        var sqlBytes = NullTerminated(sql);
+        var formatBytes = NullTerminated(format);
+        lock (_callLock)
+        {
+            IntPtr result;
+            fixed (byte* sqlPtr = sqlBytes)
+            fixed (byte* formatPtr = formatBytes)
+            {
+                result = _native.Query(*_connection, sqlPtr, formatPtr);
+            }
+            if (result == IntPtr.Zero)
+            {
+                throw new StorageException($"chdb_query returned no result for: {Abbreviate(sql)}");
+            }
+            try
+            {
+                var error = ChdbNative.ReadUtf8(_native.ResultError(result));
+                if (error is not null)
+                {
+                    throw new StorageException($"ClickHouse rejected the query: {error.Trim()} (query: {Abbreviate(sql)})");
+                }
+                var length = checked((int)_native.ResultLength(result));
+                var buffer = _native.ResultBuffer(result);
+                return length == 0 || buffer is null ? [] : new ReadOnlySpan<byte>(buffer, length).ToArray();
+            }
+            finally
+            {
+                _native.DestroyQueryResult(result);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inserts <paramref name="data"/> (encoded in <paramref name="format"/>, e.g. RowBinary) with a
+    /// streaming INSERT, the only path that is binary-safe: RowBinary inlined after FORMAT in a
+    /// query string is truncated by chDB. Returns the rows written as ClickHouse reports them,
+    /// which includes rows materialized views wrote.
+    /// </summary>
+    /// <param name="insertSql">An INSERT without FORMAT clause or data, e.g. <c>INSERT INTO db.t (a, b)</c>.</param>
+    /// <exception cref="StorageException">The insert failed; nothing is committed for a failed stream.</exception>
+    public ulong StreamInsert(string insertSql, string format, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(insertSql);
+        ArgumentNullException.ThrowIfNull(format);
+        var sqlBytes = NullTerminated(insertSql);
+        var formatBytes = NullTerminated(format);
+        lock (_callLock)
+        {
+            IntPtr stream;
+            fixed (byte* sqlPtr = sqlBytes)
+            fixed (byte* formatPtr = formatBytes)
+            {
+                stream = _native.StreamInsert(*_connection, sqlPtr, formatPtr);
+            }
+            if (stream == IntPtr.Zero)
+            {
+                throw new StorageException($"chdb_stream_insert returned no stream for: {Abbreviate(insertSql)}");
+            }
+            try
+            {
+                ThrowIfStreamFailed(stream, "start", insertSql);
+                if (!data.IsEmpty)
+                {
+                    int state;
+                    fixed (byte* dataPtr = data)
+                    {
+                        state = _native.StreamAppend(stream, dataPtr, (nuint)data.Length);
+                    }
+                    if (state != 0)
+                    {
+                        ThrowIfStreamFailed(stream, "append", insertSql);
+                        throw new StorageException($"chdb_stream_append failed without an error text for: {Abbreviate(insertSql)}");
+                    }
+                }
+                var result = _native.StreamDone(stream);
+                if (result == IntPtr.Zero)
+                {
+                    ThrowIfStreamFailed(stream, "finish", insertSql);
+                    throw new StorageException($"chdb_stream_done returned no result for: {Abbreviate(insertSql)}");
+                }
+                try
+                {
+                    var error = ChdbNative.ReadUtf8(_native.ResultError(result));
+                    if (error is not null)
+                    {
+                        throw new StorageException($"ClickHouse rejected the insert: {error.Trim()} (insert: {Abbreviate(insertSql)})");
+                    }
+                    return _native.ResultRowsWritten(result);
+                }
+                finally
+                {
+                    _native.DestroyQueryResult(result);
+                }
+            }
+            finally
+            {
+                // Cancels an unfinished stream, so a failed insert commits nothing.
+                _native.DestroyInsertStream(stream);
+            }
+        }
+    }
+
+    private void ThrowIfStreamFailed(IntPtr stream, string step, string insertSql)
+    {
+        var error = ChdbNative.ReadUtf8(_native.StreamInsertError(stream));
+        if (error is not null)
+        {
+            throw new StorageException($"ClickHouse rejected the insert ({step}): {error.Trim()} (insert: {Abbreviate(insertSql)})");
+        }
+    }
+
+    private static byte** BuildArgv(string dataDirectory)
+    {
+        // Deliberately never freed: connect happens once per process, and chDB may keep argv.
+        var argv = (byte**)NativeMemory.Alloc(2, (nuint)sizeof(byte*));
+        argv[0] = (byte*)Marshal.StringToCoTaskMemUTF8("chdb");
+        argv[1] = (byte*)Marshal.StringToCoTaskMemUTF8("--path=" + dataDirectory);
+        return argv;
+    }
+
+    private static byte[] NullTerminated(string text)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
+        Encoding.UTF8.GetBytes(text, bytes);
+        return bytes;
+    }
+
+    private static string Abbreviate(string sql) => sql.Length <= 300 ? sql : string.Concat(sql.AsSpan(0, 300), "...");
+}

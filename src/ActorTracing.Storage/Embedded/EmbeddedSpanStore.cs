@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace ActorTracing.Storage;
+
+/// <summary>
+/// Stores spans in the process's embedded ClickHouse (chDB) with one streaming RowBinary INSERT
+/// per batch. Calls run synchronously on the calling thread (chDB has no async API, and the
+/// engine serializes statements anyway); <see cref="StorageWriter"/> calls it off the stream's thread.
+/// </summary>
+public sealed class EmbeddedSpanStore : ISpanStore
+{
+    private readonly string _insertSql;
+
+    public EmbeddedSpanStore(ChdbEngine engine, TraceSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(schema);
+        Engine = engine;
+        Schema = schema;
+        _insertSql = schema.InsertSql;
+    }
+
+    public ChdbEngine Engine { get; }
+
+    public TraceSchema Schema { get; }
+
+    /// <summary>Opens the engine on the settings' data directory and creates the schema if missing.</summary>
+    public static EmbeddedSpanStore Open(StorageSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var engine = ChdbEngine.Open(settings.DataDirectory);
+        var schema = new TraceSchema(settings.Database, settings.TtlDays);
+        schema.Apply(engine);
+        return new EmbeddedSpanStore(engine, schema);
+    }
+
+    public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+        if (rows == 0)
+        {
+            return Task.CompletedTask;
+        }
+        try
+        {
+            _ = Engine.StreamInsert(_insertSql, "RowBinary", rowBinary.Span);
+            return Task.CompletedTask;
+        }
+        catch (StorageException e)
+        {
+            return Task.FromException(e);
+        }
+    }
+
+    public Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<StorageStats>(cancellationToken);
+        }
+        try
+        {
+            var rows = ParseLongs(Engine.Query($"SELECT count() FROM {Schema.QualifiedTracesTable}"), 1);
+            var parts = ParseLongs(
+                Engine.Query(
+                    "SELECT sum(bytes_on_disk), sum(data_compressed_bytes), sum(data_uncompressed_bytes) FROM system.parts " +
+                    $"WHERE active AND database = '{Schema.Database}' AND table = '{TraceSchema.TracesTable}'"),
+                3);
+            return Task.FromResult(new StorageStats(rows[0], parts[0], parts[1], parts[2]));
+        }
+        catch (StorageException e)
+        {
+            return Task.FromException<StorageStats>(e);
+        }
+    }
+
+    private static long[] ParseLongs(string tabSeparated, int count)
+    {
+        var fields = tabSeparated.Trim().Split('\t');
+        if (fields.Length != count)
+        {
+            throw new StorageException($"Expected {count} values from ClickHouse, got '{tabSeparated.Trim()}'.");
+        }
+        return Array.ConvertAll(fields, f => long.Parse(f, NumberStyles.Integer, CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace ActorTracing.Storage;
+
+/// <summary>
+/// Appends values in ClickHouse's RowBinary encoding to a reusable buffer: little-endian fixed
+/// width numbers, LEB128 lengths before strings, arrays and maps. LowCardinality(T) and Nested
+/// sub-columns (sent as arrays) need no special form in RowBinary.
+/// </summary>
+public sealed class RowBinaryWriter
+{
+    private const string HexDigits = "0123456789abcdef";
+
+    private readonly ArrayBufferWriter<byte> _buffer;
+
+    public RowBinaryWriter(int initialCapacity = 64 * 1024) => _buffer = new ArrayBufferWriter<byte>(initialCapacity);
+
+    public int WrittenCount => _buffer.WrittenCount;
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
+
+    /// <summary>Forgets the written bytes but keeps the allocated buffer for the next batch.</summary>
+    public void Reset() => _buffer.ResetWrittenCount();
+
+    public void WriteUInt8(byte value)
+    {
+        _buffer.GetSpan(1)[0] = value;
+        _buffer.Advance(1);
+    }
+
+    public void WriteUInt32(uint value)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.GetSpan(4), value);
+        _buffer.Advance(4);
+    }
+
+    public void WriteUInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.GetSpan(8), value);
+        _buffer.Advance(8);
+    }
+
+    public void WriteInt64(long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), value);
+        _buffer.Advance(8);
+    }
+
+    /// <summary>DateTime64(9): signed nanoseconds since the Unix epoch.</summary>
+    public void WriteDateTime64Nanos(ulong unixNanos) => WriteInt64(unchecked((long)unixNanos));
+
+    /// <summary>LEB128, the length prefix of String, Array and Map.</summary>
+    public void WriteVarUInt(ulong value)
+    {
+        var span = _buffer.GetSpan(10);
+        var i = 0;
+        while (value >= 0x80)
+        {
+            span[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        span[i++] = (byte)value;
+        _buffer.Advance(i);
+    }
+
+    public void WriteString(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            WriteVarUInt(0);
+            return;
+        }
+        var byteCount = Encoding.UTF8.GetByteCount(value);
+        WriteVarUInt((ulong)byteCount);
+        var written = Encoding.UTF8.GetBytes(value, _buffer.GetSpan(byteCount));
+        _buffer.Advance(written);
+    }
+
+    /// <summary>A String column holding <paramref name="bytes"/> as lower-case hex (ids, as upstream stores them).</summary>
+    public void WriteHexString(ReadOnlySpan<byte> bytes)
+    {
+        WriteVarUInt((ulong)(bytes.Length * 2));
+        var span = _buffer.GetSpan(bytes.Length * 2);
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            span[2 * i] = (byte)HexDigits[bytes[i] >> 4];
+            span[(2 * i) + 1] = (byte)HexDigits[bytes[i] & 0xF];
+        }
+        _buffer.Advance(bytes.Length * 2);
+    }
+}

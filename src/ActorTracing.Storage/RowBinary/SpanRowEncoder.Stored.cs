@@ -1,0 +1,46 @@
+using ActorTracing.Domain;
+using ActorTracing.Domain.Otlp;
+
+namespace ActorTracing.Storage;
+
+/// <summary>The <see cref="StoredSpan"/> side of the encoder: decoding a buffered span's raw OTLP bytes.</summary>
+public sealed partial class SpanRowEncoder
+{
+    // Keyed by reference: every span of one ScopeSpans shares one SpanOrigin instance, so a batch
+    // decodes each resource and scope once. Value equality would hash the resource bytes per span.
+    private readonly Dictionary<SpanOrigin, DecodedOrigin> _origins = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Origins decoded since the last <see cref="Reset"/>; what the per-batch cache saved is Rows minus this.</summary>
+    public int DecodedOrigins { get; private set; }
+
+    /// <summary>
+    /// Appends one row for a kept span: the span is decoded from its raw bytes, its resource and
+    /// scope once per <see cref="SpanOrigin"/> instance per batch; Region is the origin's region.
+    /// </summary>
+    /// <exception cref="ActorTracing.Domain.Wire.ProtoFormatException">The span's bytes are not a valid OTLP Span.</exception>
+    public void Append(StoredSpan stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var span = stored.Span;
+        var origin = span.Origin;
+        if (!_origins.TryGetValue(origin, out var decoded))
+        {
+            decoded = new DecodedOrigin(
+                OtlpSpanDecoder.DecodeResourceAttributes(origin.Resource),
+                OtlpSpanDecoder.DecodeScope(origin.Scope));
+            _origins.Add(origin, decoded);
+            DecodedOrigins++;
+        }
+        var detail = OtlpSpanDecoder.DecodeSpan(span.Raw.Span);
+        var serviceName = origin.ServiceName.Length > 0 ? origin.ServiceName : FindServiceName(decoded.ResourceAttributes);
+        AppendRow(detail, decoded.ResourceAttributes, serviceName, decoded.Scope, origin.Region, stored.SamplingReason, stored.SampleRate);
+    }
+
+    private void ResetOriginCache()
+    {
+        _origins.Clear();
+        DecodedOrigins = 0;
+    }
+
+    private sealed record DecodedOrigin(IReadOnlyList<KeyValuePair<string, AttributeValue>> ResourceAttributes, ScopeDetail Scope);
+}

@@ -1,0 +1,134 @@
+using Akka.TestKit.Xunit2;
+
+namespace ActorTracing.Storage.Tests;
+
+public sealed class StorageWriterSpec : TestKit
+{
+    private static readonly StorageSettings Fast = new()
+    {
+        BatchSize = 100,
+        FlushInterval = TimeSpan.FromSeconds(30),
+        MinRetryBackoff = TimeSpan.FromMilliseconds(1),
+        MaxRetryBackoff = TimeSpan.FromMilliseconds(5),
+    };
+
+    [Fact]
+    public async Task Spans_are_written_in_batches_of_at_most_batch_size_rows()
+    {
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast);
+
+        foreach (var trace in TestSpans.Traces(traces: 100, spansPerTrace: 10))
+        {
+            writer.Enqueue(trace);
+        }
+        await store.WaitForRowsAsync(1000);
+
+        Assert.Equal(10, store.Batches.Count);
+        Assert.All(store.Batches, b => Assert.Equal(100, b.Rows));
+        Assert.Equal(10, writer.BatchesWritten);
+        Assert.Equal(1000, writer.RowsWritten);
+        Assert.Equal(0, writer.PendingRows);
+        Assert.True(writer.AverageWriteLatencyMs >= 0);
+        await writer.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task A_partial_batch_is_written_when_the_flush_interval_passes()
+    {
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 10_000, FlushInterval = TimeSpan.FromMilliseconds(50) });
+
+        writer.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 3)[0]);
+
+        // Without the time trigger the batch would wait for 10,000 rows that never come.
+        await store.WaitForRowsAsync(3);
+        Assert.Equal(3, store.Batches.Single().Rows);
+        await writer.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task A_failing_store_is_retried_until_it_succeeds_and_no_row_is_lost()
+    {
+        var recording = new RecordingSpanStore();
+        var failing = new FailingSpanStore(recording, failures: 3);
+        var writer = StorageWriter.Start(Sys, failing, Fast);
+
+        foreach (var trace in TestSpans.Traces(traces: 5, spansPerTrace: 10))
+        {
+            writer.Enqueue(trace);
+        }
+        await writer.CompleteAsync();
+
+        Assert.Equal(50, recording.Rows);
+        Assert.Equal(50, writer.RowsWritten);
+        Assert.Equal(3, writer.FailedAttempts);
+        Assert.Equal(3, writer.WriteRetries);
+        Assert.Equal(4, failing.Calls);
+        Assert.Equal(0, writer.PendingRows);
+        Assert.Contains("TABLE_IS_READ_ONLY", writer.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pending_rows_count_every_enqueued_span_until_it_is_written()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new RecordingSpanStore { Gate = gate.Task };
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 1_000 });
+        var traces = TestSpans.Traces(traces: 400, spansPerTrace: 5);
+
+        // Many producers at once, as trace actors on several dispatcher threads would be.
+        Parallel.ForEach(traces, new ParallelOptions { MaxDegreeOfParallelism = 4 }, writer.Enqueue);
+
+        Assert.Equal(2_000, writer.PendingRows);
+        Assert.Equal(0, writer.RowsWritten);
+
+        gate.SetResult();
+        await store.WaitForRowsAsync(2_000);
+        await writer.CompleteAsync();
+        Assert.Equal(0, writer.PendingRows);
+        Assert.Equal(2_000, writer.RowsWritten);
+    }
+
+    [Fact]
+    public async Task Completing_writes_the_partial_batch_and_then_refuses_new_spans()
+    {
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 10_000, FlushInterval = TimeSpan.FromHours(1) });
+        var traces = TestSpans.Traces(traces: 2, spansPerTrace: 2);
+        writer.Enqueue(traces[0]);
+
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(2, store.Rows);
+        Assert.Throws<InvalidOperationException>(() => writer.Enqueue(traces[1]));
+        Assert.Equal(0, writer.PendingRows);
+    }
+
+    [Fact]
+    public async Task Cancelling_completion_abandons_a_store_that_never_recovers()
+    {
+        var failing = new FailingSpanStore(new RecordingSpanStore(), failures: int.MaxValue);
+        var writer = StorageWriter.Start(Sys, failing, Fast);
+        writer.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 4)[0]);
+        using var stop = new CancellationTokenSource();
+
+        var completing = writer.CompleteAsync(stop.Token);
+        await failing.FirstFailure.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.False(completing.IsCompleted);
+        await stop.CancelAsync();
+        await completing.WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(4, writer.PendingRows);
+        Assert.Equal(0, writer.RowsWritten);
+        Assert.True(writer.FailedAttempts >= 1);
+    }
+
+    [Fact]
+    public void Enqueuing_an_empty_list_changes_nothing()
+    {
+        var writer = StorageWriter.Start(Sys, new RecordingSpanStore(), Fast);
+        writer.Enqueue([]);
+        Assert.Equal(0, writer.PendingRows);
+    }
+}

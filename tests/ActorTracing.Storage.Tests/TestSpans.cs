@@ -1,0 +1,50 @@
+using ActorTracing.Domain;
+using ActorTracing.Domain.Otlp;
+
+namespace ActorTracing.Storage.Tests;
+
+/// <summary>Builds kept spans the way production gets them: OTLP bytes decoded by the ingest decoder.</summary>
+internal static class TestSpans
+{
+    /// <summary>
+    /// The start of the test spans: this second, because a fixed date would eventually fall
+    /// behind the tables' TTL and ClickHouse drops expired rows as it writes them.
+    /// </summary>
+    public static readonly ulong BaseTimeNanos = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1_000_000_000;
+
+    public static SpanDetail Span(TraceId traceId, ulong spanId, int index) => new()
+    {
+        TraceId = traceId,
+        SpanId = new SpanId(spanId),
+        ParentSpanId = index == 0 ? default : new SpanId(spanId - (ulong)index),
+        Name = index == 0 ? "GET /orders" : $"step-{index}",
+        Kind = index == 0 ? SpanKind.Server : SpanKind.Internal,
+        StartUnixNano = BaseTimeNanos + ((ulong)index * 1_000_000),
+        EndUnixNano = BaseTimeNanos + ((ulong)index * 1_000_000) + 500_000,
+        Attributes = [new("index", AttributeValue.FromInt(index))],
+    };
+
+    /// <summary><paramref name="traces"/> traces of <paramref name="spansPerTrace"/> spans, one list per trace.</summary>
+    public static List<IReadOnlyList<StoredSpan>> Traces(int traces, int spansPerTrace, string region = "test-region")
+    {
+        var scopeSpans = new List<SpanDetail>(traces * spansPerTrace);
+        for (var t = 0; t < traces; t++)
+        {
+            var traceId = new TraceId(0x1000 + (ulong)t, 0x2000 + (ulong)t);
+            for (var s = 0; s < spansPerTrace; s++)
+            {
+                scopeSpans.Add(Span(traceId, ((ulong)t * 1000) + (ulong)s + 1, s));
+            }
+        }
+        var request = OtlpEncoder.EncodeRequest(
+        [
+            new ResourceSpansDetail(
+                [new("service.name", AttributeValue.FromString("checkout"))],
+                [new ScopeSpansDetail(new ScopeDetail("test-scope", "1.0", []), scopeSpans)]),
+        ]);
+        var decoded = OtlpTraceDecoder.Decode(request, region);
+        return decoded.Traces
+            .Select(trace => (IReadOnlyList<StoredSpan>)trace.Spans.Select(s => new StoredSpan(s, "test/keep", 1)).ToList())
+            .ToList();
+    }
+}
