@@ -16,6 +16,11 @@ if [[ -f "${lib_path}" ]]; then
   exit 0
 fi
 
+if ! command -v npm >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  echo "fetch-chdb: installing npm (apt-get)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >&2
+fi
 if ! command -v npm >/dev/null 2>&1; then
   echo "fetch-chdb: npm is required to download ${CHDB_NPM_PACKAGE}@${CHDB_VERSION}" >&2
   exit 1
