@@ -77,6 +77,16 @@ public sealed class HoconDefaultsSpec
     }
 
     // Walks up from this source file, not the binary: test binaries may be built outside the tree.
+    [Fact]
+    public void The_container_configuration_loads_over_the_defaults()
+    {
+        var repo = Directory.GetParent(FindHoconDirectory())!.FullName;
+        var config = HoconDefaults.Load(configFile: Path.Combine(repo, "docker", "node.conf"));
+        Assert.Equal("0.0.0.0:4317", IngestSettings.Create(config).GrpcEndpoint);
+        Assert.Equal("/data/chdb", StorageSettings.Create(config).DataDirectory);
+        Assert.NotNull(NodeSettings.Create(config));
+    }
+
     private static string FindHoconDirectory([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
     {
         for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
