@@ -1,0 +1,81 @@
+using ActorTracing.Domain;
+using ActorTracing.Domain.Otlp;
+using ActorTracing.Node.Configuration;
+using ActorTracing.Node.Pipeline;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Traces;
+using Akka.Hosting;
+using Akka.TestKit.Xunit2;
+
+namespace ActorTracing.Node.Tests;
+
+public sealed class ShardingIngressSpec : TestKit
+{
+    private static readonly NodeSettings Settings = NodeSettings.Create(HoconDefaults.Load(overrides: """
+        actortracing.node.admission.max-buffered-bytes = 1000
+        actortracing.node.admission.max-pending-rows = 10
+        actortracing.node.admission.retry-after = 2s
+        """));
+
+    private static TraceSpans Trace(ulong id, int spans)
+    {
+        var traceId = new TraceId(7, id);
+        return new TraceSpans(traceId, Enumerable.Range(1, spans)
+            .Select(i => new BufferedSpan(traceId, new SpanId((ulong)i), default, 1, 2, "op", SpanKind.Server, SpanStatusCode.Unset, SpanOrigin.Unknown, new byte[100]))
+            .ToArray());
+    }
+
+    private (ShardingIngress Ingress, PipelineGauges Gauges, Akka.TestKit.TestProbe Region) Create(Func<long>? pendingRows = null)
+    {
+        var registry = new ActorRegistry();
+        var region = CreateTestProbe();
+        registry.Register<TraceRegion>(region.Ref);
+        var gauges = new PipelineGauges();
+        return (new ShardingIngress(registry, gauges, pendingRows ?? (() => 0), Settings), gauges, region);
+    }
+
+    [Fact]
+    public void Each_trace_of_a_request_becomes_one_message_and_is_charged_to_the_buffer()
+    {
+        var (ingress, gauges, region) = Create();
+        Assert.True(ingress.Submit([Trace(1, 3), Trace(2, 2)], "grpc").Accepted);
+        Assert.Equal(3, region.ExpectMsg<TraceCommands.AppendSpans>().Spans.Count);
+        Assert.Equal(2, region.ExpectMsg<TraceCommands.AppendSpans>().Spans.Count);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(5, gauges.SpansBuffered);
+        Assert.Equal(500, gauges.BytesBuffered);
+    }
+
+    [Fact]
+    public void A_full_buffer_refuses_with_retry_after_instead_of_buffering_more()
+    {
+        var (ingress, _, region) = Create();
+        Assert.True(ingress.Submit([Trace(1, 11)], "http-protobuf").Accepted);
+        region.ExpectMsg<TraceCommands.AppendSpans>();
+        var refused = ingress.Submit([Trace(2, 1)], "http-protobuf");
+        Assert.False(refused.Accepted);
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
+        Assert.Contains("buffer", refused.Reason, StringComparison.Ordinal);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        Assert.Equal(1, ingress.Throttled);
+    }
+
+    [Fact]
+    public void A_storage_backlog_refuses_new_spans()
+    {
+        var (ingress, _, region) = Create(() => 11);
+        var refused = ingress.Submit([Trace(1, 1)], "grpc");
+        Assert.False(refused.Accepted);
+        Assert.Contains("storage", refused.Reason, StringComparison.Ordinal);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Before_the_shard_region_exists_the_node_asks_clients_to_retry()
+    {
+        var ingress = new ShardingIngress(new ActorRegistry(), new PipelineGauges(), () => 0, Settings);
+        var result = ingress.Submit([Trace(1, 1)], "grpc");
+        Assert.False(result.Accepted);
+        Assert.Contains("starting", result.Reason, StringComparison.Ordinal);
+    }
+}
