@@ -6,7 +6,7 @@ public static class Program
 {
     private const string Usage = """
         usage: actortracing <command> [options]
-          demo  [--duration 30s] [--rate SPANS_PER_S] [--json] [--protocol http|grpc]
+          demo  [--duration 30s] [--rate SPANS_PER_S] [--json] [--protocol http|grpc] [--warmup 5s]
                 single-node cluster on the embedded engine, driven by the built-in edge workload
           node  [--config FILE] [--rules FILE]
                 run one node from HOCON (defaults: hocon/*.conf)

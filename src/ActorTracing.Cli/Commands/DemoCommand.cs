@@ -25,6 +25,7 @@ public static class DemoCommand
         var protocolName = args.String("protocol") ?? "http";
         var dataDir = args.String("data") ?? Path.Combine(".data", "demo");
         var seed = (long)(args.Number("seed") ?? 42);
+        var warmUp = args.Duration("warmup") ?? TimeSpan.Zero;
         args.RejectUnknown();
         var protocol = protocolName switch
         {
@@ -65,7 +66,7 @@ public static class DemoCommand
         var sw = Stopwatch.StartNew();
         WorkloadSummary workload;
         using (var generator = WorkloadGenerator.Create(
-            new WorkloadOptions { TargetSpansPerSecond = rate, Duration = duration, Seed = seed },
+            new WorkloadOptions { TargetSpansPerSecond = rate, Duration = duration, Seed = seed, WarmUp = warmUp },
             protocol,
             new OtlpSenderOptions { Endpoint = endpoint }))
         {
@@ -97,12 +98,14 @@ public static class DemoCommand
             ["traces_kept"] = g.TracesKept,
             ["kept_by_reason"] = g.KeptByReason.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => k.Value),
             ["dropped_by_reason"] = g.DroppedByReason.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => k.Value),
+            ["completed_by_reason"] = g.CompletedByReason.OrderBy(k => k.Key, StringComparer.Ordinal).ToDictionary(k => k.Key, k => k.Value),
             ["late_spans"] = g.LateSpans,
             ["spans_stored"] = stats.Rows,
             ["storage_bytes"] = stats.BytesOnDisk,
             ["storage_write_retries"] = writer.WriteRetries,
             ["throttled_requests"] = workload.Throttled,
             ["ack_latency_p99_ms"] = Math.Round(workload.AckLatencyP99Micros / 1000.0, 3),
+            ["ack_latency_warmup_s"] = warmUp.TotalSeconds,
             ["mean_decision_latency_ms"] = Math.Round(g.MeanDecisionLatency.TotalMilliseconds, 1),
             ["elapsed_s"] = Math.Round(sw.Elapsed.TotalSeconds, 1),
         };

@@ -9,6 +9,8 @@ public sealed class SystemWorkloadClock : IWorkloadClock
 
     private static readonly double NanosPerTick = 1e9 / Stopwatch.Frequency;
 
+    private static readonly TimeSpan PreciseBelow = TimeSpan.FromMilliseconds(50);
+
     private SystemWorkloadClock()
     {
     }
@@ -17,6 +19,12 @@ public sealed class SystemWorkloadClock : IWorkloadClock
 
     public ulong UnixNowNanos => (ulong)(DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks * 100UL;
 
+    // Task.Delay truncates to whole milliseconds, so a positive wait under 1 ms would complete at
+    // once and the producer would busy-spin a core (at 20k spans/s the next trace is always < 1 ms
+    // away) without ever yielding its thread. Short waits (pacing) go to the precise timer; long
+    // ones (retry back-off) keep the ordinary timer.
     public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, cancellationToken);
+        delay <= TimeSpan.Zero ? Task.CompletedTask
+        : delay < PreciseBelow ? PreciseTimer.Shared.Delay(delay, cancellationToken)
+        : Task.Delay(delay, cancellationToken);
 }

@@ -97,7 +97,8 @@ public sealed class WorkloadCounters
         }
     }
 
-    internal void OnResult(int spanCount, OtlpSendResult result, long ackLatencyMicros)
+    /// <param name="ackLatencyMicros">Null when the request falls in the warm-up: counted, but its latency is not recorded.</param>
+    internal void OnResult(int spanCount, OtlpSendResult result, long? ackLatencyMicros)
     {
         Interlocked.Add(ref _throttled, result.Throttles);
         Interlocked.Add(ref _retries, result.Attempts - 1);
@@ -106,7 +107,10 @@ public sealed class WorkloadCounters
             Interlocked.Increment(ref _requests);
             Interlocked.Add(ref _spansSent, spanCount);
             Interlocked.Add(ref _spansRejected, result.RejectedSpans);
-            AckLatency.Record(ackLatencyMicros);
+            if (ackLatencyMicros is { } latency)
+            {
+                AckLatency.Record(latency);
+            }
         }
         else
         {

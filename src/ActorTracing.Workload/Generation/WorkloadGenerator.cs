@@ -159,7 +159,8 @@ public sealed class WorkloadGenerator : IDisposable
             Counters.LastError = result.Error;
         }
         var ackLatencyMicros = (_clock.NowNanos - runStartNanos - batch.IntendedNanos) / 1000;
-        Counters.OnResult(batch.SpanCount, result, ackLatencyMicros);
+        var warmingUp = batch.IntendedNanos < _options.WarmUp.Ticks * 100;
+        Counters.OnResult(batch.SpanCount, result, warmingUp ? null : ackLatencyMicros);
     }
 
     private async Task WorkerAsync(ChannelReader<WorkloadBatch> queue, long runStartNanos, CancellationToken cancellationToken)

@@ -21,6 +21,13 @@ public sealed record WorkloadOptions
     /// <summary>A partial batch is sent once its first span has waited this long (an SDK's schedule delay).</summary>
     public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Requests intended before this much of the run has passed are sent and counted but left out of
+    /// <see cref="WorkloadCounters.AckLatency"/>, so JIT tiering and connection set-up in the first
+    /// seconds do not dominate a steady-state percentile. Zero records every request.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.Zero;
+
     /// <summary>Requests in flight at once (sender workers).</summary>
     public int Concurrency { get; init; } = 4;
 
@@ -45,6 +52,10 @@ public sealed record WorkloadOptions
         if (Duration is { } d && d <= TimeSpan.Zero)
         {
             throw new ArgumentException("WorkloadOptions.Duration must be > 0 (or null to run until cancelled)", nameof(Duration));
+        }
+        if (WarmUp < TimeSpan.Zero)
+        {
+            throw new ArgumentException("WorkloadOptions.WarmUp must be >= 0", nameof(WarmUp));
         }
         if (BatchSpans <= 0)
         {
