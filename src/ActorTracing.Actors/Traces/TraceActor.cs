@@ -148,10 +148,8 @@ public sealed class TraceActor : ReceiveActor, IWithTimers
         _gauges.Released(spans.Count, bytes);
         var late = _decision with { Reason = "late/" + _decision.Reason };
         Publish(new TraceDecided(_traceId, late, "late", spans, bytes, true, now, now, now));
-        if (Context.Parent is not null && _buffer is null)
-        {
-            Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
-        }
+        // Nothing is buffered once decided: this incarnation exists only for the late spans.
+        Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
     }
 
     private void Publish(TraceDecided decided)

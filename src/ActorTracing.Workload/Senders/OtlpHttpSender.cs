@@ -113,7 +113,7 @@ public sealed class OtlpHttpSender : IOtlpSender
                 wait = _options.Backoff(attempts);
             }
 
-            if (_options.GiveUpAfter is { } limit && TimeSpan.FromTicks((_clock.NowNanos - started) / 100) + wait > limit)
+            if (_options.WouldExceedRetryBudget(started, _clock.NowNanos, wait))
             {
                 Stats.OnFailed();
                 return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");

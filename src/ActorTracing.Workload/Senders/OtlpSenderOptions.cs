@@ -56,6 +56,10 @@ public sealed record OtlpSenderOptions
         return TimeSpan.FromMilliseconds(baseDelay * (0.8 + (0.4 * Random.Shared.NextDouble())));
     }
 
+    /// <summary>Whether waiting <paramref name="wait"/> more would take a send past <see cref="GiveUpAfter"/>; both senders share the budget rule.</summary>
+    internal bool WouldExceedRetryBudget(long startedNanos, long nowNanos, TimeSpan wait) =>
+        GiveUpAfter is { } limit && TimeSpan.FromTicks((nowNanos - startedNanos) / 100) + wait > limit;
+
     internal TimeSpan CapRetryAfter(TimeSpan wait) =>
         wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
 }
