@@ -141,6 +141,35 @@ public static class OtlpTraceDecoder
 
     private static void DecodeSpan(ref DecodeState state, ReadOnlySpan<byte> span, ReadOnlyMemory<byte> raw, SpanOrigin origin, int resourceIndex, int scopeIndex, int spanIndex)
     {
+        if (TryDecodeSpan(span, raw, origin, out var buffered, out var problem))
+        {
+            state.Add(buffered);
+        }
+        else
+        {
+            state.Reject(resourceIndex, scopeIndex, spanIndex, problem);
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds a buffered span from its raw OTLP <c>Span</c> bytes and the origin it came with —
+    /// how spans that crossed the cluster (serialized as raw slices) are decoded on arrival,
+    /// by the same code that decoded them at ingest.
+    /// </summary>
+    /// <exception cref="ProtoFormatException">The bytes are not a valid span.</exception>
+    public static BufferedSpan DecodeSpan(ReadOnlyMemory<byte> raw, SpanOrigin origin)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        if (!TryDecodeSpan(raw.Span, raw, origin, out var buffered, out var problem))
+        {
+            throw new ProtoFormatException("span " + problem);
+        }
+        return buffered;
+    }
+
+    private static bool TryDecodeSpan(ReadOnlySpan<byte> span, ReadOnlyMemory<byte> raw, SpanOrigin origin, out BufferedSpan buffered, out string problem)
+    {
+        buffered = null!;
         ReadOnlySpan<byte> traceIdBytes = default;
         ReadOnlySpan<byte> spanIdBytes = default;
         ReadOnlySpan<byte> parentBytes = default;
@@ -194,33 +223,33 @@ public static class OtlpTraceDecoder
 
         if (traceIdBytes.Length != TraceId.ByteLength)
         {
-            state.Reject(resourceIndex, scopeIndex, spanIndex, $"has a trace_id of {traceIdBytes.Length} bytes, expected {TraceId.ByteLength}");
-            return;
+            problem = $"has a trace_id of {traceIdBytes.Length} bytes, expected {TraceId.ByteLength}";
+            return false;
         }
         if (!TraceId.TryRead(traceIdBytes, out var traceId))
         {
-            state.Reject(resourceIndex, scopeIndex, spanIndex, "has an all-zero trace_id");
-            return;
+            problem = "has an all-zero trace_id";
+            return false;
         }
         if (spanIdBytes.Length != SpanId.ByteLength)
         {
-            state.Reject(resourceIndex, scopeIndex, spanIndex, $"has a span_id of {spanIdBytes.Length} bytes, expected {SpanId.ByteLength}");
-            return;
+            problem = $"has a span_id of {spanIdBytes.Length} bytes, expected {SpanId.ByteLength}";
+            return false;
         }
         if (!SpanId.TryRead(spanIdBytes, out var spanId))
         {
-            state.Reject(resourceIndex, scopeIndex, spanIndex, "has an all-zero span_id");
-            return;
+            problem = "has an all-zero span_id";
+            return false;
         }
         if (parentBytes.Length != 0 && parentBytes.Length != SpanId.ByteLength)
         {
-            state.Reject(resourceIndex, scopeIndex, spanIndex, $"has a parent_span_id of {parentBytes.Length} bytes, expected 0 or {SpanId.ByteLength}");
-            return;
+            problem = $"has a parent_span_id of {parentBytes.Length} bytes, expected 0 or {SpanId.ByteLength}";
+            return false;
         }
         // An all-zero 8-byte parent is how some SDKs write "no parent": a root span, not an error.
         var parent = parentBytes.IsEmpty ? default : new SpanId(BinaryPrimitives.ReadUInt64BigEndian(parentBytes));
 
-        var buffered = new BufferedSpan(
+        buffered = new BufferedSpan(
             traceId,
             spanId,
             parent,
@@ -231,7 +260,8 @@ public static class OtlpTraceDecoder
             status <= (ulong)SpanStatusCode.Error ? (SpanStatusCode)status : SpanStatusCode.Unset,
             origin,
             raw);
-        state.Add(buffered);
+        problem = string.Empty;
+        return true;
     }
 
     private static ulong ReadStatusCode(ReadOnlySpan<byte> status)

@@ -7,6 +7,7 @@ using ActorTracing.Node.Configuration;
 using ActorTracing.Node.Pipeline;
 using ActorTracing.Protocol.Ingress;
 using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Serialization;
 using ActorTracing.Protocol.Traces;
 using ActorTracing.Storage;
 using Akka.Actor;
@@ -105,6 +106,7 @@ public sealed class NodeHost : IAsyncDisposable
                 Roles = node.Roles.Append("region-" + node.Region).ToArray(),
                 SeedNodes = node.SeedNodes.ToArray(),
             });
+            akka.WithProtocolSerialization();
             akka.WithTraceSharding(trace);
             akka.AddStartup((system, _) =>
             {

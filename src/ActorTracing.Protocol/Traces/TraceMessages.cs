@@ -8,7 +8,7 @@ namespace ActorTracing.Protocol.Traces;
 public static class TraceCommands
 {
     /// <summary>The spans of one trace from one export request: one message per trace, never per span.</summary>
-    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage;
+    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage;
 
     /// <summary>
     /// Sent by sharding instead of PoisonPill when a shard hands off or the node leaves: the
@@ -27,7 +27,7 @@ public static class TraceCommands
 /// <summary>Queries a TraceActor answers (operators' `trace show`).</summary>
 public static class TraceQueries
 {
-    public sealed record GetTraceStatus(TraceId TraceId) : ITraceMessage;
+    public sealed record GetTraceStatus(TraceId TraceId) : ITraceMessage, IProtocolMessage;
 
     /// <summary>An in-flight trace (Decision null) or a decided one.</summary>
     public sealed record TraceStatus(
@@ -38,5 +38,5 @@ public static class TraceQueries
         IReadOnlyList<string> Regions,
         SamplingDecision? Decision,
         string? CompletionReason,
-        DateTimeOffset? NextCheck);
+        DateTimeOffset? NextCheck) : IProtocolMessage;
 }
