@@ -7,6 +7,7 @@ using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Akka.Persistence;
 
 namespace ActorTracing.Actors.Traces;
 
@@ -15,10 +16,15 @@ namespace ActorTracing.Actors.Traces;
 /// through any node — meets here. It buffers spans until <see cref="TraceCompletion"/> says the
 /// trace is complete, asks the pure <see cref="TraceSampler"/> once, publishes the outcome and
 /// passivates. Spans that come later find the decision in the node's <see cref="DecisionCache"/>
-/// and follow it. Time is the scheduler's clock so tests drive it virtually.
+/// and follow it. With durable decisions on, the decision is also persisted (one event per trace)
+/// and recovered by the next incarnation — on another node after a crash, hand-off or rebalance —
+/// so late spans follow it there too. Time is the scheduler's clock so tests drive it virtually.
 /// </summary>
-public sealed class TraceActor : ReceiveActor, IWithTimers
+public sealed class TraceActor : ReceivePersistentActor, IWithTimers
 {
+    /// <summary>Persistence ids are "trace-&lt;hex&gt;": the journal's key expiry matches this prefix.</summary>
+    public const string PersistenceIdPrefix = "trace-";
+
     private const string CompletionTimer = "completion";
 
     private readonly TraceId _traceId;
@@ -50,11 +56,22 @@ public sealed class TraceActor : ReceiveActor, IWithTimers
         _decisions = decisions;
         _sink = sink;
         _gauges = gauges;
+        PersistenceId = PersistenceIdPrefix + entityId;
+        if (settings.DurableDecisions && settings.JournalPluginId.Length > 0)
+        {
+            JournalPluginId = settings.JournalPluginId;
+        }
 
-        Receive<TraceCommands.AppendSpans>(OnAppend);
-        Receive<CheckCompletion>(_ => Evaluate(Now));
-        Receive<TraceQueries.GetTraceStatus>(_ => Sender.Tell(Status()));
-        Receive<TraceCommands.HandOffStop>(_ =>
+        Recover<TraceEvents.Decided>(e =>
+        {
+            // A previous incarnation decided: whatever arrives now is late and follows it.
+            _decision = e.Decision;
+            _completionReason = "late";
+        });
+        Command<TraceCommands.AppendSpans>(OnAppend);
+        Command<CheckCompletion>(_ => Evaluate(Now));
+        Command<TraceQueries.GetTraceStatus>(_ => Sender.Tell(Status()));
+        Command<TraceCommands.HandOffStop>(_ =>
         {
             // Deciding early with a recorded reason is the promise made for hand-offs: a moving
             // shard must never silently lose what it buffered.
@@ -67,6 +84,14 @@ public sealed class TraceActor : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId { get; }
+
+    /// <summary>
+    /// Without durable decisions nothing was ever persisted, so there is nothing to replay: skip
+    /// recovery instead of asking the journal for every new trace.
+    /// </summary>
+    public override Recovery Recovery => _settings.DurableDecisions ? base.Recovery : Recovery.None;
 
     public static Akka.Actor.Props Props(
         string entityId,
@@ -132,9 +157,36 @@ public sealed class TraceActor : ReceiveActor, IWithTimers
         Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now));
         _buffer = null;
 
-        // Passivate rather than stop: sharding buffers messages that race with the stop and
-        // delivers them to a new incarnation, which finds the decision in the cache.
-        Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
+        if (_settings.DurableDecisions)
+        {
+            // PersistAsync: spans arriving meanwhile are not stashed, they follow the decision
+            // already made in memory. Passivating only once the event is written means a new
+            // incarnation (which would recover from the journal) cannot miss it.
+            PersistAsync(new TraceEvents.Decided(_traceId, decision, completionReason, now), _ => Passivate());
+        }
+        else
+        {
+            Passivate();
+        }
+    }
+
+    /// <summary>
+    /// Passivate rather than stop: sharding buffers messages that race with the stop and
+    /// delivers them to a new incarnation, which finds the decision in the cache or journal.
+    /// </summary>
+    private void Passivate() => Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The decision stands in memory and in this node's cache; only its durability is lost.
+        _log.Error(cause, "Persisting the decision of trace {0} was rejected; late spans on other nodes may be decided again", _traceId);
+        Passivate();
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Persisting the decision of trace {0} failed; late spans on other nodes may be decided again", _traceId);
+        base.OnPersistFailure(cause, @event, sequenceNr);
     }
 
     private void FollowDecision(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
@@ -149,7 +201,7 @@ public sealed class TraceActor : ReceiveActor, IWithTimers
         var late = _decision with { Reason = "late/" + _decision.Reason };
         Publish(new TraceDecided(_traceId, late, "late", spans, bytes, true, now, now, now));
         // Nothing is buffered once decided: this incarnation exists only for the late spans.
-        Context.Parent.Tell(new Passivate(TraceCommands.HandOffStop.Instance));
+        Passivate();
     }
 
     private void Publish(TraceDecided decided)

@@ -12,7 +12,9 @@ public sealed record TraceActorSettings(
     int NumberOfShards,
     int DecisionCacheSize,
     TimeSpan DecisionCacheMaxAge,
-    string Role)
+    string Role,
+    bool DurableDecisions = false,
+    string JournalPluginId = "")
 {
     public const string Section = "actortracing.trace";
 
@@ -36,7 +38,9 @@ public sealed record TraceActorSettings(
             PositiveInt(c, "number-of-shards"),
             PositiveInt(c, "decision-cache.size"),
             Positive(c, "decision-cache.max-age"),
-            c.GetString("role", "process"));
+            c.GetString("role", "process"),
+            c.GetBoolean("durable-decisions.enabled", false),
+            c.GetString("durable-decisions.journal-plugin", string.Empty));
     }
 
     private static TimeSpan Positive(Config c, string key)
