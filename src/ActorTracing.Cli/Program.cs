@@ -8,8 +8,13 @@ public static class Program
         usage: actortracing <command> [options]
           demo  [--duration 30s] [--rate SPANS_PER_S] [--json] [--protocol http|grpc] [--warmup 5s]
                 single-node cluster on the embedded engine, driven by the built-in edge workload
-          node  [--config FILE] [--rules FILE]
-                run one node from HOCON (defaults: hocon/*.conf)
+          node  [--config FILE] [--rules FILE] [--cluster cluster.yml --node NAME]
+                run one node from HOCON (defaults: hocon/*.conf), or one node of a cluster file
+          up    [cluster.yml] [--data DIR] [--only NODE,NODE] [--no-services]
+                every node of a cluster file as local processes (logs per node, Ctrl-C stops)
+          <host:port> [<palette> <command> [args] [--json] [--token T] [--yes]]
+                operator commands against a node's admin endpoint (no command: interactive prompt);
+                `actortracing 127.0.0.1:9110 help` lists them
         """;
 
     public static async Task<int> Main(string[] argv)
@@ -19,6 +24,11 @@ public static class Program
             Console.Error.WriteLine(Usage);
             return argv.Length == 0 ? 2 : 0;
         }
+        // `actortracing <host:port> ...` talks to a running node's admin endpoint; no command word looks like host:port.
+        if (Admin.AdminTarget.Looks(argv[0]))
+        {
+            return await Admin.AdminCli.RunAsync(argv, Admin.AdminConsole.FromSystem()).ConfigureAwait(false);
+        }
         try
         {
             var args = new CliArgs(argv.Skip(1));
@@ -26,10 +36,16 @@ public static class Program
             {
                 "node" => await NodeCommand.RunAsync(args).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(args).ConfigureAwait(false),
+                "up" => await UpCommand.RunAsync(args, args.Positionals.FirstOrDefault()).ConfigureAwait(false),
                 _ => throw new CliException($"unknown command '{argv[0]}'\n{Usage}"),
             };
         }
         catch (CliException e)
+        {
+            Console.Error.WriteLine($"actortracing: {e.Message}");
+            return 2;
+        }
+        catch (ActorTracing.Node.Topology.TopologyException e)
         {
             Console.Error.WriteLine($"actortracing: {e.Message}");
             return 2;

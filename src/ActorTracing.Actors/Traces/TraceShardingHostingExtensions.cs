@@ -19,7 +19,19 @@ public static class TraceShardingHostingExtensions
     /// kept spans go.
     /// </summary>
     public static AkkaConfigurationBuilder WithTraceSharding(this AkkaConfigurationBuilder builder, TraceActorSettings settings)
+        => builder.WithTraceSharding(settings, hostEntities: true);
+
+    /// <summary>
+    /// Hosts TraceActors when <paramref name="hostEntities"/> (a processing node), otherwise starts
+    /// a shard region proxy under the same registry key: an ingest-only node routes every trace to
+    /// the processing nodes without holding any itself, and ingest code cannot tell the difference.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithTraceSharding(this AkkaConfigurationBuilder builder, TraceActorSettings settings, bool hostEntities)
     {
+        if (!hostEntities)
+        {
+            return builder.WithShardRegionProxy<TraceRegion>(TypeName, settings.Role, new TraceMessageExtractor(settings.NumberOfShards));
+        }
         return builder.WithShardRegion<TraceRegion>(
             TypeName,
             (_, _, resolver) =>

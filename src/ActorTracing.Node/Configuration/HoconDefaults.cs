@@ -11,7 +11,7 @@ namespace ActorTracing.Node.Configuration;
 public static class HoconDefaults
 {
     /// <summary>The embedded files, in fallback order (first wins).</summary>
-    public static readonly IReadOnlyList<string> Files = ["node.conf", "trace.conf", "ingest.conf", "storage.conf", "sampling-rules.conf", "akka.conf"];
+    public static readonly IReadOnlyList<string> Files = ["node.conf", "trace.conf", "ingest.conf", "storage.conf", "persistence.conf", "sampling-rules.conf", "akka.conf"];
 
     public static string Read(string fileName)
     {
@@ -22,7 +22,9 @@ public static class HoconDefaults
         return reader.ReadToEnd();
     }
 
-    public static Config Load(string? configFile = null, string? rulesFile = null, string? overrides = null)
+    /// <param name="topology">HOCON derived from cluster.yml for this node: above the operator file
+    /// (the deployment file owns addresses, roles and services), below <paramref name="overrides"/>.</param>
+    public static Config Load(string? configFile = null, string? rulesFile = null, string? overrides = null, string? topology = null)
     {
         var config = ConfigurationFactory.Empty;
         foreach (var file in Files)
@@ -36,6 +38,10 @@ public static class HoconDefaults
         if (configFile is not null)
         {
             config = ParseFile(configFile).WithFallback(config);
+        }
+        if (!string.IsNullOrWhiteSpace(topology))
+        {
+            config = ConfigurationFactory.ParseString(topology).WithFallback(config);
         }
         if (!string.IsNullOrWhiteSpace(overrides))
         {

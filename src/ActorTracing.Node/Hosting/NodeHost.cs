@@ -5,6 +5,7 @@ using ActorTracing.Domain.Sampling;
 using ActorTracing.Ingest;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Node.Pipeline;
+using ActorTracing.Node.Topology;
 using ActorTracing.Protocol.Ingress;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Serialization;
@@ -34,16 +35,19 @@ public sealed class NodeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore store)
+    private readonly EmbeddedSpanStore? _store;
+
+    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore? store, bool hostsTraces)
     {
         _app = app;
+        HostsTraces = hostsTraces;
         Config = config;
         Settings = node;
         Ingest = ingest;
         Storage = storage;
         Gauges = gauges;
         StorageHolder = storageHolder;
-        Store = store;
+        _store = store;
     }
 
     public Config Config { get; }
@@ -58,7 +62,11 @@ public sealed class NodeHost : IAsyncDisposable
 
     public StorageWriterHolder StorageHolder { get; }
 
-    public EmbeddedSpanStore Store { get; }
+    /// <summary>The embedded engine; opened on nodes that host TraceActors or serve queries.</summary>
+    public EmbeddedSpanStore Store => _store ?? throw new InvalidOperationException($"node '{Settings.Region}' opened no storage: it has neither the process nor the query role");
+
+    /// <summary>True on processing nodes (TraceActors live here); false on ingest-only nodes (a proxy).</summary>
+    public bool HostsTraces { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -70,16 +78,28 @@ public sealed class NodeHost : IAsyncDisposable
 
     public static async Task<NodeHost> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
-        var config = HoconDefaults.Load(options.ConfigFile, options.RulesFile, options.Overrides);
+        string? topology = null;
+        if (options.ClusterFile is not null)
+        {
+            var nodeName = options.NodeName ?? throw new ArgumentException("a node name is required with a cluster file (--node iad-1)", nameof(options));
+            topology = ClusterTopologyLoader.Load(options.ClusterFile).ToHocon(nodeName, options.DataRoot);
+        }
+        var config = HoconDefaults.Load(options.ConfigFile, options.RulesFile, options.Overrides, topology);
         var node = NodeSettings.Create(config);
         var trace = TraceActorSettings.Create(config);
         var ingest = IngestSettings.Create(config) with { Region = node.Region };
         var storage = StorageSettings.Create(config);
+        var persistence = PersistenceSettings.Create(config);
         var rules = SamplingRulesConfig.Parse(config);
+        var hostsTraces = trace.Role.Length == 0 || node.HasRole(trace.Role);
+        if (persistence.Enabled)
+        {
+            trace = trace with { DurableDecisions = true };
+        }
 
         var gauges = new PipelineGauges();
         var holder = new StorageWriterHolder();
-        var store = EmbeddedSpanStore.Open(storage);
+        var store = hostsTraces || node.HasRole("query") ? EmbeddedSpanStore.Open(storage) : null;
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -107,10 +127,13 @@ public sealed class NodeHost : IAsyncDisposable
                 SeedNodes = node.SeedNodes.ToArray(),
             });
             akka.WithProtocolSerialization();
-            akka.WithTraceSharding(trace);
+            akka.WithTraceSharding(trace, hostsTraces);
             akka.AddStartup((system, _) =>
             {
-                holder.Set(StorageWriter.Start(system, store, storage));
+                if (hostsTraces)
+                {
+                    holder.Set(StorageWriter.Start(system, store!, storage));
+                }
                 // Flush after sharding handed off (and so decided) every in-flight trace.
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-storage", async () =>
                 {
@@ -131,7 +154,7 @@ public sealed class NodeHost : IAsyncDisposable
         var app = builder.Build();
         app.MapOtlpReceivers();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store);
+        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces);
     }
 
     /// <summary>
