@@ -2,6 +2,7 @@ using ActorTracing.Domain;
 using ActorTracing.Domain.Completion;
 using ActorTracing.Domain.Decisions;
 using ActorTracing.Domain.Sampling;
+using ActorTracing.Domain.Stitching;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
@@ -154,7 +155,7 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
 
         _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
         _gauges.Released(buffer.SpanCount, buffer.Bytes);
-        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now));
+        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer)));
         _buffer = null;
 
         if (_settings.DurableDecisions)
@@ -220,7 +221,7 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
 
     private TraceQueries.TraceStatus Status()
     {
-        var regions = _buffer?.Spans.Select(s => s.Origin.Region).Distinct().ToArray() ?? [];
+        var regions = _buffer?.RegionArrivals.Select(r => r.Key).ToArray() ?? [];
         return new TraceQueries.TraceStatus(_traceId, _buffer?.SpanCount ?? 0, _buffer?.Bytes ?? 0, _buffer?.RootSeen ?? false, regions, _decision, _completionReason, _nextCheck);
     }
 }

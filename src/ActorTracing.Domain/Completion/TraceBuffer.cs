@@ -10,6 +10,9 @@ public sealed class TraceBuffer
 {
     private readonly List<BufferedSpan> _spans = [];
 
+    // Usually one region, rarely more than three: a list beats a dictionary here.
+    private readonly List<KeyValuePair<string, DateTimeOffset>> _regionArrivals = new(1);
+
     public TraceBuffer(TraceId traceId) => TraceId = traceId;
 
     public TraceId TraceId { get; }
@@ -26,6 +29,9 @@ public sealed class TraceBuffer
 
     public DateTimeOffset LastArrival { get; private set; }
 
+    /// <summary>When the first span of each region reached the trace, in order of arrival.</summary>
+    public IReadOnlyList<KeyValuePair<string, DateTimeOffset>> RegionArrivals => _regionArrivals;
+
     public void Add(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
     {
         if (_spans.Count == 0)
@@ -39,10 +45,23 @@ public sealed class TraceBuffer
             _spans.Add(span);
             Bytes += span.Size;
             RootSeen |= span.IsRoot;
+            NoteRegion(span.Origin.Region, now);
         }
     }
 
     /// <summary>How many spans name a parent that is not (yet) in the buffer.</summary>
+    private void NoteRegion(string region, DateTimeOffset now)
+    {
+        foreach (var arrival in _regionArrivals)
+        {
+            if (ReferenceEquals(arrival.Key, region) || arrival.Key == region)
+            {
+                return;
+            }
+        }
+        _regionArrivals.Add(new(region, now));
+    }
+
     public int CountMissingParents()
     {
         var ids = new HashSet<ulong>(_spans.Count);

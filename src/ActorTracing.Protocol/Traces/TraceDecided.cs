@@ -1,5 +1,6 @@
 using ActorTracing.Domain;
 using ActorTracing.Domain.Sampling;
+using ActorTracing.Domain.Stitching;
 
 namespace ActorTracing.Protocol.Traces;
 
@@ -11,6 +12,7 @@ namespace ActorTracing.Protocol.Traces;
 /// <param name="CompletionReason">Why the trace was considered complete (got_root, expired/..., span_limit); "late" for late spans.</param>
 /// <param name="FirstArrival">When the first span of the trace reached its actor.</param>
 /// <param name="LastArrival">When the last span arrived; decision latency is measured from it.</param>
+/// <param name="Stitch">Regions, cross-region edges, skew and arrival lag of the trace; null for late spans.</param>
 public sealed record TraceDecided(
     TraceId TraceId,
     SamplingDecision Decision,
@@ -20,4 +22,5 @@ public sealed record TraceDecided(
     bool IsLate,
     DateTimeOffset FirstArrival,
     DateTimeOffset LastArrival,
-    DateTimeOffset DecidedAt);
+    DateTimeOffset DecidedAt,
+    TraceStitch? Stitch = null);
