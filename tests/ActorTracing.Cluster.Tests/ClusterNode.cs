@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using ActorTracing.Actors.Traces;
+using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+using ActorTracing.Node.Configuration;
+using ActorTracing.Protocol;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Serialization;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+
+namespace ActorTracing.Cluster.Tests;
+
+/// <summary>
+/// One cluster member as a node would run it: the shipped akka.conf (SBR, sharding), our
+/// serializer, region role, and either the TraceActor shard region (process role) or a proxy.
+/// </summary>
+internal sealed class ClusterNode : IAsyncDisposable
+{
+    public static readonly TraceSampler KeepAll = new(SamplingRules.KeepAll);
+
+    private ClusterNode(string name, string region, ActorSystem system, IActorRef shardRegion, PipelineGauges gauges)
+    {
+        Name = name;
+        Region = region;
+        System = system;
+        ShardRegion = shardRegion;
+        Gauges = gauges;
+    }
+
+    public string Name { get; }
+
+    public string Region { get; }
+
+    public ActorSystem System { get; }
+
+    public IActorRef ShardRegion { get; }
+
+    public PipelineGauges Gauges { get; }
+
+    public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
+
+    public Address Address => Cluster.SelfAddress;
+
+    public static ClusterNode Start(
+        string name,
+        string region,
+        bool process,
+        ConcurrentQueue<(string Node, TraceDecided Decided)> outcomes,
+        TraceActorSettings trace,
+        string extraHocon = "",
+        TraceSampler? sampler = null)
+    {
+        var roles = process ? $"[\"process\", \"region-{region}\"]" : $"[\"ingest\", \"region-{region}\"]";
+        var config = ConfigurationFactory.ParseString($$"""
+            {{extraHocon}}
+            akka.actor.provider = cluster
+            akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
+            akka.cluster.roles = {{roles}}
+            akka.loglevel = WARNING
+            akka.actor.serializers.{{ProtocolSerializationHostingExtensions.SerializerName}} = "{{typeof(ProtocolSerializer).AssemblyQualifiedName}}"
+            akka.actor.serialization-bindings { "{{typeof(IProtocolMessage).AssemblyQualifiedName}}" = {{ProtocolSerializationHostingExtensions.SerializerName}} }
+            akka.actor.serialization-identifiers { "{{typeof(ProtocolSerializer).AssemblyQualifiedName}}" = {{ProtocolSerializer.SerializerId}} }
+            """)
+            .WithFallback(ConfigurationFactory.ParseString(HoconDefaults.Read("akka.conf")))
+            .WithFallback(ClusterSharding.DefaultConfig());
+        var system = ActorSystem.Create("actortracing", config);
+        var gauges = new PipelineGauges();
+        var sharding = ClusterSharding.Get(system);
+        var extractor = new TraceMessageExtractor(trace.NumberOfShards);
+        IActorRef shardRegion;
+        if (process)
+        {
+            var sink = new RecordingSink(name, outcomes);
+            var cache = new DecisionCache(10_000, TimeSpan.FromMinutes(5));
+            var settings = ClusterShardingSettings.Create(system).WithRole("process");
+            shardRegion = sharding.Start(
+                TraceShardingHostingExtensions.TypeName,
+                entityId => TraceActor.Props(entityId, trace, sampler ?? KeepAll, cache, sink, gauges),
+                settings,
+                extractor,
+                sharding.DefaultShardAllocationStrategy(settings),
+                TraceCommands.HandOffStop.Instance);
+        }
+        else
+        {
+            shardRegion = sharding.StartProxy(TraceShardingHostingExtensions.TypeName, "process", extractor);
+        }
+        return new ClusterNode(name, region, system, shardRegion, gauges);
+    }
+
+    public static TraceActorSettings FastTraces(TimeSpan? timeout = null) => TraceActorSettings.Default with
+    {
+        Completion = new CompletionSettings(TimeSpan.FromMilliseconds(500), timeout ?? TimeSpan.FromSeconds(10), 1000, 10_000_000),
+        NumberOfShards = 30,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+    }
+}
