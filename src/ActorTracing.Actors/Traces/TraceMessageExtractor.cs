@@ -37,5 +37,5 @@ public sealed class TraceMessageExtractor : IMessageExtractor
     public string ShardId(string entityId, object? messageHint = null)
         => TraceId.TryParseHex(entityId, out var id) ? ShardOf(id) : "0";
 
-    private string ShardOf(TraceId id) => ((int)(id.StableHash() % (ulong)_numberOfShards)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string ShardOf(TraceId id) => ((int)(id.StableHash() % (ulong)_numberOfShards)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -12,7 +12,8 @@ public sealed record NodeSettings(
     IReadOnlyList<string> SeedNodes,
     long MaxBufferedBytes,
     long MaxPendingRows,
-    TimeSpan RetryAfter)
+    TimeSpan RetryAfter,
+    TimeSpan ShardHomesRefresh)
 {
     public const string Section = "actortracing.node";
 
@@ -41,7 +42,8 @@ public sealed record NodeSettings(
             c.GetStringList("seed-nodes").ToArray(),
             maxBytes > 0 ? maxBytes : throw Invalid("admission.max-buffered-bytes", "a positive size like 1GiB"),
             maxRows > 0 ? maxRows : throw Invalid("admission.max-pending-rows", "a positive row count"),
-            retry > TimeSpan.Zero ? retry : throw Invalid("admission.retry-after", "a positive duration like 1s"));
+            retry > TimeSpan.Zero ? retry : throw Invalid("admission.retry-after", "a positive duration like 1s"),
+            c.GetTimeSpan("admission.shard-homes-refresh", TimeSpan.Zero) is { } refresh && refresh > TimeSpan.Zero ? refresh : throw Invalid("admission.shard-homes-refresh", "a positive duration like 2s"));
     }
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);

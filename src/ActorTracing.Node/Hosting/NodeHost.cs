@@ -1,3 +1,4 @@
+using ActorTracing.Actors.Cluster;
 using ActorTracing.Actors.Sampling;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Domain.Decisions;
@@ -6,6 +7,7 @@ using ActorTracing.Ingest;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Node.Pipeline;
 using ActorTracing.Node.Topology;
+using ActorTracing.Persistence.Redis;
 using ActorTracing.Protocol.Ingress;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Serialization;
@@ -113,8 +115,10 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(new TraceSampler(rules));
         builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge));
         builder.Services.AddSingleton<ITraceOutcomeSink>(holder);
+        var homes = new ShardHomes(new TraceMessageExtractor(trace.NumberOfShards));
+        builder.Services.AddSingleton(homes);
         builder.Services.AddSingleton<ITraceIngress>(sp =>
-            new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node));
+            new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node, homes));
         builder.Services.AddOtlpReceivers(ingest);
 
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
@@ -127,7 +131,15 @@ public sealed class NodeHost : IAsyncDisposable
                 SeedNodes = node.SeedNodes.ToArray(),
             });
             akka.WithProtocolSerialization();
+            if (persistence.Enabled)
+            {
+                var redis = new RedisPersistenceOptions { ConfigurationString = persistence.Redis, KeyPrefix = persistence.KeyPrefix };
+                redis.KeyTtlByPrefix[TraceActor.PersistenceIdPrefix] = persistence.DecisionTtl;
+                akka.WithRedisPersistence(redis);
+            }
             akka.WithTraceSharding(trace, hostsTraces);
+            akka.WithActors((system, registry) =>
+                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes"));
             akka.AddStartup((system, _) =>
             {
                 if (hostsTraces)

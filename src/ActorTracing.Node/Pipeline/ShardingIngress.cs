@@ -1,3 +1,4 @@
+using ActorTracing.Actors.Cluster;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Protocol.Ingress;
@@ -14,6 +15,9 @@ namespace ActorTracing.Node.Pipeline;
 /// for an actor per trace would put a round trip on every request).
 /// Admission looks at memory held by undecided traces and at storage's backlog; refusing early
 /// with Retry-After is how overload turns into backpressure instead of loss (pain point 7).
+/// During a partition it also refuses traces whose shard lives across the cut (see
+/// <see cref="ShardHomes"/>): a Tell to an unreachable owner would wait in a region buffer that
+/// dies with whichever side the split brain resolver downs.
 /// </summary>
 public sealed class ShardingIngress : ITraceIngress
 {
@@ -22,17 +26,23 @@ public sealed class ShardingIngress : ITraceIngress
     private readonly PipelineGauges _gauges;
     private readonly Func<long> _pendingStorageRows;
     private readonly NodeSettings _settings;
+    private readonly ShardHomes? _homes;
     private long _throttled;
+    private long _partitionRefusals;
 
-    public ShardingIngress(ActorRegistry registry, PipelineGauges gauges, Func<long> pendingStorageRows, NodeSettings settings)
+    public ShardingIngress(ActorRegistry registry, PipelineGauges gauges, Func<long> pendingStorageRows, NodeSettings settings, ShardHomes? homes = null)
     {
         _registry = registry;
+        _homes = homes;
         _gauges = gauges;
         _pendingStorageRows = pendingStorageRows;
         _settings = settings;
     }
 
     public long Throttled => Interlocked.Read(ref _throttled);
+
+    /// <summary>Requests refused because a trace's owner was across a partition.</summary>
+    public long PartitionRefusals => Interlocked.Read(ref _partitionRefusals);
 
     public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
     {
@@ -52,6 +62,20 @@ public sealed class ShardingIngress : ITraceIngress
         {
             Interlocked.Increment(ref _throttled);
             return IngressResult.Overloaded(_settings.RetryAfter, "storage is behind; retry later");
+        }
+
+        if (_homes is { IsPartitioned: true })
+        {
+            // All or nothing, checked before anything is sent: a partially accepted request would
+            // be retried whole by the client and duplicate the accepted part.
+            for (var i = 0; i < traces.Count; i++)
+            {
+                if (_homes.UnreachableOwner(traces[i].TraceId) is { } why)
+                {
+                    Interlocked.Increment(ref _partitionRefusals);
+                    return IngressResult.Overloaded(_settings.RetryAfter, $"cluster partitioned: {why}; retry (another region's endpoint, or here once the resolver decides)");
+                }
+            }
         }
 
         for (var i = 0; i < traces.Count; i++)

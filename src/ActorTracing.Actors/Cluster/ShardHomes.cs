@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using ActorTracing.Actors.Traces;
+using ActorTracing.Domain;
+using Akka.Actor;
+
+namespace ActorTracing.Actors.Cluster;
+
+/// <summary>
+/// Which node owns each TraceActor shard, and which nodes are unreachable — so ingest can refuse
+/// (503, retry) a trace whose owner is on the other side of a partition instead of accepting
+/// spans that would sit in a shard region buffer and die with a node the resolver downs.
+/// Written by <see cref="ShardHomeTracker"/>, read lock-free by ingest on every request.
+/// </summary>
+public sealed class ShardHomes
+{
+    private readonly TraceMessageExtractor _extractor;
+    private volatile Snapshot _snapshot = Snapshot.Healthy;
+
+    public ShardHomes(TraceMessageExtractor extractor) => _extractor = extractor;
+
+    public bool IsPartitioned => _snapshot.Unreachable.Count > 0;
+
+    /// <summary>
+    /// Null when the trace's owner is reachable (or nothing is unreachable — the fast path);
+    /// otherwise why the trace cannot be accepted now.
+    /// </summary>
+    public string? UnreachableOwner(TraceId traceId)
+    {
+        var s = _snapshot;
+        if (s.Unreachable.Count == 0)
+        {
+            return null;
+        }
+        var shard = _extractor.ShardOf(traceId);
+        if (s.Homes.TryGetValue(shard, out var home))
+        {
+            return s.Unreachable.Contains(home) ? $"shard {shard} of trace {traceId} lives on unreachable node {home}" : null;
+        }
+        // Not allocated yet: the coordinator (on the oldest processing node) must allocate it.
+        return s.CoordinatorHome is { } c && s.Unreachable.Contains(c)
+            ? $"shard {shard} of trace {traceId} is unallocated and the shard coordinator on {c} is unreachable"
+            : null;
+    }
+
+    internal Snapshot Current => _snapshot;
+
+    internal void Publish(Snapshot snapshot) => _snapshot = snapshot;
+
+    internal sealed record Snapshot(ImmutableDictionary<string, Address> Homes, ImmutableHashSet<Address> Unreachable, Address? CoordinatorHome)
+    {
+        public static readonly Snapshot Healthy = new(ImmutableDictionary<string, Address>.Empty, [], null);
+    }
+}
