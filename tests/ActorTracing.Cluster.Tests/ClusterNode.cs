@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using ActorTracing.Actors.Cluster;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Domain.Completion;
 using ActorTracing.Domain.Decisions;
 using ActorTracing.Domain.Sampling;
 using ActorTracing.Node.Configuration;
+using ActorTracing.Node.Pipeline;
 using ActorTracing.Protocol;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Serialization;
@@ -11,6 +13,7 @@ using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.Hosting;
 
 namespace ActorTracing.Cluster.Tests;
 
@@ -22,8 +25,9 @@ internal sealed class ClusterNode : IAsyncDisposable
 {
     public static readonly TraceSampler KeepAll = new(SamplingRules.KeepAll);
 
-    private ClusterNode(string name, string region, ActorSystem system, IActorRef shardRegion, PipelineGauges gauges)
+    private ClusterNode(string name, string region, ActorSystem system, IActorRef shardRegion, PipelineGauges gauges, ShardHomes homes)
     {
+        Homes = homes;
         Name = name;
         Region = region;
         System = system;
@@ -40,6 +44,11 @@ internal sealed class ClusterNode : IAsyncDisposable
     public IActorRef ShardRegion { get; }
 
     public PipelineGauges Gauges { get; }
+
+    public ShardHomes Homes { get; }
+
+    /// <summary>The node's real ingress (admission + partition guard), as the OTLP receivers use it.</summary>
+    public ShardingIngress Ingress { get; private set; } = null!;
 
     public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
 
@@ -89,7 +98,12 @@ internal sealed class ClusterNode : IAsyncDisposable
         {
             shardRegion = sharding.StartProxy(TraceShardingHostingExtensions.TypeName, "process", extractor);
         }
-        return new ClusterNode(name, region, system, shardRegion, gauges);
+        ActorRegistry.For(system).Register<TraceRegion>(shardRegion);
+        var homes = new ShardHomes(extractor);
+        system.ActorOf(ShardHomeTracker.Props(homes, shardRegion, TraceShardingHostingExtensions.TypeName, "process", TimeSpan.FromMilliseconds(500)), "shard-homes");
+        var node = new ClusterNode(name, region, system, shardRegion, gauges, homes);
+        node.Ingress = new ShardingIngress(ActorRegistry.For(system), gauges, () => 0, NodeSettings.Create(HoconDefaults.Load()), homes);
+        return node;
     }
 
     public static TraceActorSettings FastTraces(TimeSpan? timeout = null) => TraceActorSettings.Default with

@@ -7,7 +7,7 @@ using Akka.Event;
 namespace ActorTracing.Actors.Cluster;
 
 /// <summary>
-/// Keeps <see cref="ShardHomes"/> current: shard owners from the cluster-wide sharding stats
+/// Keeps <see cref="ShardHomes"/> current: shard owners from each processing member's region
 /// (refreshed on a timer; when a region does not answer — it is across a partition — its last
 /// known shards are kept), unreachable members from cluster reachability events.
 /// </summary>
@@ -18,32 +18,29 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
     private readonly ShardHomes _homes;
     private readonly IActorRef _region;
     private readonly string _processRole;
+    private readonly string _typeName;
     private readonly TimeSpan _interval;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ShardHomeTracker(ShardHomes homes, IActorRef region, string processRole, TimeSpan interval)
+    public ShardHomeTracker(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval)
     {
+        _typeName = typeName;
         _homes = homes;
         _region = region;
         _processRole = processRole;
         _interval = interval;
 
         Receive<ClusterEvent.IClusterDomainEvent>(_ => PublishReachability());
-        Receive<Refresh>(_ =>
-        {
-            var self = Self;
-            _region.Ask<ClusterShardingStats>(new GetClusterShardingStats(_interval), _interval + TimeSpan.FromSeconds(1))
-                .PipeTo(self, failure: e => new Status.Failure(e));
-        });
-        Receive<ClusterShardingStats>(OnStats);
+        Receive<Refresh>(_ => RefreshAll());
+        Receive<RegionAnswered>(OnRegionAnswered);
         Receive<Status.Failure>(f => _log.Debug("sharding stats refresh failed: {0}", f.Cause.Message));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ShardHomes homes, IActorRef region, string processRole, TimeSpan interval) =>
-        Akka.Actor.Props.Create(() => new ShardHomeTracker(homes, region, processRole, interval));
+    public static Props Props(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval) =>
+        Akka.Actor.Props.Create(() => new ShardHomeTracker(homes, region, typeName, processRole, interval));
 
     protected override void PreStart()
     {
@@ -53,26 +50,49 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
-    private void OnStats(ClusterShardingStats stats)
+    /// <summary>
+    /// Asks every processing member's region directly (not the coordinator's aggregate: it lives on
+    /// one node, and during a partition that node may be the unreachable one), keyed by the member
+    /// address so it matches the reachability view exactly.
+    /// </summary>
+    private void RefreshAll()
+    {
+        // Cluster.State is updated by its own subscriber, so while handling an event it may still
+        // be the previous view; re-reading it on every tick makes the published view converge.
+        PublishReachability();
+        var self = Self;
+        foreach (var member in _cluster.State.Members)
+        {
+            if (!member.HasRole(_processRole) || member.Status != MemberStatus.Up || _cluster.State.Unreachable.Contains(member))
+            {
+                continue;
+            }
+            var address = member.Address;
+            var region = address == _cluster.SelfAddress
+                ? (ICanTell)_region
+                : Context.ActorSelection(new RootActorPath(address) / "system" / "sharding" / _typeName);
+            region.Ask<ShardRegionStats>(GetShardRegionStats.Instance, _interval)
+                .PipeTo(self, success: stats => new RegionAnswered(address, stats), failure: e => new Status.Failure(e));
+        }
+    }
+
+    private void OnRegionAnswered(RegionAnswered answer)
     {
         var current = _homes.Current;
         var homes = current.Homes.ToBuilder();
-        // Regions that answered are authoritative for their shards; a shard listed by none of
-        // them keeps its last known home only if that home did not answer (it may be cut off).
-        var answered = stats.Regions.Keys.ToHashSet();
+        // The region that answered is authoritative for its own shards: drop what it no longer
+        // owns (a rebalance moved it), add what it owns now. Silent regions keep their last known
+        // shards — exactly the ones ingest must refuse while their owner is cut off.
         foreach (var (shard, home) in current.Homes)
         {
-            if (answered.Contains(home))
+            if (home == answer.Address && !answer.Stats.Stats.ContainsKey(shard))
             {
                 homes.Remove(shard);
             }
         }
-        foreach (var (address, regionStats) in stats.Regions)
+        foreach (var shard in answer.Stats.Stats.Keys)
         {
-            foreach (var shard in regionStats.Stats.Keys)
-            {
-                homes[shard] = address;
-            }
+            homes[shard] = answer.Address;
         }
         _homes.Publish(current with { Homes = homes.ToImmutable() });
     }
@@ -85,8 +105,13 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
             .Where(m => m.HasRole(_processRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
             .OrderBy(m => m, Member.AgeOrdering)
             .FirstOrDefault()?.Address;
-        _homes.Publish(_homes.Current with { Unreachable = unreachable, CoordinatorHome = coordinator });
+        // Only a node that was Up and no longer is refuses: before the first Up the shard region
+        // proxy/host buffers and the "starting" answer comes from the missing region instead.
+        var selfUp = _cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp;
+        _homes.Publish(_homes.Current with { Unreachable = unreachable, CoordinatorHome = coordinator, SelfUp = selfUp });
     }
+
+    private sealed record RegionAnswered(Address Address, ShardRegionStats Stats);
 
     private sealed class Refresh : INotInfluenceReceiveTimeout, IDeadLetterSuppression
     {

@@ -21,6 +21,15 @@ public sealed class ShardHomes
     public bool IsPartitioned => _snapshot.Unreachable.Count > 0;
 
     /// <summary>
+    /// False while this node is not an Up member (joining, leaving, downed): spans accepted then
+    /// would reach a shard region that is shutting down or not yet serving.
+    /// </summary>
+    public bool SelfUp => _snapshot.SelfUp;
+
+    /// <summary>Shards whose owner is known (for operators and tests).</summary>
+    public int KnownShards => _snapshot.Homes.Count;
+
+    /// <summary>
     /// Null when the trace's owner is reachable (or nothing is unreachable — the fast path);
     /// otherwise why the trace cannot be accepted now.
     /// </summary>
@@ -46,8 +55,8 @@ public sealed class ShardHomes
 
     internal void Publish(Snapshot snapshot) => _snapshot = snapshot;
 
-    internal sealed record Snapshot(ImmutableDictionary<string, Address> Homes, ImmutableHashSet<Address> Unreachable, Address? CoordinatorHome)
+    internal sealed record Snapshot(ImmutableDictionary<string, Address> Homes, ImmutableHashSet<Address> Unreachable, Address? CoordinatorHome, bool SelfUp)
     {
-        public static readonly Snapshot Healthy = new(ImmutableDictionary<string, Address>.Empty, [], null);
+        public static readonly Snapshot Healthy = new(ImmutableDictionary<string, Address>.Empty, [], null, true);
     }
 }

@@ -108,6 +108,12 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     private void OnAppend(TraceCommands.AppendSpans message)
     {
         var now = Now;
+        long bytes = 0;
+        foreach (var s in message.Spans)
+        {
+            bytes += s.Size;
+        }
+        _gauges.Buffered(message.Spans.Count, bytes);
         if (_decision is null && _decisions.TryGet(_traceId, now, out var remembered))
         {
             _decision = remembered;
@@ -146,17 +152,8 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
 
     private void Decide(string completionReason, DateTimeOffset now)
     {
-        var buffer = _buffer!;
-        var decision = _sampler.Decide(new TraceSnapshot(_traceId, buffer.Spans, completionReason), now);
-        _decision = decision;
-        _completionReason = completionReason;
-        _decisions.Add(_traceId, decision, now);
         Timers.CancelAll();
-
-        _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
-        _gauges.Released(buffer.SpanCount, buffer.Bytes);
-        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer)));
-        _buffer = null;
+        var decision = DecideAndPublish(completionReason, now);
 
         if (_settings.DurableDecisions)
         {
@@ -169,6 +166,38 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
         {
             Passivate();
         }
+    }
+
+    /// <summary>
+    /// Stopped with spans still buffered — the node is going down without a coordinated hand-off
+    /// (e.g. downed by the split brain resolver while the coordinator is unreachable). Decide now
+    /// with reason hand_off and publish, so the spans reach storage before the node's final flush
+    /// instead of vanishing. Nothing is persisted: a stopped actor cannot persist.
+    /// </summary>
+    protected override void PostStop()
+    {
+        if (_decision is null && _buffer is { SpanCount: > 0 })
+        {
+            // Not persisted: a stopped actor cannot Persist, and the journal may be stopping with
+            // the node. Fragments of this trace accepted elsewhere get their own decision then.
+            DecideAndPublish(CompletionReasons.HandOff, Now);
+        }
+        base.PostStop();
+    }
+
+    /// <summary>The one decision: sampler, cache, gauges, publish. Returns what was decided.</summary>
+    private SamplingDecision DecideAndPublish(string completionReason, DateTimeOffset now)
+    {
+        var buffer = _buffer!;
+        var decision = _sampler.Decide(new TraceSnapshot(_traceId, buffer.Spans, completionReason), now);
+        _decision = decision;
+        _completionReason = completionReason;
+        _decisions.Add(_traceId, decision, now);
+        _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
+        _gauges.Released(buffer.SpanCount, buffer.Bytes);
+        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer)));
+        _buffer = null;
+        return decision;
     }
 
     /// <summary>

@@ -139,7 +139,7 @@ public sealed class NodeHost : IAsyncDisposable
             }
             akka.WithTraceSharding(trace, hostsTraces);
             akka.WithActors((system, registry) =>
-                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes"));
+                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), TraceShardingHostingExtensions.TypeName, trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes"));
             akka.AddStartup((system, _) =>
             {
                 if (hostsTraces)

@@ -64,6 +64,11 @@ public sealed class ShardingIngress : ITraceIngress
             return IngressResult.Overloaded(_settings.RetryAfter, "storage is behind; retry later");
         }
 
+        if (_homes is { SelfUp: false })
+        {
+            Interlocked.Increment(ref _partitionRefusals);
+            return IngressResult.Overloaded(_settings.RetryAfter, "node is leaving the cluster (shutdown or downed); retry against another node");
+        }
         if (_homes is { IsPartitioned: true })
         {
             // All or nothing, checked before anything is sent: a partially accepted request would
@@ -81,14 +86,10 @@ public sealed class ShardingIngress : ITraceIngress
         for (var i = 0; i < traces.Count; i++)
         {
             var trace = traces[i];
-            long bytes = 0;
             var spans = trace.Spans;
-            for (var j = 0; j < spans.Count; j++)
-            {
-                bytes += spans[j].Size;
-            }
-            // Charged before the Tell so the actor's release can never run ahead of the charge.
-            _gauges.Accepted(spans.Count, bytes);
+            // Only "received" here: the TraceActor charges the buffer on whichever node it lives,
+            // so buffered bytes stay balanced per node in a multi-node cluster.
+            _gauges.Received(spans.Count);
             region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans), ActorRefs.NoSender);
         }
         return IngressResult.Ok;

@@ -52,6 +52,20 @@ public sealed class PipelineGauges
         }
     }
 
+    /// <summary>Spans accepted by this node's ingest (they may be buffered on another node).</summary>
+    public void Received(long spans) => Interlocked.Add(ref _spansReceived, spans);
+
+    /// <summary>
+    /// Spans that reached a TraceActor on this node. Charged by the actor itself, so on every node
+    /// buffered = charged here − released here, whichever node's ingest accepted them.
+    /// </summary>
+    public void Buffered(long spans, long bytes)
+    {
+        Interlocked.Add(ref _spansBuffered, spans);
+        Interlocked.Add(ref _bytesBuffered, bytes);
+    }
+
+    /// <summary>Received and buffered on this node at once: the single-node shortcut tests use.</summary>
     public void Accepted(long spans, long bytes)
     {
         Interlocked.Add(ref _spansReceived, spans);

@@ -53,7 +53,6 @@ public sealed class TraceActorSpec : TestKit
 
     private void Append(IActorRef actor, params BufferedSpan[] spans)
     {
-        _gauges.Accepted(spans.Length, spans.Sum(s => s.Size));
         actor.Tell(new TraceCommands.AppendSpans(Trace, spans));
         // A query behind the append in the same mailbox: once it answers, the append (and the
         // timer it started) happened, so advancing virtual time cannot race it.

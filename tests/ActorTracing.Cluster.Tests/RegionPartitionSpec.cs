@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using ActorTracing.Domain;
+using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Otlp;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Remote;
+using Akka.Remote.Transport;
+
+namespace ActorTracing.Cluster.Tests;
+
+/// <summary>
+/// Two regions cut apart with the throttler transport in blackhole mode: iad (two processing
+/// nodes, the majority) and sfo (one). Both sides keep ingesting during the cut; each accepts
+/// only traces whose owner it can reach. The resolver downs sfo; sfo's in-flight traces are
+/// decided at hand-off; clients retry what was refused against iad. Nothing accepted is lost;
+/// a trace accepted on one side has exactly one decision; a trace whose fragments were accepted
+/// on both sides has one per side, sfo's recorded as hand_off (the documented partial case).
+/// </summary>
+public sealed class RegionPartitionSpec : IAsyncLifetime
+{
+    private const string Hocon = """
+        akka.remote.dot-netty.tcp.applied-adapters = ["trttl"]
+        akka.cluster.failure-detector.heartbeat-interval = 300ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 1500ms
+        akka.cluster.split-brain-resolver.stable-after = 10s
+        akka.cluster.split-brain-resolver.down-all-when-unstable = off
+        """;
+
+    private readonly ConcurrentQueue<(string Node, TraceDecided Decided)> _outcomes = new();
+    private readonly List<ClusterNode> _nodes = [];
+
+    public async Task InitializeAsync()
+    {
+        var trace = ClusterNode.FastTraces() with
+        {
+            Completion = new CompletionSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20), 1000, 10_000_000),
+        };
+        var iad1 = ClusterNode.Start("iad-1", "iad", process: true, _outcomes, trace, Hocon);
+        _nodes.Add(iad1);
+        _nodes.Add(ClusterNode.Start("iad-2", "iad", process: true, _outcomes, trace, Hocon));
+        _nodes.Add(ClusterNode.Start("sfo-1", "sfo", process: true, _outcomes, trace, Hocon));
+        foreach (var node in _nodes)
+        {
+            await node.Cluster.JoinSeedNodesAsync([iad1.Address]);
+        }
+        await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 3), TimeSpan.FromSeconds(30));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    private static TraceSpans Trace(ulong n, string region, params (ulong Id, ulong Parent, long At)[] spans)
+    {
+        var id = new TraceId(0xBEEF, n);
+        return new TraceSpans(id, TestSpans.Decode(id, region, spans));
+    }
+
+    [Fact]
+    public async Task Spans_accepted_on_both_sides_of_a_cut_are_decided_once_and_the_minority_region_is_downed()
+    {
+        var (iad1, iad2, sfo) = (_nodes[0], _nodes[1], _nodes[2]);
+
+        // Every region registered with the coordinator first, so allocation spreads shards over
+        // both sides; then warm-up allocates every shard so each side knows where each trace lives.
+        await CrossRegionStitchingSpec.Until(
+            () => iad1.ShardRegion.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(1))).Result.Regions.Count == 3,
+            TimeSpan.FromSeconds(20));
+        for (ulong i = 0; i < 300; i++)
+        {
+            Assert.True(iad1.Ingress.Submit([Trace(100_000 + i, "iad", (1, 0, 0))], "test").Accepted);
+        }
+        await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Homes.KnownShards == 30), TimeSpan.FromSeconds(20));
+        await CrossRegionStitchingSpec.Until(() => _outcomes.Count == 300, TimeSpan.FromSeconds(20));
+        _outcomes.Clear();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // The cut: sfo can no longer talk to either iad node, and they cannot talk to it.
+        foreach (var (a, b) in new[] { (sfo, iad1), (sfo, iad2), (iad1, sfo), (iad2, sfo) })
+        {
+            Assert.True(await ((IRemoteActorRefProvider)((ExtendedActorSystem)a.System).Provider).Transport.ManagementCommand(new SetThrottle(b.Address, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance)));
+        }
+        await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Homes.IsPartitioned), TimeSpan.FromSeconds(20));
+        var detectedAt = clock.Elapsed;
+
+        // Traffic on both sides during the cut: whole traces, and traces whose fragments cross it.
+        var accepted = new ConcurrentDictionary<TraceId, int>();
+        var refused = new List<(ClusterNode Via, TraceSpans Trace)>();
+        void Send(ClusterNode via, TraceSpans t)
+        {
+            if (via.Ingress.Submit([t], "test").Accepted)
+            {
+                accepted.AddOrUpdate(t.TraceId, t.Spans.Count, (_, n) => n + t.Spans.Count);
+            }
+            else
+            {
+                refused.Add((via, t));
+            }
+        }
+        for (ulong i = 0; i < 100; i++)
+        {
+            Send(iad1, Trace(i, "iad", (1, 0, 0), (2, 1, 5)));
+            Send(sfo, Trace(1_000 + i, "sfo", (1, 0, 0), (2, 1, 5)));
+            Send(iad2, Trace(2_000 + i, "iad", (1, 0, 0)));
+            Send(sfo, Trace(2_000 + i, "sfo", (2, 1, 3)));
+        }
+        var refusedOnIad = refused.Count(r => r.Via != sfo);
+        var refusedOnSfo = refused.Count(r => r.Via == sfo);
+        Assert.InRange(refusedOnIad, 1, 199);
+        Assert.InRange(refusedOnSfo, 1, 199);
+
+        // The resolver: sfo is the minority of processing nodes and downs itself; iad keeps going.
+        await sfo.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(40));
+        try
+        {
+            await CrossRegionStitchingSpec.Until(() => !iad1.Homes.IsPartitioned && iad1.Cluster.State.Members.Count == 2, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            var st = iad1.Cluster.State;
+            Assert.Fail($"iad-1 sees members [{string.Join(", ", st.Members.Select(m => $"{m.Address.Port}:{m.Status}"))}] unreachable [{string.Join(", ", st.Unreachable.Select(m => $"{m.Address.Port}:{m.Status}"))}] partitioned={iad1.Homes.IsPartitioned}; sfo={sfo.Address.Port}");
+        }
+        Assert.All(iad1.Cluster.State.Members, m => Assert.NotEqual(sfo.Address, m.Address));
+
+        // Clients fail over: what was refused anywhere is retried against the surviving region.
+        foreach (var (_, t) in refused)
+        {
+            string? last = null;
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (true)
+            {
+                var result = iad1.Ingress.Submit([t], "test");
+                if (result.Accepted)
+                {
+                    accepted.AddOrUpdate(t.TraceId, t.Spans.Count, (_, n) => n + t.Spans.Count);
+                    break;
+                }
+                last = result.Reason;
+                Assert.True(DateTime.UtcNow < deadline, $"retry of {t.TraceId} still refused: {last}");
+                await Task.Delay(100);
+            }
+        }
+
+        try
+        {
+            await CrossRegionStitchingSpec.Until(() => accepted.All(kv => SpansCovered(kv.Key) == kv.Value), TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            var missing = accepted.Where(kv => SpansCovered(kv.Key) != kv.Value).Select(kv => $"{kv.Key.Low}:{SpansCovered(kv.Key)}/{kv.Value}").ToList();
+            Assert.Fail($"{missing.Count} accepted traces not fully decided: {string.Join(", ", missing.Take(30))}; refused iad={refusedOnIad} sfo={refusedOnSfo}; sfo gauges received={sfo.Gauges.SpansReceived} buffered={sfo.Gauges.SpansBuffered} tracesBuffered={sfo.Gauges.TracesBuffered} decided={sfo.Gauges.TracesDecided}; sfo outcomes={_outcomes.Count(o => o.Node == "sfo-1")}; partition detected after {detectedAt.TotalSeconds:0.0}s");
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // a second decision would show up here
+
+        var byTrace = _outcomes.GroupBy(o => o.Decided.TraceId).ToDictionary(g => g.Key, g => g.Where(o => !o.Decided.IsLate).ToList());
+        Assert.Equal(accepted.Keys.OrderBy(k => k.Low), byTrace.Keys.OrderBy(k => k.Low));
+        Assert.All(accepted, kv => Assert.Equal(kv.Value, SpansCovered(kv.Key)));
+        foreach (var (id, decisions) in byTrace)
+        {
+            if (id.Low < 2_000)
+            {
+                // Whole on one side of the cut: exactly one decision.
+                Assert.Single(decisions);
+                continue;
+            }
+            // Fragments on both sides: at most one decision per side, and the minority side's
+            // is the partial one, decided at hand-off when the resolver downed it.
+            Assert.InRange(decisions.Count, 1, 2);
+            Assert.Equal(decisions.Count, decisions.Select(d => d.Node == "sfo-1").Distinct().Count());
+            Assert.All(decisions.Where(d => d.Node == "sfo-1"), d => Assert.Equal(CompletionReasons.HandOff, d.Decided.CompletionReason));
+        }
+        // sfo decided what it had accepted itself before it went down — normally, or at hand-off.
+        var onSfo = _outcomes.Where(o => o.Node == "sfo-1" && !o.Decided.IsLate).ToList();
+        Assert.NotEmpty(onSfo);
+        Assert.All(onSfo, o => Assert.Contains(o.Decided.CompletionReason, new[] { CompletionReasons.GotRoot, CompletionReasons.HandOff }));
+    }
+
+    private int SpansCovered(TraceId id) => _outcomes.Where(o => o.Decided.TraceId == id).Sum(o => o.Decided.Spans.Count);
+}
