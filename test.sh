@@ -23,9 +23,11 @@ ACTORTRACING_CHDB_LIB="$("$ROOT/scripts/fetch-chdb.sh")"
 export ACTORTRACING_CHDB_LIB
 
 mkdir -p "$ROOT/test-results"
+"$ROOT/scripts/install-browser.sh"  # chromium + playwright-core for the query UI browser test
 # One test assembly at a time: the machine has 2 cores, and the engine allows one connection per
 # process, so parallel assemblies would only fight over CPU.
 dotnet build "$ROOT/ActorTracing.sln" -c Release -nologo -v q
+"$ROOT/scripts/install-prometheus.sh"  # the admin /metrics spec scrapes with the real Prometheus server
 dotnet test "$ROOT/ActorTracing.sln" -c Release --no-build -nologo \
   --logger "trx" --results-directory "$ROOT/test-results" \
   -- RunConfiguration.MaxCpuCount=1 "$@"

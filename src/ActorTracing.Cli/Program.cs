@@ -36,6 +36,8 @@ public static class Program
             {
                 "node" => await NodeCommand.RunAsync(args).ConfigureAwait(false),
                 "demo" => await DemoCommand.RunAsync(args).ConfigureAwait(false),
+                "bench" => await BenchCommand.RunAsync(args).ConfigureAwait(false),
+                "loadgen" => await LoadGenCommand.RunAsync(args).ConfigureAwait(false),
                 "up" => await UpCommand.RunAsync(args, args.Positionals.FirstOrDefault()).ConfigureAwait(false),
                 _ => throw new CliException($"unknown command '{argv[0]}'\n{Usage}"),
             };

@@ -14,8 +14,13 @@ public sealed record StorageSettings
     public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan DefaultMinRetryBackoff = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan DefaultMaxRetryBackoff = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultRetentionInterval = TimeSpan.FromHours(1);
 
     private static readonly Lazy<Config> DefaultConfigValue = new(LoadDefaultConfig);
+
+    /// <summary>Embedded chDB, or ClickHouse servers over HTTP (<see cref="Shards"/>).</summary>
+    public StorageEngine Engine { get; init; } = StorageEngine.Embedded;
 
     public string DataDirectory { get; init; } = DefaultDataDirectory;
 
@@ -34,6 +39,24 @@ public sealed record StorageSettings
     /// <summary>Days rows are kept; 0 = forever.</summary>
     public int TtlDays { get; init; } = TraceSchema.DefaultTtlDays;
 
+    /// <summary>
+    /// The servers' HTTP endpoints (servers mode), one per shard. A trace goes to shard
+    /// <c>TraceId.StableHash() % Shards.Count</c>, so the order is part of the data layout.
+    /// </summary>
+    /// <remarks>A list compares by reference in a record; no shards is always the one empty array, so defaults stay equal.</remarks>
+    public IReadOnlyList<Uri> Shards { get; init; } = Array.Empty<Uri>();
+
+    /// <summary>ClickHouse user on every shard; empty for none (the server's "default").</summary>
+    public string User { get; init; } = string.Empty;
+
+    public string Password { get; init; } = string.Empty;
+
+    /// <summary>Longest one HTTP request to a shard may take (servers mode).</summary>
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+
+    /// <summary>How often expired days are dropped on each shard (servers mode, ttl-days &gt; 0).</summary>
+    public TimeSpan RetentionInterval { get; init; } = DefaultRetentionInterval;
+
     /// <summary>The defaults from the embedded hocon/storage.conf (the full <c>actortracing.storage</c> path).</summary>
     public static Config DefaultConfig() => DefaultConfigValue.Value;
 
@@ -48,6 +71,12 @@ public sealed record StorageSettings
         var section = merged.GetConfig(SectionPath);
         var settings = new StorageSettings
         {
+            Engine = ParseEngine(section.GetString("engine")),
+            Shards = ParseShards(section.GetStringList("shards")),
+            User = section.GetString("user") ?? string.Empty,
+            Password = section.GetString("password") ?? string.Empty,
+            RequestTimeout = section.GetTimeSpan("request-timeout", null, allowInfinite: false),
+            RetentionInterval = section.GetTimeSpan("retention-interval", null, allowInfinite: false),
             DataDirectory = section.GetString("data-directory"),
             Database = section.GetString("database"),
             BatchSize = section.GetInt("batch-size"),
@@ -91,6 +120,99 @@ public sealed record StorageSettings
         {
             throw Invalid("ttl-days", "must be >= 0 (0 keeps spans forever)", TtlDays);
         }
+        if (!Enum.IsDefined(Engine))
+        {
+            throw Invalid("engine", "must be embedded or servers", Engine);
+        }
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            throw Invalid("request-timeout", "must be > 0", RequestTimeout);
+        }
+        if (RetentionInterval <= TimeSpan.Zero)
+        {
+            throw Invalid("retention-interval", "must be > 0", RetentionInterval);
+        }
+        ArgumentNullException.ThrowIfNull(Shards, nameof(Shards));
+        for (var i = 0; i < Shards.Count; i++)
+        {
+            var shard = Shards[i];
+            if (shard is null || !shard.IsAbsoluteUri || (shard.Scheme != Uri.UriSchemeHttp && shard.Scheme != Uri.UriSchemeHttps)
+                || !string.IsNullOrEmpty(shard.Query))
+            {
+                throw Invalid($"shards[{i}]", "must be an http(s) URL of a ClickHouse HTTP interface without a query, e.g. http://127.0.0.1:8123", shard);
+            }
+            for (var j = 0; j < i; j++)
+            {
+                if (Uri.Compare(Shards[j], shard, UriComponents.HttpRequestUrl, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0)
+                {
+                    throw Invalid($"shards[{i}]", $"must differ from shards[{j}] (one server cannot be two shards)", shard);
+                }
+            }
+        }
+        if (Engine == StorageEngine.Servers && Shards.Count == 0)
+        {
+            throw Invalid("shards", "must list at least one URL when engine = servers", "[]");
+        }
+        if (User.Length > 0 && !TraceSchema.IsValidIdentifier(User))
+        {
+            throw Invalid("user", "must be letters, digits and '_', not starting with a digit (or empty)", User);
+        }
+    }
+
+    /// <summary>Creates the store of every shard (schema included), in <see cref="Shards"/> order.</summary>
+    /// <exception cref="StorageException">A shard is unreachable, refuses the credentials or the schema; the message names it.</exception>
+    public async Task<IReadOnlyList<ServerSpanStore>> OpenShardsAsync(CancellationToken cancellationToken)
+    {
+        Validate();
+        var stores = new List<ServerSpanStore>(Shards.Count);
+        try
+        {
+            foreach (var shard in Shards)
+            {
+                stores.Add(await ServerSpanStore.OpenAsync(shard, this, cancellationToken).ConfigureAwait(false));
+            }
+            return stores;
+        }
+        catch
+        {
+            stores.ForEach(s => s.Dispose());
+            throw;
+        }
+    }
+
+    // The generated ToString would print the password into any log line that shows the settings.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"Engine = {Engine}, DataDirectory = {DataDirectory}, Database = {Database}, BatchSize = {BatchSize}, FlushInterval = {FlushInterval}, " +
+            $"MinRetryBackoff = {MinRetryBackoff}, MaxRetryBackoff = {MaxRetryBackoff}, TtlDays = {TtlDays}, Shards = [{string.Join(", ", Shards)}], " +
+            $"User = {User}, Password = {(Password.Length == 0 ? string.Empty : "***")}, RequestTimeout = {RequestTimeout}, RetentionInterval = {RetentionInterval}");
+        return true;
+    }
+
+    private static StorageEngine ParseEngine(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "embedded" => StorageEngine.Embedded,
+        "servers" => StorageEngine.Servers,
+        _ => throw Invalid("engine", "must be embedded or servers", value),
+    };
+
+    private static IReadOnlyList<Uri> ParseShards(IList<string>? values)
+    {
+        if (values is null || values.Count == 0)
+        {
+            return Array.Empty<Uri>();
+        }
+        var shards = new Uri[values.Count];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            if (!Uri.TryCreate(values[i]?.Trim(), UriKind.Absolute, out var uri))
+            {
+                throw Invalid($"shards[{i}]", "must be an http(s) URL of a ClickHouse HTTP interface, e.g. http://127.0.0.1:8123", values[i]);
+            }
+            shards[i] = uri;
+        }
+        return shards;
     }
 
     private static ArgumentException Invalid(string key, string rule, object? value) =>

@@ -19,6 +19,8 @@ public static class EmbeddedNodeFixture
                 actortracing.node.region = iad
                 actortracing.ingest.grpc.endpoint = "127.0.0.1:0"
                 actortracing.ingest.http.endpoint = "127.0.0.1:0"
+                actortracing.query.endpoint = "127.0.0.1:0"
+                actortracing.admin.port = 0
                 actortracing.storage.data-directory = "{{DataDirectory}}"
                 actortracing.storage.database = {{database}}
                 actortracing.storage.flush-interval = 50ms

@@ -53,6 +53,8 @@ public static class DemoCommand
                 actortracing.node.region = iad
                 actortracing.ingest.grpc.endpoint = "127.0.0.1:0"
                 actortracing.ingest.http.endpoint = "127.0.0.1:0"
+                actortracing.query.endpoint = "127.0.0.1:0"
+                actortracing.admin.port = 0
                 actortracing.storage.data-directory = "{{dataDir.Replace("\\", "/", StringComparison.Ordinal)}}"
                 actortracing.storage.database = {{database}}
                 """,
@@ -60,7 +62,8 @@ public static class DemoCommand
 
         var endpoints = node.Services.GetRequiredService<OtlpReceiverEndpoints>();
         var endpoint = protocol == OtlpProtocol.Grpc ? endpoints.GrpcUri! : endpoints.HttpUri!;
-        Status(json, $"node up: OTLP gRPC {endpoints.GrpcUri}, HTTP {endpoints.HttpUri}; sending {rate:N0} spans/s over {protocolName}" +
+        var ui = node.Addresses.FirstOrDefault(a => !a.Equals(endpoints.GrpcUri!.ToString().TrimEnd('/'), StringComparison.Ordinal) && !a.Equals(endpoints.HttpUri!.ToString().TrimEnd('/'), StringComparison.Ordinal));
+        Status(json, $"node up: OTLP gRPC {endpoints.GrpcUri}, HTTP {endpoints.HttpUri}; web UI + Jaeger API {ui}; sending {rate:N0} spans/s over {protocolName}" +
             (duration is { } d ? $" for {d.TotalSeconds:0.#}s" : " until Ctrl-C"));
 
         var sw = Stopwatch.StartNew();

@@ -11,7 +11,7 @@ namespace ActorTracing.Node.Configuration;
 public static class HoconDefaults
 {
     /// <summary>The embedded files, in fallback order (first wins).</summary>
-    public static readonly IReadOnlyList<string> Files = ["node.conf", "trace.conf", "ingest.conf", "storage.conf", "persistence.conf", "sampling-rules.conf", "akka.conf"];
+    public static readonly IReadOnlyList<string> Files = ["node.conf", "trace.conf", "ingest.conf", "storage.conf", "persistence.conf", "query.conf", "admin.conf", "sampling-rules.conf", "akka.conf"];
 
     public static string Read(string fileName)
     {

@@ -1,4 +1,5 @@
 using ActorTracing.Actors.Cluster;
+using ActorTracing.Admin;
 using ActorTracing.Actors.Sampling;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Domain.Decisions;
@@ -12,6 +13,7 @@ using ActorTracing.Protocol.Ingress;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Serialization;
 using ActorTracing.Protocol.Traces;
+using ActorTracing.Query;
 using ActorTracing.Storage;
 using Akka.Actor;
 using Akka.Cluster;
@@ -99,9 +101,28 @@ public sealed class NodeHost : IAsyncDisposable
             trace = trace with { DurableDecisions = true };
         }
 
+        var query = QuerySettings.Create(config);
+        var admin = AdminSettings.Create(config);
+        var servesQueries = query.Enabled && node.HasRole("query");
+
         var gauges = new PipelineGauges();
         var holder = new StorageWriterHolder();
-        var store = hostsTraces || node.HasRole("query") ? EmbeddedSpanStore.Open(storage) : null;
+        // Embedded: this process's own engine. Servers: every shard, schema created up front so a
+        // misconfigured shard fails the start with its name rather than the first batch.
+        EmbeddedSpanStore? store = null;
+        IReadOnlyList<ISpanStore> stores = [];
+        if (hostsTraces || servesQueries)
+        {
+            if (storage.Engine == StorageEngine.Servers)
+            {
+                stores = await storage.OpenShardsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                store = EmbeddedSpanStore.Open(storage);
+                stores = [store];
+            }
+        }
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -114,12 +135,24 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(gauges);
         builder.Services.AddSingleton(new TraceSampler(rules));
         builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge));
-        builder.Services.AddSingleton<ITraceOutcomeSink>(holder);
+        var latency = new DecisionLatencyHistogram();
+        builder.Services.AddSingleton(latency);
+        builder.Services.AddSingleton<ITraceOutcomeSink>(new DecisionLatencySink(holder, latency));
+        builder.Services.AddSingleton<IStorageStatsSource>(new ShardedStorageStatsSource(holder, stores));
         var homes = new ShardHomes(new TraceMessageExtractor(trace.NumberOfShards));
         builder.Services.AddSingleton(homes);
         builder.Services.AddSingleton<ITraceIngress>(sp =>
             new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node, homes));
         builder.Services.AddOtlpReceivers(ingest);
+        if (servesQueries)
+        {
+            builder.Services.AddSingleton<IPipelineOverviewSource>(sp => new NodeOverviewSource(node, gauges, holder, stores, sp.GetRequiredService<ActorSystem>()));
+            builder.Services.AddTraceQuery(query with { Enabled = true }, _ => SpanReaders.For(storage, store, stores, query.QueryTimeout));
+        }
+        else
+        {
+            builder.Services.AddTraceQuery(query with { Enabled = false });
+        }
 
         builder.Services.AddAkka(node.SystemName, (akka, _) =>
         {
@@ -144,7 +177,7 @@ public sealed class NodeHost : IAsyncDisposable
             {
                 if (hostsTraces)
                 {
-                    holder.Set(StorageWriter.Start(system, store!, storage));
+                    holder.Set(ShardedStorageWriter.Start(system, stores, storage));
                 }
                 // Flush after sharding handed off (and so decided) every in-flight trace.
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-storage", async () =>
@@ -163,8 +196,12 @@ public sealed class NodeHost : IAsyncDisposable
             });
         });
 
+        // After AddAkka: hosted services start in registration order and the admin needs the system.
+        builder.Services.AddAdminEndpoint(admin);
+
         var app = builder.Build();
         app.MapOtlpReceivers();
+        app.MapTraceQuery();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces);
     }

@@ -9,9 +9,9 @@ namespace ActorTracing.Node.Pipeline;
 /// </summary>
 public sealed class StorageOutcomeSink : ITraceOutcomeSink
 {
-    private readonly StorageWriter _writer;
+    private readonly ShardedStorageWriter _writer;
 
-    public StorageOutcomeSink(StorageWriter writer) => _writer = writer;
+    public StorageOutcomeSink(ShardedStorageWriter writer) => _writer = writer;
 
     public void OnDecided(TraceDecided decided)
     {

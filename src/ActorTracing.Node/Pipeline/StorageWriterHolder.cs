@@ -12,9 +12,10 @@ public sealed class StorageWriterHolder : ITraceOutcomeSink
 {
     private StorageOutcomeSink? _sink;
 
-    public StorageWriter? Writer { get; private set; }
+    /// <summary>One writer per storage shard (a single "embedded" shard on the default engine).</summary>
+    public ShardedStorageWriter? Writer { get; private set; }
 
-    public void Set(StorageWriter writer)
+    public void Set(ShardedStorageWriter writer)
     {
         Writer = writer;
         _sink = new StorageOutcomeSink(writer);

@@ -64,8 +64,7 @@ public sealed record ClusterTopology(string Name, IReadOnlyList<string> SeedNode
         sb.AppendLine("}");
         sb.AppendLine("actortracing.query {");
         sb.AppendLine($"  enabled = {Bool(node.HasRole(QueryRole))}");
-        sb.AppendLine($"  bind-address = {Quote(node.Host)}");
-        sb.AppendLine($"  port = {node.QueryPort}");
+        sb.AppendLine($"  endpoint = {Quote($"{node.Host}:{Format(node.QueryPort)}")}");
         sb.AppendLine("}");
         sb.AppendLine("actortracing.admin {");
         sb.AppendLine($"  bind-address = {Quote(node.Host)}");

@@ -4,7 +4,8 @@ namespace ActorTracing.Storage;
 
 /// <summary>
 /// Encodes kept spans as RowBinary rows of <c>otel_traces</c>, fields in the order of
-/// <see cref="TraceSchema.InsertColumns"/>, into one reusable buffer per batch. Values follow the
+/// <see cref="TraceSchema.InsertColumns"/> (or, for <see cref="SchemaFlavor.Legacy"/>,
+/// <see cref="ServerTraceSchema.InsertColumns"/>), into one reusable buffer per batch. Values follow the
 /// upstream exporter: hex ids (empty for a missing parent), Timestamp = start, Duration = end -
 /// start in ns, SpanKind/StatusCode as pdata's names ("Server", "Error"), attributes as strings.
 /// Not thread-safe: one encoder belongs to one writer.
@@ -13,9 +14,22 @@ public sealed partial class SpanRowEncoder
 {
     public const string ServiceNameAttribute = "service.name";
 
+    private const ulong NanosPerSecond = 1_000_000_000;
+
     private readonly RowBinaryWriter _writer;
 
-    public SpanRowEncoder(int initialCapacity = 256 * 1024) => _writer = new RowBinaryWriter(initialCapacity);
+    public SpanRowEncoder(int initialCapacity = 256 * 1024, SchemaFlavor flavor = SchemaFlavor.Modern)
+    {
+        if (!Enum.IsDefined(flavor))
+        {
+            throw new ArgumentOutOfRangeException(nameof(flavor), flavor, "Unknown schema flavor.");
+        }
+        _writer = new RowBinaryWriter(initialCapacity);
+        Flavor = flavor;
+    }
+
+    /// <summary>The column types rows are encoded for; a store must insert into a table of the same flavor.</summary>
+    public SchemaFlavor Flavor { get; }
 
     /// <summary>Rows appended since the last <see cref="Reset"/>.</summary>
     public int Rows { get; private set; }
@@ -85,8 +99,9 @@ public sealed partial class SpanRowEncoder
         ArgumentNullException.ThrowIfNull(scope);
         var w = _writer;
 
-        // The order below IS TraceSchema.InsertColumns.
-        w.WriteDateTime64Nanos(span.StartUnixNano);
+        // The order below IS TraceSchema.InsertColumns (ServerTraceSchema.InsertColumns for Legacy,
+        // where a time and a map each occupy two adjacent columns).
+        WriteTime(span.StartUnixNano);
         WriteTraceId(span.TraceId);
         WriteSpanId(span.SpanId);
         WriteSpanId(span.ParentSpanId);
@@ -104,21 +119,13 @@ public sealed partial class SpanRowEncoder
         w.WriteString(span.StatusMessage);
 
         var events = span.Events;
-        w.WriteVarUInt((ulong)events.Count);
-        for (var i = 0; i < events.Count; i++)
-        {
-            w.WriteDateTime64Nanos(events[i].TimeUnixNano);
-        }
+        WriteEventTimes(events);
         w.WriteVarUInt((ulong)events.Count);
         for (var i = 0; i < events.Count; i++)
         {
             w.WriteString(events[i].Name);
         }
-        w.WriteVarUInt((ulong)events.Count);
-        for (var i = 0; i < events.Count; i++)
-        {
-            WriteMap(events[i].Attributes);
-        }
+        WriteMapArray(events, static e => e.Attributes);
 
         var links = span.Links;
         w.WriteVarUInt((ulong)links.Count);
@@ -136,11 +143,7 @@ public sealed partial class SpanRowEncoder
         {
             w.WriteString(links[i].TraceState);
         }
-        w.WriteVarUInt((ulong)links.Count);
-        for (var i = 0; i < links.Count; i++)
-        {
-            WriteMap(links[i].Attributes);
-        }
+        WriteMapArray(links, static l => l.Attributes);
 
         w.WriteString(region);
         w.WriteString(samplingReason);
@@ -172,13 +175,102 @@ public sealed partial class SpanRowEncoder
         _writer.WriteHexString(bytes);
     }
 
+    /// <summary>Modern: one DateTime64(9). Legacy: DateTime seconds, then UInt32 nanoseconds within the second.</summary>
+    private void WriteTime(ulong unixNanos)
+    {
+        if (Flavor == SchemaFlavor.Modern)
+        {
+            _writer.WriteDateTime64Nanos(unixNanos);
+            return;
+        }
+        _writer.WriteUInt32(LegacySeconds(unixNanos));
+        _writer.WriteUInt32((uint)(unixNanos % NanosPerSecond));
+    }
+
+    /// <summary>Events.Timestamp; Legacy adds the parallel Events.TimestampNanos array.</summary>
+    private void WriteEventTimes(IReadOnlyList<SpanEventDetail> events)
+    {
+        _writer.WriteVarUInt((ulong)events.Count);
+        if (Flavor == SchemaFlavor.Modern)
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                _writer.WriteDateTime64Nanos(events[i].TimeUnixNano);
+            }
+            return;
+        }
+        for (var i = 0; i < events.Count; i++)
+        {
+            _writer.WriteUInt32(LegacySeconds(events[i].TimeUnixNano));
+        }
+        _writer.WriteVarUInt((ulong)events.Count);
+        for (var i = 0; i < events.Count; i++)
+        {
+            _writer.WriteUInt32((uint)(events[i].TimeUnixNano % NanosPerSecond));
+        }
+    }
+
+    // DateTime is UInt32 seconds: a time past 2106 (a broken clock) would wrap to 1970; clamping
+    // keeps it sorted last instead. The nanosecond column still holds the exact sub-second part.
+    private static uint LegacySeconds(ulong unixNanos) => (uint)Math.Min(unixNanos / NanosPerSecond, uint.MaxValue);
+
+    /// <summary>Modern: one Map. Legacy: a Key array column, then a Value array column.</summary>
     private void WriteMap(IReadOnlyList<KeyValuePair<string, AttributeValue>> attributes)
     {
         _writer.WriteVarUInt((ulong)attributes.Count);
+        if (Flavor == SchemaFlavor.Modern)
+        {
+            for (var i = 0; i < attributes.Count; i++)
+            {
+                _writer.WriteString(attributes[i].Key);
+                _writer.WriteString(attributes[i].Value.AsString());
+            }
+            return;
+        }
         for (var i = 0; i < attributes.Count; i++)
         {
             _writer.WriteString(attributes[i].Key);
+        }
+        _writer.WriteVarUInt((ulong)attributes.Count);
+        for (var i = 0; i < attributes.Count; i++)
+        {
             _writer.WriteString(attributes[i].Value.AsString());
+        }
+    }
+
+    /// <summary>
+    /// A Nested column's Attributes: Modern writes Array(Map), Legacy the parallel
+    /// Array(Array(String)) key and value columns (18.16 cannot nest a Nested inside a Nested).
+    /// </summary>
+    private void WriteMapArray<T>(IReadOnlyList<T> items, Func<T, IReadOnlyList<KeyValuePair<string, AttributeValue>>> attributesOf)
+    {
+        _writer.WriteVarUInt((ulong)items.Count);
+        if (Flavor == SchemaFlavor.Modern)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                WriteMap(attributesOf(items[i]));
+            }
+            return;
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
+            var attributes = attributesOf(items[i]);
+            _writer.WriteVarUInt((ulong)attributes.Count);
+            for (var a = 0; a < attributes.Count; a++)
+            {
+                _writer.WriteString(attributes[a].Key);
+            }
+        }
+        _writer.WriteVarUInt((ulong)items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var attributes = attributesOf(items[i]);
+            _writer.WriteVarUInt((ulong)attributes.Count);
+            for (var a = 0; a < attributes.Count; a++)
+            {
+                _writer.WriteString(attributes[a].Value.AsString());
+            }
         }
     }
 }

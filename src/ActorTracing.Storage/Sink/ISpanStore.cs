@@ -2,8 +2,9 @@ namespace ActorTracing.Storage;
 
 /// <summary>
 /// Where batches of kept spans go. Rows arrive already encoded by <see cref="SpanRowEncoder"/>
-/// (RowBinary, columns in <see cref="TraceSchema.InsertColumns"/> order) so a store only moves
-/// bytes; the embedded engine and a ClickHouse server over HTTP take the same batch.
+/// (RowBinary, columns in the order of the store's <see cref="Flavor"/>: <see cref="TraceSchema.InsertColumns"/>
+/// or <see cref="ServerTraceSchema.InsertColumns"/>) so a store only moves bytes: the embedded
+/// engine and a ClickHouse server over HTTP differ in column types, not in how a batch travels.
 /// </summary>
 public interface ISpanStore
 {
@@ -15,4 +16,10 @@ public interface ISpanStore
 
     /// <summary>Rows stored and their size on disk.</summary>
     Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The column types the store's table has; <see cref="StorageWriter"/> encodes rows for it.
+    /// Modern (the embedded engine's) unless a store says otherwise.
+    /// </summary>
+    SchemaFlavor Flavor => SchemaFlavor.Modern;
 }

@@ -23,7 +23,7 @@ public sealed class StorageWriter : IAsyncDisposable
         Channel.CreateUnbounded<IReadOnlyList<StoredSpan>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly CancellationTokenSource _abort = new();
-    private readonly SpanRowEncoder _encoder = new();
+    private readonly SpanRowEncoder _encoder;
     private readonly ISpanStore _store;
     private readonly StorageSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -41,6 +41,7 @@ public sealed class StorageWriter : IAsyncDisposable
     private StorageWriter(ISpanStore store, StorageSettings settings, ILoggingAdapter log)
     {
         _store = store;
+        _encoder = new SpanRowEncoder(flavor: store.Flavor);
         _settings = settings;
         _log = log;
         Completion = Task.CompletedTask;

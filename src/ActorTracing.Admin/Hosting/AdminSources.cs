@@ -1,0 +1,29 @@
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Ingest;
+using ActorTracing.Protocol.Pipeline;
+using Akka.Actor;
+using Akka.Hosting;
+
+namespace ActorTracing.Admin;
+
+/// <summary>
+/// What the endpoint reads. Only the ActorSystem is required; a command or metric whose source is
+/// absent answers "not available on this node" (a node without ingest has no IngestCounters).
+/// </summary>
+public sealed record AdminSources(ActorSystem System)
+{
+    /// <summary>Where the TraceRegion key (the trace shard region) is registered, for `trace show`.</summary>
+    public ActorRegistry? Registry { get; init; }
+
+    public PipelineGauges? Gauges { get; init; }
+
+    public IngestCounters? Ingest { get; init; }
+
+    public IStorageStatsSource? Storage { get; init; }
+
+    /// <summary>Fed by <see cref="DecisionLatencySink"/>; without it /metrics has no decision latency histogram.</summary>
+    public DecisionLatencyHistogram? DecisionLatency { get; init; }
+
+    /// <summary>Answers `trace show` for traces whose actor already decided and passivated.</summary>
+    public DecisionCache? Decisions { get; init; }
+}

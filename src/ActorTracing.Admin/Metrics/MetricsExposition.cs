@@ -1,0 +1,138 @@
+using ActorTracing.Ingest;
+
+namespace ActorTracing.Admin;
+
+/// <summary>
+/// /metrics: every family is read at scrape time from the counters the pipeline already keeps
+/// (Interlocked fields), so metrics cost the hot path nothing. Hand-written rather than
+/// prometheus-net: the counters exist already and would have to be mirrored or wrapped in
+/// callbacks, and prometheus-net's default registry is process-wide, while several nodes share
+/// one process in tests and in `demo`. A family whose source this node lacks is left out.
+/// TODO (Kafka ingest, later issue): actortracing_kafka_consumer_lag_messages{topic,partition}.
+/// </summary>
+internal sealed class MetricsExposition(AdminSources sources)
+{
+    public string Render()
+    {
+        var w = new PrometheusTextWriter();
+        WriteIngest(w);
+        WritePipeline(w);
+        WriteDecisionLatency(w);
+        WriteStorage(w);
+        WriteCluster(w);
+        return w.ToString();
+    }
+
+    private void WriteIngest(PrometheusTextWriter w)
+    {
+        if (sources.Ingest is not { } c)
+        {
+            return;
+        }
+        w.Family("actortracing_ingest_requests_total", "counter", "OTLP export requests received, by protocol (grpc, http-protobuf, http-json).");
+        foreach (var protocol in new[] { OtlpProtocols.Grpc, OtlpProtocols.HttpProtobuf, OtlpProtocols.HttpJson })
+        {
+            w.Sample("actortracing_ingest_requests_total", c.RequestsReceived(protocol), ("protocol", protocol));
+        }
+        w.Family("actortracing_ingest_spans_total", "counter", "Decoded spans by outcome: accepted into the pipeline, rejected_invalid (bad ids, partial success), rejected_overloaded (client told to retry).");
+        w.Sample("actortracing_ingest_spans_total", c.SpansAccepted, ("outcome", "accepted"));
+        w.Sample("actortracing_ingest_spans_total", c.SpansRejectedInvalid, ("outcome", "rejected_invalid"));
+        w.Sample("actortracing_ingest_spans_total", c.SpansRejectedOverloaded, ("outcome", "rejected_overloaded"));
+        w.Family("actortracing_ingest_rejected_requests_total", "counter", "Requests refused before their spans were decoded, by reason (malformed 400, oversize 413, unsupported 415, throttled 429, failed 500).");
+        w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedMalformed, ("reason", "malformed"));
+        w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedOversize, ("reason", "oversize"));
+        w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedUnsupported, ("reason", "unsupported"));
+        w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsThrottled, ("reason", "throttled"));
+        w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsFailed, ("reason", "failed"));
+    }
+
+    private void WritePipeline(PrometheusTextWriter w)
+    {
+        if (sources.Gauges is not { } g)
+        {
+            return;
+        }
+        w.Single("actortracing_spans_received_total", "counter", "Spans admitted to the trace actors (after ingest admission).", g.SpansReceived);
+        w.Single("actortracing_buffered_traces", "gauge", "Traces open in trace actors on this node, not yet decided.", g.TracesBuffered);
+        w.Single("actortracing_buffered_spans", "gauge", "Spans held in memory awaiting their trace's decision (queued in sharding included).", g.SpansBuffered);
+        w.Single("actortracing_buffered_bytes", "gauge", "Bytes of buffered spans; ingest admission throttles on this.", g.BytesBuffered);
+        w.Family("actortracing_decisions_total", "counter", "Traces decided, by decision (kept, dropped) and sampling reason.");
+        foreach (var (reason, count) in g.KeptByReason.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.Sample("actortracing_decisions_total", count, ("decision", "kept"), ("reason", reason));
+        }
+        foreach (var (reason, count) in g.DroppedByReason.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.Sample("actortracing_decisions_total", count, ("decision", "dropped"), ("reason", reason));
+        }
+        w.Family("actortracing_trace_completions_total", "counter", "Traces considered complete, by completion reason (got_root, expired/..., span_limit, hand_off).");
+        foreach (var (reason, count) in g.CompletedByReason.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            w.Sample("actortracing_trace_completions_total", count, ("reason", reason));
+        }
+        w.Single("actortracing_spans_kept_total", "counter", "Spans of kept traces, late spans included.", g.SpansKept);
+        w.Single("actortracing_late_spans_total", "counter", "Spans that arrived after their trace was decided and followed the remembered decision.", g.LateSpans);
+    }
+
+    private void WriteDecisionLatency(PrometheusTextWriter w)
+    {
+        if (sources.DecisionLatency is not { } h)
+        {
+            return;
+        }
+        const string name = "actortracing_decision_latency_seconds";
+        var (cumulative, sum) = h.Snapshot();
+        w.Family(name, "histogram", "Time from a trace's last span to its decision.");
+        for (var i = 0; i < h.Bounds.Count; i++)
+        {
+            w.Sample(name + "_bucket", cumulative[i], ("le", PrometheusTextWriter.Format(h.Bounds[i])));
+        }
+        w.Sample(name + "_bucket", cumulative[^1], ("le", "+Inf"));
+        w.Sample(name + "_sum", sum);
+        w.Sample(name + "_count", cumulative[^1]);
+    }
+
+    private void WriteStorage(PrometheusTextWriter w)
+    {
+        if (sources.Storage is not { } s)
+        {
+            return;
+        }
+        var shards = s.GetWriterCounters();
+        void Each(string name, string type, string help, Func<StorageShardCounters, double> value)
+        {
+            w.Family(name, type, help);
+            foreach (var c in shards)
+            {
+                w.Sample(name, value(c), ("shard", c.Shard));
+            }
+        }
+        Each("actortracing_storage_pending_rows", "gauge", "Kept spans enqueued and not yet written; ingest admission throttles on this.", c => c.PendingRows);
+        Each("actortracing_storage_rows_written_total", "counter", "Rows written; rate(rows)/rate(batches) is the batch size.", c => c.RowsWritten);
+        Each("actortracing_storage_batches_written_total", "counter", "Successful batch inserts.", c => c.BatchesWritten);
+        Each("actortracing_storage_write_retries_total", "counter", "Insert attempts that repeated a failed one.", c => c.WriteRetries);
+        Each("actortracing_storage_write_failures_total", "counter", "Insert attempts that failed (each is retried).", c => c.FailedAttempts);
+        Each("actortracing_storage_unencodable_spans_total", "counter", "Spans skipped because their bytes could not be decoded.", c => c.UnencodableSpans);
+        Each("actortracing_storage_last_write_duration_seconds", "gauge", "Duration of the last successful insert.", c => c.LastWriteSeconds);
+        w.Family("actortracing_storage_write_duration_seconds", "summary", "Duration of successful inserts (sum and count; rate(sum)/rate(count) is the mean).");
+        foreach (var c in shards)
+        {
+            w.Sample("actortracing_storage_write_duration_seconds_sum", c.WriteSecondsTotal, ("shard", c.Shard));
+            w.Sample("actortracing_storage_write_duration_seconds_count", c.BatchesWritten, ("shard", c.Shard));
+        }
+    }
+
+    private void WriteCluster(PrometheusTextWriter w)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(sources.System);
+        var state = cluster.State;
+        var statuses = Enum.GetValues<Akka.Cluster.MemberStatus>();
+        w.Family("actortracing_cluster_members", "gauge", "Cluster members by status, as this node sees them.");
+        foreach (var status in statuses)
+        {
+            w.Sample("actortracing_cluster_members", state.Members.Count(m => m.Status == status), ("status", status.ToString().ToLowerInvariant()));
+        }
+        w.Single("actortracing_cluster_unreachable_members", "gauge", "Members this node's failure detector considers unreachable.", state.Unreachable.Count);
+        w.Single("actortracing_cluster_is_leader", "gauge", "1 when this node is the cluster leader.", cluster.SelfAddress.Equals(state.Leader) ? 1 : 0);
+    }
+}

@@ -1,0 +1,79 @@
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// How long and how hard `actortracing bench` measures. <see cref="Quick"/> fits in under two
+/// minutes (short steps, coarse search); <see cref="Full"/> in under fifteen.
+/// </summary>
+public sealed record BenchOptions
+{
+    public string Mode { get; init; } = "quick";
+
+    public string OutputDirectory { get; init; } = Path.Combine(".data", "bench-report");
+
+    /// <summary>The embedded engine's directory; each run uses fresh databases in it.</summary>
+    public string DataDirectory { get; init; } = Path.Combine(".data", "bench");
+
+    /// <summary>Protocol of the max-throughput search and the latency runs ("http" or "grpc"); the other gets one latency run at 80%.</summary>
+    public string Protocol { get; init; } = "http";
+
+    public long Seed { get; init; } = 4242;
+
+    public TimeSpan LimitBudget { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan WarmUpRun { get; init; } = TimeSpan.FromSeconds(3);
+
+    public double StartRate { get; init; } = 25_000;
+
+    public double GrowthFactor { get; init; } = 2;
+
+    /// <summary>The highest rate the search offers.</summary>
+    public double Ceiling { get; init; } = 400_000;
+
+    public int MaxSteps { get; init; } = 4;
+
+    public double Resolution { get; init; } = 0.2;
+
+    public TimeSpan StepDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Requests intended in the first part of a run are left out of its latency histogram (JIT, connection set-up).</summary>
+    public TimeSpan StepWarmUp { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan LatencyDuration { get; init; } = TimeSpan.FromSeconds(4);
+
+    public IReadOnlyList<double> LatencyFractions { get; init; } = [0.5, 0.8, 1.0];
+
+    public long MemorySpans { get; init; } = 100_000;
+
+    public double MemoryRate { get; init; } = 50_000;
+
+    public int Probes { get; init; } = 15;
+
+    public TimeSpan ProbeDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ProbeSkew { get; init; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>
+    /// The second region's ingest endpoint for the stitching probe. Null sends both halves to the
+    /// node under test (one node, two region resource attributes) until a multi-region cluster exists.
+    /// </summary>
+    public Uri? SecondIngestEndpoint { get; init; }
+
+    public SustainCriteria Criteria { get; init; } = new();
+
+    public static BenchOptions Quick { get; } = new();
+
+    public static BenchOptions Full { get; } = new()
+    {
+        Mode = "full",
+        LimitBudget = TimeSpan.FromSeconds(3),
+        WarmUpRun = TimeSpan.FromSeconds(10),
+        MaxSteps = 9,
+        Resolution = 0.07,
+        StepDuration = TimeSpan.FromSeconds(20),
+        StepWarmUp = TimeSpan.FromSeconds(3),
+        LatencyDuration = TimeSpan.FromSeconds(30),
+        MemorySpans = 1_000_000,
+        MemoryRate = 50_000,
+        Probes = 60,
+    };
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using ActorTracing.Workload;
+
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// The body of `actortracing loadgen`: runs in its own process so the generator's CPU, GC and
+/// thread pool never share a runtime with the node under test. Load mode drives the demo's edge
+/// traffic model open-loop; probe mode sends stitching probes (<see cref="ProbeSender"/>).
+/// </summary>
+public static class LoadGenRunner
+{
+    public static Task<LoadGenResult> RunAsync(LoadGenRequest request, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Mode == LoadGenMode.Probe
+            ? ProbeSender.RunAsync(request, cancellationToken)
+            : RunLoadAsync(request, progress, cancellationToken);
+    }
+
+    public static OtlpProtocol ParseProtocol(string protocol) => protocol switch
+    {
+        "http" => OtlpProtocol.HttpProtobuf,
+        "grpc" => OtlpProtocol.Grpc,
+        _ => throw new ArgumentException($"protocol: expected http or grpc, got '{protocol}'", nameof(protocol)),
+    };
+
+    private static async Task<LoadGenResult> RunLoadAsync(LoadGenRequest request, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var protocol = ParseProtocol(request.Protocol);
+        // The callback runs on the producer thread for every trace; a list append keeps it cheap,
+        // and the file is written once the run is over so disk I/O never paces the schedule.
+        var truths = request.TruthFile is null ? null : new List<TraceGroundTruth>(1 << 16);
+        var before = ProcReader.Read(Environment.ProcessId);
+        var options = new WorkloadOptions
+        {
+            TargetSpansPerSecond = request.SpansPerSecond,
+            Duration = request.Duration,
+            Seed = request.Seed,
+            WarmUp = request.WarmUp,
+            Concurrency = request.Concurrency,
+            // An overloaded node leaves requests queued at the end; draining them for the default
+            // 10 s would stretch a 4 s step to 14 s. What is not sent by then counts as unsent.
+            DrainTimeout = TimeSpan.FromTicks(Math.Clamp(request.Duration.Ticks, TimeSpan.TicksPerSecond * 2, TimeSpan.TicksPerSecond * 10)),
+        };
+        using var generator = WorkloadGenerator.Create(options, protocol, new OtlpSenderOptions { Endpoint = request.Endpoint }, truths is null ? null : truths.Add);
+        var clock = Stopwatch.StartNew();
+        var run = generator.RunAsync(cancellationToken);
+        var seconds = new List<LoadSecond>();
+        var last = new LoadSecond(0, 0, 0, 0, 0);
+        while (!run.IsCompleted)
+        {
+            var untilNextSecond = TimeSpan.FromSeconds(seconds.Count + 1) - clock.Elapsed;
+            if (untilNextSecond > TimeSpan.Zero)
+            {
+                await Task.WhenAny(run, Task.Delay(untilNextSecond, CancellationToken.None)).ConfigureAwait(false);
+            }
+            if (run.IsCompleted)
+            {
+                break;
+            }
+            var c = generator.Counters;
+            var now = new LoadSecond(seconds.Count + 1, c.SpansGenerated, c.SpansSent, c.Throttled, c.FailedRequests);
+            seconds.Add(new LoadSecond(now.Second, now.SpansGenerated - last.SpansGenerated, now.SpansSent - last.SpansSent, now.Throttled - last.Throttled, now.FailedRequests - last.FailedRequests));
+            last = now;
+            progress?.Invoke(c.FormatProgress(clock.Elapsed));
+        }
+        var summary = await run.ConfigureAwait(false);
+        var after = ProcReader.Read(Environment.ProcessId);
+        if (truths is not null)
+        {
+            GroundTruthFile.Write(request.TruthFile!, truths);
+        }
+        return new LoadGenResult
+        {
+            Mode = LoadGenMode.Load,
+            Protocol = request.Protocol,
+            Endpoint = request.Endpoint.ToString(),
+            TargetSpansPerSecond = request.SpansPerSecond,
+            DurationSeconds = request.Duration.TotalSeconds,
+            ElapsedSeconds = Math.Round(summary.Elapsed.TotalSeconds, 3),
+            Seed = request.Seed,
+            SpansGenerated = summary.SpansGenerated,
+            SpansSent = summary.SpansSent,
+            SpansFailed = summary.SpansFailed,
+            SpansUnsent = summary.SpansUnsent,
+            SpansRejected = summary.SpansRejected,
+            Requests = summary.Requests,
+            FailedRequests = summary.FailedRequests,
+            Throttled = summary.Throttled,
+            Retries = summary.Retries,
+            Traces = summary.Traces,
+            ErrorTraces = summary.ErrorTraces,
+            SlowTraces = summary.SlowTraces,
+            CrossRegionTraces = summary.CrossRegionTraces,
+            AchievedSpansPerSecond = Math.Round(summary.AchievedSpansPerSecond, 1),
+            AckLatency = LatencySummary.From(generator.Counters.AckLatency),
+            PerSecond = seconds,
+            CpuSeconds = Math.Round(after.CpuSeconds - before.CpuSeconds, 2),
+            PeakRssBytes = after.PeakRssBytes,
+            LastError = generator.Counters.LastError,
+            TruthFile = request.TruthFile is null ? null : Path.GetFullPath(request.TruthFile),
+        };
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// Samples the current node every <see cref="Interval"/> on a background task and keeps the
+/// timeline. Steps read windows of it (CPU, peak RSS, decision rate) instead of sampling themselves,
+/// so every figure of a run comes from one consistent series.
+/// </summary>
+public sealed class NodeSampler : IAsyncDisposable
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    private readonly Stopwatch _clock;
+    private readonly List<NodeSample> _samples = [];
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private BenchNode? _node;
+    private string _phase = "idle";
+
+    public NodeSampler(Stopwatch clock)
+    {
+        _clock = clock;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public double Now => _clock.Elapsed.TotalSeconds;
+
+    public IReadOnlyList<NodeSample> Samples
+    {
+        get
+        {
+            lock (_gate)
+            {
+                // Two threads append (the timer and SampleNow), so insertion order may be off by a sample.
+                return [.. _samples.OrderBy(s => s.Seconds)];
+            }
+        }
+    }
+
+    /// <summary>Points the sampler at a node (null while none runs) and labels what follows.</summary>
+    public void Track(BenchNode? node, string phase)
+    {
+        Volatile.Write(ref _node, node);
+        Volatile.Write(ref _phase, phase);
+    }
+
+    public void SetPhase(string phase) => Volatile.Write(ref _phase, phase);
+
+    /// <summary>Takes a sample now (also recorded in the timeline) for a step's start or end.</summary>
+    public NodeSample? SampleNow()
+    {
+        var node = Volatile.Read(ref _node);
+        if (node is null)
+        {
+            return null;
+        }
+        var sample = node.Sample(Now, Volatile.Read(ref _phase));
+        lock (_gate)
+        {
+            _samples.Add(sample);
+        }
+        return sample;
+    }
+
+    public IReadOnlyList<NodeSample> Between(double from, double to)
+    {
+        lock (_gate)
+        {
+            return _samples.Where(s => s.Seconds >= from && s.Seconds <= to).OrderBy(s => s.Seconds).ToArray();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+        {
+            SampleNow();
+        }
+    }
+}

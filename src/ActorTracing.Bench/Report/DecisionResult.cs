@@ -1,0 +1,20 @@
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// How soon a trace is decided and queryable after its last span. The gauge mean is the node's own
+/// LastArrival→DecidedAt; the probes are timed from outside, from the ack of a trace's last span to
+/// the moment all its rows are counted in storage (so they include the storage flush).
+/// </summary>
+public sealed record DecisionResult(
+    double SendDelayMs,
+    double GaugeMeanDecisionMs,
+    long GaugeWindowDecidedTraces,
+    LatencySummary SingleRegionQueryable,
+    int SingleRegionProbes,
+    int SingleRegionNeverQueryable,
+    LatencySummary CrossRegionQueryable,
+    int CrossRegionProbes,
+    int CrossRegionNeverQueryable,
+    double CrossRegionDelayMs,
+    double CrossRegionSkewMs,
+    string CrossRegionEndpoints);

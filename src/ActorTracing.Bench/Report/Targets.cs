@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace ActorTracing.Bench;
+
+/// <summary>The targets, each judged met / not met from a report (null when the scenario did not run).</summary>
+public static class Targets
+{
+    public const double EndToEndSpansPerSecond = 200_000;
+    public const double AckP99At80PercentMs = 2;
+    public const double BytesPerBufferedSpan = 400;
+    public const double BytesPerStoredSpan = 30;
+    public const double DecisionSlackMs = 50;
+    public const double MaxStoredFraction = 0.10;
+
+    public static IReadOnlyList<TargetCheck> Evaluate(BenchReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var checks = new List<TargetCheck>();
+        var tp = report.Throughput;
+        var limits = report.Limits;
+        checks.Add(tp is null
+            ? new TargetCheck("End-to-end throughput", F($"≥ {EndToEndSpansPerSecond:N0} spans/s"), "not run", null)
+            : new TargetCheck(
+                "End-to-end throughput",
+                F($"≥ {EndToEndSpansPerSecond:N0} spans/s"),
+                F($"{tp.MaxSustainedSpansPerSecond:N0} spans/s ({MarkdownReport.Ratio(tp.MaxSustainedSpansPerSecond, limits?.DecodeSpansPerSecond)} of decode-only {limits?.DecodeSpansPerSecond ?? 0:N0}/s)"),
+                tp.MaxSustainedSpansPerSecond >= EndToEndSpansPerSecond,
+                tp.FirstFailingSpansPerSecond is null ? "never fell behind up to the search ceiling" : string.Empty));
+
+        var at80 = report.Latency.FirstOrDefault(p => Math.Abs(p.LoadFraction - 0.8) < 1e-9 && p.Protocol == (tp?.Protocol ?? "http"));
+        checks.Add(at80 is null
+            ? new TargetCheck("Ack p99 at 80% of max", F($"≤ {AckP99At80PercentMs} ms"), "not run", null)
+            : new TargetCheck("Ack p99 at 80% of max", F($"≤ {AckP99At80PercentMs} ms"), F($"{MarkdownReport.Ms(at80.AckLatency.P99)} at {at80.OfferedSpansPerSecond:N0} spans/s ({at80.Protocol})"), at80.AckLatency.P99 <= AckP99At80PercentMs * 1000));
+
+        var mem = report.Memory;
+        checks.Add(mem is null
+            ? new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), "not run", null)
+            : new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), F($"{mem.GcHeapBytesPerSpan:N0} B GC heap, {mem.RssBytesPerSpan:N0} B RSS ({mem.RawBytesPerSpan:N0} B raw OTLP)"), mem.BufferedSpans > 0 && mem.GcHeapBytesPerSpan <= BytesPerBufferedSpan && mem.RssBytesPerSpan <= BytesPerBufferedSpan));
+
+        var st = report.Storage;
+        checks.Add(st is null || st.Rows == 0
+            ? new TargetCheck("Bytes per stored span", F($"≤ {BytesPerStoredSpan} B"), "not run", null)
+            : new TargetCheck("Bytes per stored span", F($"≤ {BytesPerStoredSpan} B"), F($"{st.BytesPerRow:0.#} B on disk, compression {st.CompressionRatio:0.0}x"), st.BytesPerRow <= BytesPerStoredSpan, F($"{st.Rows:N0} rows; small tables carry fixed per-part overhead")));
+
+        var d = report.Decision;
+        checks.Add(d is null || d.GaugeWindowDecidedTraces == 0
+            ? new TargetCheck("Decision after last span", F($"≤ send-delay + {DecisionSlackMs} ms"), "not run", null)
+            : new TargetCheck(
+                "Decision after last span",
+                F($"≤ send-delay + {DecisionSlackMs} ms ({d.SendDelayMs + DecisionSlackMs:N0} ms)"),
+                F($"mean {d.GaugeMeanDecisionMs:N0} ms (node gauge); probes queryable p99 {MarkdownReport.Ms(d.SingleRegionQueryable.P99)} incl. storage flush"),
+                d.GaugeMeanDecisionMs <= d.SendDelayMs + DecisionSlackMs,
+                "mean only: the gauge keeps no distribution"));
+
+        var s = report.Sampling;
+        checks.Add(s is null
+            ? new TargetCheck("Completeness of kept traces", "100%", "not run", null)
+            : new TargetCheck("Completeness of kept traces", "100%, 0 duplicates", F($"{Pct(s.CompleteKeptTraces, s.KeptTraces)} complete ({s.CompleteKeptTraces:N0}/{s.KeptTraces:N0}), {s.DuplicateRows:N0} duplicates"), s.KeptTraces > 0 && s.CompleteKeptTraces == s.KeptTraces && s.DuplicateRows == 0));
+        checks.Add(s is null
+            ? new TargetCheck("Sampling reduction", "≥ 90% fewer stored, 100% errors and slow kept", "not run", null)
+            : new TargetCheck(
+                "Sampling reduction",
+                "≥ 90% fewer stored, 100% errors and slow kept",
+                F($"{1 - s.StoredFraction:P1} fewer; errors {s.ErrorTracesKept:N0}/{s.ErrorTraces:N0}, slow {s.SlowTracesKept:N0}/{s.SlowTraces:N0}"),
+                s.StoredFraction <= MaxStoredFraction && s.ErrorTracesKept == s.ErrorTraces && s.SlowTracesKept == s.SlowTraces));
+        return checks;
+    }
+
+    private static string Pct(long part, long whole) => whole == 0 ? "n/a" : F($"{100.0 * part / whole:0.##}%");
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

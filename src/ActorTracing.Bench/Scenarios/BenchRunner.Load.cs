@@ -1,0 +1,146 @@
+namespace ActorTracing.Bench;
+
+/// <summary>Load runs and the max-throughput search (scenario 1).</summary>
+public sealed partial class BenchRunner
+{
+    /// <summary>One load generator run with a live progress line; the node samples bracket it.</summary>
+    private async Task<LoadRun> RunLoadAsync(BenchNode node, NodeSampler sampler, string phase, string protocol, double rate, TimeSpan duration, TimeSpan warmUp, string? truthFile, CancellationToken cancellationToken)
+    {
+        sampler.SetPhase(phase);
+        var before = sampler.SampleNow()!;
+        var request = new LoadGenRequest
+        {
+            Protocol = protocol,
+            Endpoint = node.Endpoint(protocol),
+            SpansPerSecond = rate,
+            Duration = duration,
+            WarmUp = warmUp,
+            Seed = NextSeed(),
+            TruthFile = truthFile,
+        };
+        var run = _loadGenerator.RunAsync(request, cancellationToken);
+        var last = before;
+        while (!run.IsCompleted)
+        {
+            await Task.WhenAny(run, Task.Delay(1000, cancellationToken)).ConfigureAwait(false);
+            var now = sampler.SampleNow()!;
+            var dt = Math.Max(now.Seconds - last.Seconds, 1e-3);
+            Say(F($"  {phase}: received {(now.ReceivedSpans - last.ReceivedSpans) / dt,9:N0}/s  decided {(now.DecidedSpans - last.DecidedSpans) / dt,9:N0}/s  buffered {now.BufferedSpans,9:N0} spans  stored {now.RowsWritten,9:N0} rows  rss {now.RssBytes / 1048576.0:N0} MiB"));
+            last = now;
+        }
+        var result = await run.ConfigureAwait(false);
+        var after = sampler.SampleNow()!;
+        // The child needs a moment to start; the load began with the first span the node received.
+        var loadStart = sampler.Between(before.Seconds, after.Seconds).FirstOrDefault(s => s.ReceivedSpans > before.ReceivedSpans)?.Seconds ?? before.Seconds;
+        return new LoadRun(result, before, after, loadStart);
+    }
+
+    private async Task<ThroughputResult> SearchAsync(BenchNode node, NodeSampler sampler, CancellationToken cancellationToken)
+    {
+        var search = new MaxThroughputSearch(_options.StartRate, _options.GrowthFactor, _options.Ceiling, _options.MaxSteps, _options.Resolution);
+        Say(F($"1. max sustained throughput ({_options.Protocol}): up to {_options.MaxSteps} steps of {_options.StepDuration.TotalSeconds:0}s from {_options.StartRate:N0} spans/s"));
+        var result = await search.RunAsync((rate, index, ct) => StepAsync(node, sampler, rate, index, ct), cancellationToken).ConfigureAwait(false);
+        Say(F($"  max sustained {result.MaxSustainedSpansPerSecond:N0} spans/s ({result.StoppedBecause})"));
+        return new ThroughputResult(_options.Protocol, result.MaxSustainedSpansPerSecond, result.FirstFailingSpansPerSecond, result.StoppedBecause, result.Best?.Measurement, result.Steps);
+    }
+
+    private async Task<SearchStep> StepAsync(BenchNode node, NodeSampler sampler, double rate, int index, CancellationToken cancellationToken)
+    {
+        var phase = F($"step {index + 1} @ {rate:N0}/s");
+        Say(phase);
+        var rowsBefore = node.CountRows();
+        var run = await RunLoadAsync(node, sampler, phase, _options.Protocol, rate, _options.StepDuration, _options.StepWarmUp, null, cancellationToken).ConfigureAwait(false);
+        var drained = await node.WaitDrainedAsync(node.SendDelay + TimeSpan.FromSeconds(1.5), cancellationToken).ConfigureAwait(false);
+        var settled = sampler.SampleNow()!;
+        var rowsAfter = node.CountRows();
+        var measurement = Measure(run, settled, rowsAfter - rowsBefore, node.SendDelay, sampler);
+        var reasons = _options.Criteria.Judge(measurement);
+        if (!drained)
+        {
+            _notes.Add(F($"{phase}: the node had not drained {node.SendDelay.TotalSeconds + 1.5:0.#}s after the load ({settled.BufferedSpans:N0} spans buffered, {settled.PendingRows:N0} rows pending)."));
+        }
+        NoteOtherLoad(phase, measurement);
+        Say(reasons.Count == 0 ? "  kept up" : "  fell behind: " + string.Join("; ", reasons));
+        return new SearchStep(index, rate, reasons.Count == 0, reasons, measurement);
+    }
+
+    /// <summary>Says so when processes other than the node and the generator took a noticeable share of the machine.</summary>
+    private void NoteOtherLoad(string phase, StepMeasurement m)
+    {
+        var ours = (m.NodeCpuPercent + m.GeneratorCpuPercent) / Environment.ProcessorCount;
+        var others = m.MachineBusyPercent - ours;
+        if (others > 15)
+        {
+            _notes.Add(F($"{phase}: other processes used ~{others:0}% of the machine (busy {m.MachineBusyPercent:0}%, node + generator {ours:0}%); its figures understate this node."));
+        }
+    }
+
+    /// <summary>Combines a run's generator summary and node samples into one step measurement.</summary>
+    private static StepMeasurement Measure(LoadRun run, NodeSample settled, long storedRows, TimeSpan sendDelay, NodeSampler sampler)
+    {
+        var (gen, before, after) = (run.Result, run.Before, run.After);
+        var duration = gen.ElapsedSeconds > 0 ? gen.ElapsedSeconds : gen.DurationSeconds;
+        var window = sampler.Between(run.LoadStart, after.Seconds);
+        var cpuFrom = window.FirstOrDefault() ?? before;
+        return new StepMeasurement
+        {
+            OfferedSpansPerSecond = gen.TargetSpansPerSecond,
+            DurationSeconds = duration,
+            GeneratedSpans = gen.SpansGenerated,
+            SentSpans = gen.SpansSent,
+            FailedSpans = gen.SpansFailed,
+            UnsentSpans = gen.SpansUnsent,
+            Throttled = gen.Throttled,
+            FailedRequests = gen.FailedRequests,
+            AckLatency = gen.AckLatency,
+            ReceivedSpans = after.ReceivedSpans - before.ReceivedSpans,
+            DecidedSpansPerSecond = Math.Round(DecidedRate(sampler.Between(run.LoadStart, after.Seconds), run.LoadStart + sendDelay.TotalSeconds + 0.25)),
+            DecidedSpans = settled.DecidedSpans - before.DecidedSpans,
+            KeptSpans = settled.KeptSpans - before.KeptSpans,
+            StoredRows = storedRows,
+            BufferedSpansAfterDrain = settled.BufferedSpans,
+            PendingRowsAfterDrain = settled.PendingRows,
+            NodeCpuPercent = Math.Round(Cpu(cpuFrom, after), 1),
+            NodePeakRssBytes = sampler.Between(before.Seconds, settled.Seconds).Select(s => s.RssBytes).DefaultIfEmpty(after.RssBytes).Max(),
+            GeneratorCpuPercent = gen.ElapsedSeconds > 0 ? Math.Round(gen.CpuSeconds / gen.ElapsedSeconds * 100, 1) : 0,
+            MachineBusyPercent = Math.Round(Busy(cpuFrom, after), 1),
+            GcPausePercent = Math.Round(GcPause(cpuFrom, after), 1),
+        };
+    }
+
+    /// <summary>
+    /// Spans decided per second once decisions can have started (send-delay after the first span):
+    /// the steady-state decision rate. Falls back to the whole window when the step is too short.
+    /// </summary>
+    internal static double DecidedRate(IReadOnlyList<NodeSample> window, double steadyFrom)
+    {
+        var steady = window.Where(s => s.Seconds >= steadyFrom).ToArray();
+        var use = steady.Length >= 2 && steady[^1].Seconds - steady[0].Seconds >= 0.75 ? steady : window.ToArray();
+        if (use.Length < 2)
+        {
+            return 0;
+        }
+        var dt = use[^1].Seconds - use[0].Seconds;
+        return dt <= 0 ? 0 : (use[^1].DecidedSpans - use[0].DecidedSpans) / dt;
+    }
+
+    private static double Cpu(NodeSample from, NodeSample to)
+    {
+        var dt = to.Seconds - from.Seconds;
+        return dt <= 0 ? 0 : (to.CpuSeconds - from.CpuSeconds) / dt * 100;
+    }
+
+    private static double GcPause(NodeSample from, NodeSample to)
+    {
+        var dt = to.Seconds - from.Seconds;
+        return dt <= 0 ? 0 : (to.GcPauseTotalMs - from.GcPauseTotalMs) / 10 / dt;
+    }
+
+    private static double Busy(NodeSample from, NodeSample to)
+    {
+        var total = to.MachineTotalJiffies - from.MachineTotalJiffies;
+        return total <= 0 ? 0 : 100.0 * (to.MachineBusyJiffies - from.MachineBusyJiffies) / total;
+    }
+
+    private sealed record LoadRun(LoadGenResult Result, NodeSample Before, NodeSample After, double LoadStart);
+}

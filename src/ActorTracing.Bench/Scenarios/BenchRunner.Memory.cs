@@ -1,0 +1,67 @@
+using System.Runtime;
+
+namespace ActorTracing.Bench;
+
+/// <summary>Memory per buffered span (scenario 3): a second node that holds every trace open.</summary>
+public sealed partial class BenchRunner
+{
+    // send-delay and trace-timeout far beyond the run: nothing is decided, so every span sent stays buffered.
+    private const string HoldOpenHocon = """
+        actortracing.trace.send-delay = 10m
+        actortracing.trace.trace-timeout = 20m
+        """;
+
+    private async Task<MemoryResult?> MemoryAsync(NodeSampler sampler, CancellationToken cancellationToken)
+    {
+        var duration = TimeSpan.FromSeconds(_options.MemorySpans / _options.MemoryRate);
+        Say(F($"3. memory per buffered span: a node with send-delay 10m holds {_options.MemorySpans:N0} spans ({_options.MemoryRate:N0}/s for {duration.TotalSeconds:0.#}s)"));
+        FullCollect();
+        var node = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}_memory", "iad", HoldOpenHocon, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            sampler.Track(node, "memory idle");
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            FullCollect();
+            var baseHeap = GC.GetTotalMemory(forceFullCollection: true);
+            var idle = sampler.SampleNow()!;
+            var run = await RunLoadAsync(node, sampler, "memory fill", _options.Protocol, _options.MemoryRate, duration, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
+            // Accepted spans are counted at ingest, before the actors hold them; give the mailboxes a moment.
+            await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
+            FullCollect();
+            var heap = GC.GetTotalMemory(forceFullCollection: true);
+            var loaded = sampler.SampleNow()!;
+            var buffered = loaded.BufferedSpans;
+            if (buffered <= 0 || run.Result.Throttled > 0)
+            {
+                _notes.Add(F($"memory: {buffered:N0} spans buffered, {run.Result.Throttled:N0} throttled attempts; per-span figures are unreliable."));
+            }
+            var points = sampler.Between(idle.Seconds, loaded.Seconds)
+                .Select(s => new MemoryPoint(s.BufferedSpans, s.GcHeapBytes, s.RssBytes))
+                .Append(new MemoryPoint(buffered, heap, loaded.RssBytes))
+                .ToArray();
+            var per = Math.Max(buffered, 1);
+            var result = new MemoryResult(
+                buffered, loaded.BufferedTraces, baseHeap, heap, idle.RssBytes, loaded.RssBytes,
+                Math.Round((double)(heap - baseHeap) / per, 1),
+                Math.Round((double)(loaded.RssBytes - idle.RssBytes) / per, 1),
+                Math.Round((double)loaded.BufferedBytes / per, 1),
+                points);
+            Say(F($"  {buffered:N0} spans in {loaded.BufferedTraces:N0} traces: GC heap {result.GcHeapBytesPerSpan:N0} B/span, RSS {result.RssBytesPerSpan:N0} B/span (raw OTLP {result.RawBytesPerSpan:N0} B/span)"));
+            return result;
+        }
+        finally
+        {
+            sampler.SetPhase("stopping memory node");
+            await node.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+            sampler.Track(null, "idle");
+        }
+    }
+
+    private static void FullCollect()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    }
+}

@@ -1,0 +1,3 @@
+namespace ActorTracing.Admin.Tests;
+
+public sealed record CliResult(int ExitCode, string Out, string Error);

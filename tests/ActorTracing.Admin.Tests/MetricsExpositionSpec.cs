@@ -1,0 +1,53 @@
+namespace ActorTracing.Admin.Tests;
+
+/// <summary>The text the endpoint serves, line by line: types, labels, escaping, cumulative buckets.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class MetricsExpositionSpec(TestCluster cluster)
+{
+    private string Render() => new MetricsExposition(MetricsFixture.Sources(cluster.Nodes[0].System)).Render();
+
+    [Fact]
+    public void Decisions_are_counters_by_decision_and_reason_with_escaped_labels()
+    {
+        var text = Render();
+        Assert.Contains("# TYPE actortracing_decisions_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decisions_total{decision=\"kept\",reason=\"rules/errors\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decisions_total{decision=\"dropped\",reason=\"drop/\\\"health\\\"\\nchecks\"} 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decision_latency_is_a_cumulative_histogram_in_seconds()
+    {
+        var text = Render();
+        Assert.Contains("# TYPE actortracing_decision_latency_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decision_latency_seconds_bucket{le=\"0.005\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decision_latency_seconds_bucket{le=\"2\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decision_latency_seconds_bucket{le=\"60\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decision_latency_seconds_bucket{le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decision_latency_seconds_sum 102.002\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_decision_latency_seconds_count 3\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Storage_and_cluster_families_carry_their_shard_and_status()
+    {
+        var text = Render();
+        Assert.Contains("actortracing_storage_pending_rows{shard=\"embedded\"} 120\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_storage_write_duration_seconds_count{shard=\"embedded\"} 4\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_cluster_members{status=\"up\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_cluster_is_leader 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_family_is_declared_once_before_its_samples()
+    {
+        var lines = Render().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var declared = lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToArray();
+        Assert.Equal(declared.Length, declared.Distinct().Count());
+        foreach (var sample in lines.Where(l => !l.StartsWith('#')))
+        {
+            var name = sample.Split('{', ' ')[0];
+            Assert.Contains(declared, d => name == d || name.StartsWith(d + "_", StringComparison.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using ActorTracing.Ingest;
+using ActorTracing.Protocol.Pipeline;
+
+namespace ActorTracing.Admin.Tests;
+
+/// <summary>Known counters in every family the endpoint exposes, so each family has samples.</summary>
+public static class MetricsFixture
+{
+    public static AdminSources Sources(Akka.Actor.ActorSystem system)
+    {
+        var gauges = new PipelineGauges();
+        gauges.Accepted(5, 500);
+        gauges.TraceOpened();
+        gauges.TraceOpened();
+        gauges.Decided(true, "rules/errors", "got_root", 3, TimeSpan.FromSeconds(2));
+        gauges.Decided(false, "drop/\"health\"\nchecks", "got_root", 1, TimeSpan.FromSeconds(2));
+        gauges.Late(1, keep: true);
+        var latency = new DecisionLatencyHistogram();
+        latency.Observe(TimeSpan.FromMilliseconds(2));
+        latency.Observe(TimeSpan.FromSeconds(2));
+        latency.Observe(TimeSpan.FromSeconds(100));
+        return new AdminSources(system) { Gauges = gauges, Ingest = new IngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency };
+    }
+
+    public static readonly IReadOnlyList<string> ExpectedSeries =
+    [
+        "actortracing_ingest_requests_total",
+        "actortracing_ingest_spans_total",
+        "actortracing_ingest_rejected_requests_total",
+        "actortracing_spans_received_total",
+        "actortracing_buffered_traces",
+        "actortracing_buffered_spans",
+        "actortracing_buffered_bytes",
+        "actortracing_decisions_total",
+        "actortracing_trace_completions_total",
+        "actortracing_spans_kept_total",
+        "actortracing_late_spans_total",
+        "actortracing_decision_latency_seconds_bucket",
+        "actortracing_decision_latency_seconds_sum",
+        "actortracing_decision_latency_seconds_count",
+        "actortracing_storage_pending_rows",
+        "actortracing_storage_rows_written_total",
+        "actortracing_storage_batches_written_total",
+        "actortracing_storage_write_retries_total",
+        "actortracing_storage_write_failures_total",
+        "actortracing_storage_unencodable_spans_total",
+        "actortracing_storage_last_write_duration_seconds",
+        "actortracing_storage_write_duration_seconds_sum",
+        "actortracing_storage_write_duration_seconds_count",
+        "actortracing_cluster_members",
+        "actortracing_cluster_unreachable_members",
+        "actortracing_cluster_is_leader",
+    ];
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using ActorTracing.Bench;
+
+namespace ActorTracing.Bench.Tests;
+
+public sealed class ReportSpec
+{
+    [Fact]
+    public void Every_target_is_met_by_a_report_that_meets_them()
+    {
+        var targets = SampleReports.Complete().Targets;
+
+        Assert.Equal(7, targets.Count);
+        Assert.All(targets, t => Assert.True(t.Met, t.Name + ": " + t.Measured));
+    }
+
+    [Fact]
+    public void Each_missed_target_is_reported_not_met()
+    {
+        var targets = SampleReports.Complete(maxRate: 150_000, p99At80Micros: 2_500, gcBytesPerSpan: 1_990, bytesPerRow: 53).Targets;
+
+        Assert.False(targets.Single(t => t.Name == "End-to-end throughput").Met);
+        Assert.False(targets.Single(t => t.Name == "Ack p99 at 80% of max").Met);
+        Assert.False(targets.Single(t => t.Name == "Memory per buffered span").Met);
+        Assert.False(targets.Single(t => t.Name == "Bytes per stored span").Met);
+        Assert.True(targets.Single(t => t.Name == "Completeness of kept traces").Met);
+    }
+
+    [Fact]
+    public void A_scenario_that_did_not_run_is_not_measured_rather_than_failed()
+    {
+        var report = SampleReports.Complete() with { Memory = null, Sampling = null };
+
+        var targets = Targets.Evaluate(report);
+
+        Assert.Null(targets.Single(t => t.Name == "Memory per buffered span").Met);
+        Assert.Null(targets.Single(t => t.Name == "Sampling reduction").Met);
+    }
+
+    [Fact]
+    public void Markdown_states_each_target_and_puts_ratios_beside_figures()
+    {
+        var md = MarkdownReport.Render(SampleReports.Complete(maxRate: 150_000));
+
+        Assert.Contains("| End-to-end throughput | ≥ 200,000 spans/s | 150,000 spans/s (15% of decode-only 1,000,000/s) | **not met** |", md, StringComparison.Ordinal);
+        Assert.Contains("| accepted | 150,000 spans/s | 15% of decode-only |", md, StringComparison.Ordinal);
+        Assert.Contains("![latency](latency.svg)", md, StringComparison.Ordinal);
+        Assert.Contains("- machine was busy", md, StringComparison.Ordinal);
+        // 150% of a core at 150,000 spans/s = 10 µs per span, against 1 µs per span decode-only.
+        Assert.Contains("| node CPU per span | 10.0 µs | 10x decode-only (1.00 µs) |", md, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(50, 200.0, "%", "25%")]
+    [InlineData(1990, 316.0, "x", "6.3x")]
+    [InlineData(50, null, "%", "n/a")]
+    [InlineData(50, 0.0, "%", "n/a")]
+    public void Ratios_need_a_limit(double value, double? limit, string unit, string expected) =>
+        Assert.Equal(expected, MarkdownReport.Ratio(value, limit, unit));
+
+    [Theory]
+    [InlineData(1_500, "1.50 ms")]
+    [InlineData(432_000, "432 ms")]
+    public void Latencies_print_in_milliseconds(long micros, string expected) => Assert.Equal(expected, MarkdownReport.Ms(micros));
+
+    [Fact]
+    public void Report_json_is_snake_case_and_reads_back()
+    {
+        var report = SampleReports.Complete();
+
+        var json = BenchJson.Serialize(report, indented: true);
+        var back = BenchJson.Deserialize<BenchReport>(json);
+
+        Assert.Contains("\"max_sustained_spans_per_second\"", json, StringComparison.Ordinal);
+        Assert.Equal(report.Throughput!.MaxSustainedSpansPerSecond, back.Throughput!.MaxSustainedSpansPerSecond);
+        Assert.Equal(report.Sampling!.KeptTracesByCategory["api"], back.Sampling!.KeptTracesByCategory["api"]);
+        Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(json).RootElement.ValueKind);
+    }
+
+    [Fact]
+    public void The_writer_produces_the_json_markdown_and_three_svg_charts()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "bench-report-spec-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var files = ReportWriter.Write(SampleReports.Complete(), dir);
+
+            Assert.Equal(["latency.svg", "memory.svg", "report.json", "report.md", "throughput.svg"], files.Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            foreach (var svg in files.Where(f => f.EndsWith(".svg", StringComparison.Ordinal)))
+            {
+                Assert.NotEmpty(XDocument.Load(svg).Descendants(XName.Get("polyline", "http://www.w3.org/2000/svg")));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
