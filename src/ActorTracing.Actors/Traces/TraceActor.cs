@@ -71,7 +71,22 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
         });
         Command<TraceCommands.AppendSpans>(OnAppend);
         Command<CheckCompletion>(_ => Evaluate(Now));
-        Command<TraceQueries.GetTraceStatus>(_ => Sender.Tell(Status()));
+        Command<TraceQueries.GetTraceStatus>(_ =>
+        {
+            if (_decision is null && _buffer is null && _decisions.TryGet(_traceId, Now, out var remembered))
+            {
+                // Decided earlier by this node (the incarnation that decided has passivated).
+                _decision = remembered;
+                _completionReason = "late";
+            }
+            Sender.Tell(Status());
+            if (_buffer is null)
+            {
+                // An operator's `trace show` for a trace this actor holds nothing of must not leave
+                // an actor behind: idle passivation is off for trace entities.
+                Passivate();
+            }
+        });
         Command<TraceCommands.HandOffStop>(_ =>
         {
             // Deciding early with a recorded reason is the promise made for hand-offs: a moving

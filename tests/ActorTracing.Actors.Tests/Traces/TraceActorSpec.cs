@@ -151,4 +151,28 @@ public sealed class TraceActorSpec : TestKit
         shard.ExpectMsg<Passivate>();
         Assert.Equal(CompletionReasons.SpanLimit, Assert.Single(_sink.Decided).CompletionReason);
     }
+    [Fact]
+    public void A_status_query_for_a_trace_it_holds_nothing_of_answers_and_passivates()
+    {
+        var (actor, shard) = Start();
+        actor.Tell(new TraceQueries.GetTraceStatus(Trace));
+        var status = ExpectMsg<TraceQueries.TraceStatus>();
+        Assert.Equal(0, status.SpansBuffered);
+        Assert.Null(status.Decision);
+        shard.ExpectMsg<Passivate>();
+    }
+
+    [Fact]
+    public void A_status_query_finds_a_decision_this_node_remembers()
+    {
+        var (first, shard) = Start();
+        Append(first, Span(1, status: SpanStatusCode.Error));
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        shard.ExpectMsg<Passivate>();
+        Sys.Stop(first);
+
+        var (second, _) = Start();
+        second.Tell(new TraceQueries.GetTraceStatus(Trace));
+        Assert.Equal("rules/errors", ExpectMsg<TraceQueries.TraceStatus>().Decision?.Reason);
+    }
 }
