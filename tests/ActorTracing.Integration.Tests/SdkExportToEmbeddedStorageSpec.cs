@@ -65,7 +65,8 @@ public sealed class SdkExportToEmbeddedStorageSpec
                 provider.ForceFlush();
             }
 
-            await WaitUntil(() => node.Gauges.TracesDecided >= 10, TimeSpan.FromSeconds(30));
+            var counters = node.Services.GetRequiredService<ActorTracing.Ingest.IngestCounters>();
+            await WaitUntil(() => node.Gauges.TracesDecided >= 10, TimeSpan.FromSeconds(30), () => $"received {node.Gauges.SpansReceived}, buffered {node.Gauges.SpansBuffered}, decided {node.Gauges.TracesDecided}, grpc requests {counters.RequestsReceivedGrpc}, http {counters.RequestsReceivedHttpProtobuf}, accepted {counters.SpansAccepted}, overloaded {counters.SpansRejectedOverloaded}, throttled {counters.RequestsThrottled}, last refusal: {((ActorTracing.Node.Pipeline.ShardingIngress)node.Services.GetRequiredService<ActorTracing.Protocol.Ingress.ITraceIngress>()).LastRefusal}");
             await WaitUntil(() => node.StorageHolder.Writer!.RowsWritten >= 10, TimeSpan.FromSeconds(30));
 
             var rows = node.Store.Engine.Query(
@@ -94,14 +95,14 @@ public sealed class SdkExportToEmbeddedStorageSpec
     }
 
     /// <summary>Polls a condition the pipeline reaches asynchronously; the bound only guards against a hang.</summary>
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, Func<string>? state = null)
     {
         var sw = Stopwatch.StartNew();
         while (!condition())
         {
             if (sw.Elapsed > timeout)
             {
-                throw new TimeoutException($"condition not reached within {timeout}");
+                throw new TimeoutException($"condition not reached within {timeout}{(state is null ? "" : ": " + state())}");
             }
             await Task.Delay(50);
         }

@@ -133,4 +133,75 @@ public sealed class StorageWriterSpec : TestKit
         writer.Enqueue([]);
         Assert.Equal(0, writer.PendingRows);
     }
+
+    [Fact]
+    public async Task A_trace_summary_travels_in_the_batch_of_its_spans_and_does_not_count_toward_batch_size()
+    {
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 10, FlushInterval = TimeSpan.FromHours(1) });
+        var traces = TestSpans.Traces(traces: 3, spansPerTrace: 10);
+        var summaries = TestSummaries.For(traces);
+
+        for (var i = 0; i < traces.Count; i++)
+        {
+            writer.Enqueue(traces[i], summaries[i]);
+        }
+        Assert.Equal(3, writer.PendingSummaries);
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        // Each trace fills a batch of 10 span rows on its own; its summary is that batch's second insert.
+        Assert.Equal([10, 10, 10], store.Batches.Select(b => b.Rows));
+        Assert.Equal([1, 1, 1], store.SummaryBatches.Select(b => b.Rows));
+        var expected = new TraceSummaryRowEncoder();
+        expected.Append(summaries[1]);
+        Assert.Equal(expected.Written.ToArray(), store.SummaryBatches.ElementAt(1).Bytes);
+        Assert.Equal(3, writer.SummariesWritten);
+        Assert.Equal(3, writer.BatchesWritten);
+        Assert.Equal(0, writer.PendingSummaries);
+    }
+
+    [Fact]
+    public async Task A_store_that_keeps_spans_only_still_gets_every_span_and_the_summaries_are_counted_as_not_stored()
+    {
+        var recording = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, new SpansOnlyStore(recording), Fast);
+        var traces = TestSpans.Traces(traces: 4, spansPerTrace: 2);
+        var summaries = TestSummaries.For(traces);
+
+        for (var i = 0; i < traces.Count; i++)
+        {
+            writer.Enqueue(traces[i], summaries[i]);
+        }
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(8, recording.Rows);
+        Assert.Empty(recording.SummaryBatches);
+        Assert.Equal(4, writer.SummariesNotStored);
+        Assert.Equal(0, writer.SummariesWritten);
+        Assert.Equal(0, writer.PendingSummaries);
+        Assert.Equal(0, writer.FailedAttempts);
+    }
+
+    [Fact]
+    public async Task A_summary_without_spans_is_written_on_its_own()
+    {
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast);
+        var trace = TestSpans.Traces(traces: 1, spansPerTrace: 2)[0];
+
+        writer.Enqueue([], TestSummaries.For(trace, 0));
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(1, store.SummaryRows);
+        Assert.Empty(store.Batches);
+        Assert.Equal(0, writer.RowsWritten);
+    }
+
+    /// <summary>A store written before summaries existed: spans only, the interface's defaults for the rest.</summary>
+    private sealed class SpansOnlyStore(ISpanStore inner) : ISpanStore
+    {
+        public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) => inner.WriteAsync(rowBinary, rows, cancellationToken);
+
+        public Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken) => inner.GetStatsAsync(cancellationToken);
+    }
 }

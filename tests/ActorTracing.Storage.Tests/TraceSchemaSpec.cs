@@ -74,10 +74,52 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
 
         var tables = Rows(_engine.Query($"SELECT name, engine, sorting_key FROM system.tables WHERE database = '{schema.Database}' ORDER BY name"));
         Assert.Equal(
-            [["otel_traces", "MergeTree", "ServiceName, SpanName, toDateTime(Timestamp)"], ["otel_traces_trace_id_ts", "MergeTree", "TraceId, Start"], ["otel_traces_trace_id_ts_mv", "MaterializedView", ""]],
+            [
+                ["otel_trace_summaries", "MergeTree", "TraceId, Timestamp"],
+                ["otel_traces", "MergeTree", "ServiceName, SpanName, toDateTime(Timestamp)"],
+                ["otel_traces_trace_id_ts", "MergeTree", "TraceId, Start"],
+                ["otel_traces_trace_id_ts_mv", "MaterializedView", ""],
+            ],
             tables);
         var lookup = _engine.Query($"SELECT create_table_query FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_traces_trace_id_ts'");
         Assert.Contains("TTL toDateTime(Start) + toIntervalDay(7)", lookup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_summary_table_has_the_columns_the_reader_selects_and_expires_with_the_spans()
+    {
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 5);
+        schema.Apply(_engine);
+
+        // The columns ClickHouseSpanReader.GetTraceSummariesAsync selects (and the query specs'
+        // fixture creates), written out here so a drift between writer and reader shows.
+        var columns = Rows(_engine.Query($"SELECT name, type FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_trace_summaries' ORDER BY position"));
+        Assert.Equal(
+            [
+                ["TraceId", "String"],
+                ["GroupId", "String"],
+                ["Timestamp", "DateTime64(9)"],
+                ["Duration", "UInt64"],
+                ["SpanCount", "UInt32"],
+                ["Regions", "Array(String)"],
+                ["Edges.ParentSpanId", "Array(String)"],
+                ["Edges.SpanId", "Array(String)"],
+                ["Edges.ParentRegion", "Array(String)"],
+                ["Edges.Region", "Array(String)"],
+                ["Edges.SkewNs", "Array(Int64)"],
+                ["ArrivalLag.Region", "Array(String)"],
+                ["ArrivalLag.LagMs", "Array(UInt32)"],
+                ["MaxSkewNs", "Int64"],
+                ["CompletionReason", "String"],
+                ["SamplingReason", "String"],
+                ["SampleRate", "UInt32"],
+            ],
+            columns);
+        Assert.Equal(columns.Select(c => c[0]), TraceSchema.SummaryInsertColumns);
+        var table = Rows(_engine.Query($"SELECT partition_key, create_table_query FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_trace_summaries'")).Single();
+        Assert.Equal("toDate(Timestamp)", table[0]);
+        Assert.Contains("TTL toDateTime(Timestamp) + toIntervalDay(5)", table[1], StringComparison.Ordinal);
+        Assert.Contains("ttl_only_drop_parts = 1", table[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,7 +139,7 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         schema.Apply(_engine);
         schema.Apply(_engine);
 
-        Assert.Equal("3\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
+        Assert.Equal("4\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
     }
 
     [Theory]

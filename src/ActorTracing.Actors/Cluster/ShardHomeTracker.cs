@@ -44,6 +44,8 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        var cluster = _cluster;
+        _homes.AttachSelfStatus(() => cluster.SelfMember.Status);
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.IMemberEvent));
         Timers.StartPeriodicTimer(RefreshTimer, Refresh.Instance, TimeSpan.Zero, _interval);
     }
@@ -105,10 +107,7 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
             .Where(m => m.HasRole(_processRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
             .OrderBy(m => m, Member.AgeOrdering)
             .FirstOrDefault()?.Address;
-        // Only a node that was Up and no longer is refuses: before the first Up the shard region
-        // proxy/host buffers and the "starting" answer comes from the missing region instead.
-        var selfUp = _cluster.SelfMember.Status is MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp;
-        _homes.Publish(_homes.Current with { Unreachable = unreachable, CoordinatorHome = coordinator, SelfUp = selfUp });
+        _homes.Publish(_homes.Current with { Unreachable = unreachable, CoordinatorHome = coordinator });
     }
 
     private sealed record RegionAnswered(Address Address, ShardRegionStats Stats);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Domain;
 using Akka.Actor;
+using Akka.Cluster;
 
 namespace ActorTracing.Actors.Cluster;
 
@@ -15,6 +16,8 @@ public sealed class ShardHomes
 {
     private readonly TraceMessageExtractor _extractor;
     private volatile Snapshot _snapshot = Snapshot.Healthy;
+    private volatile Func<MemberStatus>? _selfStatus;
+    private volatile bool _wasMember;
 
     public ShardHomes(TraceMessageExtractor extractor) => _extractor = extractor;
 
@@ -24,7 +27,31 @@ public sealed class ShardHomes
     /// False while this node is not an Up member (joining, leaving, downed): spans accepted then
     /// would reach a shard region that is shutting down or not yet serving.
     /// </summary>
-    public bool SelfUp => _snapshot.SelfUp;
+    public bool SelfUp
+    {
+        get
+        {
+            // Read live, not from the tracker's snapshot: a stale "not up" at start would refuse
+            // everything until the next refresh, and leaving must be seen at once.
+            if (_selfStatus is not { } status)
+            {
+                return true;
+            }
+            switch (status())
+            {
+                case MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up:
+                    _wasMember = true;
+                    return true;
+                case MemberStatus.Removed:
+                    // Removed before the first join is "starting" (the region buffers); after it, gone.
+                    return !_wasMember;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    internal void AttachSelfStatus(Func<MemberStatus> status) => _selfStatus = status;
 
     /// <summary>Shards whose owner is known (for operators and tests).</summary>
     public int KnownShards => _snapshot.Homes.Count;
@@ -55,8 +82,8 @@ public sealed class ShardHomes
 
     internal void Publish(Snapshot snapshot) => _snapshot = snapshot;
 
-    internal sealed record Snapshot(ImmutableDictionary<string, Address> Homes, ImmutableHashSet<Address> Unreachable, Address? CoordinatorHome, bool SelfUp)
+    internal sealed record Snapshot(ImmutableDictionary<string, Address> Homes, ImmutableHashSet<Address> Unreachable, Address? CoordinatorHome)
     {
-        public static readonly Snapshot Healthy = new(ImmutableDictionary<string, Address>.Empty, [], null, true);
+        public static readonly Snapshot Healthy = new(ImmutableDictionary<string, Address>.Empty, [], null);
     }
 }

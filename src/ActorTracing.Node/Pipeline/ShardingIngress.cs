@@ -44,7 +44,20 @@ public sealed class ShardingIngress : ITraceIngress
     /// <summary>Requests refused because a trace's owner was across a partition.</summary>
     public long PartitionRefusals => Interlocked.Read(ref _partitionRefusals);
 
+    /// <summary>Why the last request was refused (for operators and diagnostics), or null.</summary>
+    public string? LastRefusal { get; private set; }
+
     public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
+    {
+        var result = SubmitCore(traces);
+        if (!result.Accepted)
+        {
+            LastRefusal = result.Reason;
+        }
+        return result;
+    }
+
+    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces)
     {
         // The receivers are mapped before the actor system has started the shard region; until
         // it exists the honest answer is "not yet", which clients retry.

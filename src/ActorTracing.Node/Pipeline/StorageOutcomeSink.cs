@@ -5,7 +5,10 @@ namespace ActorTracing.Node.Pipeline;
 
 /// <summary>
 /// Kept traces (and late spans of kept traces) go to the storage writer with their reason and
-/// sample rate on every row, so stored counts can be re-weighted. Dropped traces only count.
+/// sample rate on every row, so stored counts can be re-weighted. A kept trace's decision also
+/// carries its stitch (regions, cross-region edges, skew, arrival lag): it travels with the spans
+/// as the trace's one otel_trace_summaries row, on the same shard. Late spans add no summary (their
+/// trace's row was written at the decision). Dropped traces only count.
 /// </summary>
 public sealed class StorageOutcomeSink : ITraceOutcomeSink
 {
@@ -24,6 +27,9 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
         {
             rows[i] = new StoredSpan(decided.Spans[i], decided.Decision.Reason, decided.Decision.SampleRate);
         }
-        _writer.Enqueue(rows);
+        var summary = decided.IsLate || decided.Stitch is not { } stitch
+            ? null
+            : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate);
+        _writer.Enqueue(rows, summary);
     }
 }

@@ -10,6 +10,7 @@ namespace ActorTracing.Storage;
 public sealed class EmbeddedSpanStore : ISpanStore
 {
     private readonly string _insertSql;
+    private readonly string _summaryInsertSql;
 
     public EmbeddedSpanStore(ChdbEngine engine, TraceSchema schema)
     {
@@ -18,6 +19,7 @@ public sealed class EmbeddedSpanStore : ISpanStore
         Engine = engine;
         Schema = schema;
         _insertSql = schema.InsertSql;
+        _summaryInsertSql = schema.SummaryInsertSql;
     }
 
     public ChdbEngine Engine { get; }
@@ -34,26 +36,13 @@ public sealed class EmbeddedSpanStore : ISpanStore
         return new EmbeddedSpanStore(engine, schema);
     }
 
-    public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled(cancellationToken);
-        }
-        if (rows == 0)
-        {
-            return Task.CompletedTask;
-        }
-        try
-        {
-            _ = Engine.StreamInsert(_insertSql, "RowBinary", rowBinary.Span);
-            return Task.CompletedTask;
-        }
-        catch (StorageException e)
-        {
-            return Task.FromException(e);
-        }
-    }
+    public bool StoresSummaries => true;
+
+    public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
+        Insert(_insertSql, rowBinary, rows, cancellationToken);
+
+    public Task WriteSummariesAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
+        Insert(_summaryInsertSql, rowBinary, rows, cancellationToken);
 
     public Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken)
     {
@@ -74,6 +63,27 @@ public sealed class EmbeddedSpanStore : ISpanStore
         catch (StorageException e)
         {
             return Task.FromException<StorageStats>(e);
+        }
+    }
+
+    private Task Insert(string insertSql, ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+        if (rows == 0)
+        {
+            return Task.CompletedTask;
+        }
+        try
+        {
+            _ = Engine.StreamInsert(insertSql, "RowBinary", rowBinary.Span);
+            return Task.CompletedTask;
+        }
+        catch (StorageException e)
+        {
+            return Task.FromException(e);
         }
     }
 

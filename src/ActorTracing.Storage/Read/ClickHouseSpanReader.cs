@@ -18,7 +18,7 @@ namespace ActorTracing.Storage;
 /// </summary>
 public sealed class ClickHouseSpanReader : ISpanReader
 {
-    public const string TraceSummariesTable = "otel_trace_summaries";
+    public const string TraceSummariesTable = TraceSchema.TraceSummariesTable;
 
     /// <summary>Rows a trace-by-id read returns at most: a guard against a pathological trace, far above span-limit.</summary>
     public const int MaxSpansPerRead = 200_000;

@@ -10,6 +10,8 @@ namespace ActorTracing.Storage;
 /// internal/sqltemplates traces_table.sql / traces_id_ts_lookup_*.sql), so Grafana's ClickHouse
 /// plugin and anything written for the collector's tables reads ours unchanged. Our own columns
 /// (Region, SamplingReason, SampleRate) come last, where readers of the upstream shape ignore them.
+/// Beside them, our own <c>otel_trace_summaries</c>: one row per kept trace, written at its decision
+/// (<see cref="TraceSummaryRowEncoder"/>), read by <see cref="ClickHouseSpanReader.GetTraceSummariesAsync"/>.
 /// </summary>
 public sealed partial class TraceSchema
 {
@@ -18,6 +20,7 @@ public sealed partial class TraceSchema
     public const string TracesTable = "otel_traces";
     public const string TraceIdTsTable = "otel_traces_trace_id_ts";
     public const string TraceIdTsView = "otel_traces_trace_id_ts_mv";
+    public const string TraceSummariesTable = "otel_trace_summaries";
 
     /// <summary>The columns the upstream exporter inserts, in its order (traces_insert.sql).</summary>
     public static readonly IReadOnlyList<string> UpstreamInsertColumns =
@@ -55,6 +58,32 @@ public sealed partial class TraceSchema
     /// </summary>
     public static readonly IReadOnlyList<string> InsertColumns = [.. UpstreamInsertColumns, .. ExtensionColumns];
 
+    /// <summary>
+    /// The INSERT column list of <see cref="TraceSummariesTable"/>, the same in both flavors (only the
+    /// type of Timestamp differs); <see cref="TraceSummaryRowEncoder"/> writes each row's fields in
+    /// exactly this order. Nested columns are inserted as their parallel arrays.
+    /// </summary>
+    public static readonly IReadOnlyList<string> SummaryInsertColumns =
+    [
+        "TraceId",
+        "GroupId",
+        "Timestamp",
+        "Duration",
+        "SpanCount",
+        "Regions",
+        "Edges.ParentSpanId",
+        "Edges.SpanId",
+        "Edges.ParentRegion",
+        "Edges.Region",
+        "Edges.SkewNs",
+        "ArrivalLag.Region",
+        "ArrivalLag.LagMs",
+        "MaxSkewNs",
+        "CompletionReason",
+        "SamplingReason",
+        "SampleRate",
+    ];
+
     public TraceSchema(string database = DefaultDatabase, int ttlDays = DefaultTtlDays)
     {
         if (!IsValidIdentifier(database))
@@ -76,14 +105,19 @@ public sealed partial class TraceSchema
 
     public string QualifiedTraceIdTsTable => Qualify(TraceIdTsTable);
 
+    public string QualifiedTraceSummariesTable => Qualify(TraceSummariesTable);
+
     /// <summary>The INSERT (without FORMAT) for rows encoded by <see cref="SpanRowEncoder"/>.</summary>
     public string InsertSql => $"INSERT INTO {QualifiedTracesTable} ({string.Join(", ", InsertColumns)})";
+
+    /// <summary>The INSERT (without FORMAT) for rows encoded by <see cref="TraceSummaryRowEncoder"/>.</summary>
+    public string SummaryInsertSql => SummaryInsert(QualifiedTraceSummariesTable);
 
     public static bool IsValidIdentifier(string? name) => name is not null && IdentifierPattern().IsMatch(name);
 
     /// <summary>All statements, in the order they must run (the view needs both tables).</summary>
     public IReadOnlyList<string> CreateStatements() =>
-        [CreateDatabaseSql(), CreateTracesTableSql(), CreateTraceIdTsTableSql(), CreateTraceIdTsViewSql()];
+        [CreateDatabaseSql(), CreateTracesTableSql(), CreateTraceIdTsTableSql(), CreateTraceIdTsViewSql(), CreateTraceSummariesTableSql()];
 
     /// <summary>Creates whatever of the schema is missing; safe to run on every start.</summary>
     public void Apply(ChdbEngine engine)
@@ -165,6 +199,45 @@ public sealed partial class TraceSchema
         WHERE TraceId != ''
         GROUP BY TraceId
         """;
+
+    /// <summary>
+    /// One row per kept trace. Sorted by TraceId because it is only ever looked up by trace id;
+    /// partitioned and expired by day on the trace's start exactly like otel_traces, so a trace's
+    /// summary lives as long as its spans.
+    /// </summary>
+    public string CreateTraceSummariesTableSql() => $"""
+        CREATE TABLE IF NOT EXISTS {QualifiedTraceSummariesTable} (
+            TraceId String CODEC(ZSTD(1)),
+            GroupId String CODEC(ZSTD(1)),
+            Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+            Duration UInt64 CODEC(ZSTD(1)),
+            SpanCount UInt32 CODEC(ZSTD(1)),
+            Regions Array(String) CODEC(ZSTD(1)),
+            Edges Nested (
+                ParentSpanId String,
+                SpanId String,
+                ParentRegion String,
+                Region String,
+                SkewNs Int64
+            ) CODEC(ZSTD(1)),
+            ArrivalLag Nested (
+                Region String,
+                LagMs UInt32
+            ) CODEC(ZSTD(1)),
+            MaxSkewNs Int64 CODEC(ZSTD(1)),
+            CompletionReason String CODEC(ZSTD(1)),
+            SamplingReason String CODEC(ZSTD(1)),
+            SampleRate UInt32 CODEC(ZSTD(1))
+        ) ENGINE = MergeTree()
+        PARTITION BY toDate(Timestamp)
+        ORDER BY (TraceId, Timestamp)
+        {Ttl("toDateTime(Timestamp)")}
+        SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+        """;
+
+    /// <summary>The summary INSERT for <paramref name="qualifiedTable"/>; Nested sub-columns are quoted because of the dot.</summary>
+    internal static string SummaryInsert(string qualifiedTable) =>
+        $"INSERT INTO {qualifiedTable} ({string.Join(", ", SummaryInsertColumns.Select(c => $"`{c}`"))})";
 
     private string Qualify(string table) => $"`{Database}`.`{table}`";
 

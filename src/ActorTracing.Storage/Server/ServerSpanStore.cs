@@ -18,6 +18,7 @@ public sealed class ServerSpanStore : ISpanStore, IDisposable
 {
     private readonly bool _ownsClient;
     private readonly string _insertSql;
+    private readonly string _summaryInsertSql;
 
     public ServerSpanStore(ClickHouseHttpClient client, ServerTraceSchema schema)
         : this(client, schema, ownsClient: false)
@@ -32,6 +33,7 @@ public sealed class ServerSpanStore : ISpanStore, IDisposable
         Schema = schema;
         _ownsClient = ownsClient;
         _insertSql = schema.InsertSql;
+        _summaryInsertSql = schema.SummaryInsertSql;
     }
 
     public ClickHouseHttpClient Client { get; }
@@ -74,14 +76,14 @@ public sealed class ServerSpanStore : ISpanStore, IDisposable
         }
     }
 
-    public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
-    {
-        if (rows == 0)
-        {
-            return cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
-        }
-        return Client.InsertAsync(_insertSql, "RowBinary", rowBinary, cancellationToken);
-    }
+    public bool StoresSummaries => true;
+
+    public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
+        Insert(_insertSql, rowBinary, rows, cancellationToken);
+
+    /// <summary>One INSERT into otel_trace_summaries per batch; at least once, like the spans (see remarks).</summary>
+    public Task WriteSummariesAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
+        Insert(_summaryInsertSql, rowBinary, rows, cancellationToken);
 
     public async Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken)
     {
@@ -97,7 +99,7 @@ public sealed class ServerSpanStore : ISpanStore, IDisposable
     }
 
     /// <summary>
-    /// Drops the days of both tables older than <see cref="ServerTraceSchema.TtlDays"/> (18.16 has no
+    /// Drops the days of the three tables older than <see cref="ServerTraceSchema.TtlDays"/> (18.16 has no
     /// TTL clause, so retention is this call; <see cref="PartitionRetention"/> runs it periodically).
     /// Returns the partitions dropped as "table/partition_id".
     /// </summary>
@@ -125,6 +127,15 @@ public sealed class ServerSpanStore : ISpanStore, IDisposable
         {
             Client.Dispose();
         }
+    }
+
+    private Task Insert(string insertSql, ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
+    {
+        if (rows == 0)
+        {
+            return cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
+        }
+        return Client.InsertAsync(insertSql, "RowBinary", rowBinary, cancellationToken);
     }
 
     private long[] ParseLongs(string tabSeparated, int count)

@@ -19,6 +19,9 @@ namespace ActorTracing.Storage;
 /// <item>No TTL clause and no skip indexes (bloom_filter, minmax): the trace-id lookup table is how a
 /// trace is found, and expired days are dropped by partition (<see cref="ExpiredPartitionsSql"/>).</item>
 /// </list>
+/// <c>otel_trace_summaries</c> has the columns of <see cref="TraceSchema.CreateTraceSummariesTableSql"/>
+/// with Timestamp a DateTime: whole seconds, as <see cref="ClickHouseSpanReader"/> reads it (a
+/// summary's start is shown to the second; the spans keep the nanoseconds).
 /// </summary>
 public sealed class ServerTraceSchema
 {
@@ -79,12 +82,17 @@ public sealed class ServerTraceSchema
 
     public string QualifiedTraceIdTsTable => Qualify(TraceSchema.TraceIdTsTable);
 
+    public string QualifiedTraceSummariesTable => Qualify(TraceSchema.TraceSummariesTable);
+
     /// <summary>The INSERT (without FORMAT) for rows encoded by <see cref="SpanRowEncoder"/> with <see cref="SchemaFlavor.Legacy"/>.</summary>
     public string InsertSql => $"INSERT INTO {QualifiedTracesTable} ({string.Join(", ", InsertColumns.Select(c => $"`{c}`"))})";
 
+    /// <summary>The INSERT (without FORMAT) for rows encoded by <see cref="TraceSummaryRowEncoder"/> with <see cref="SchemaFlavor.Legacy"/>.</summary>
+    public string SummaryInsertSql => TraceSchema.SummaryInsert(QualifiedTraceSummariesTable);
+
     /// <summary>All statements, in the order they must run (the view needs both tables). Each is IF NOT EXISTS.</summary>
     public IReadOnlyList<string> CreateStatements() =>
-        [CreateDatabaseSql(), CreateTracesTableSql(), CreateTraceIdTsTableSql(), CreateTraceIdTsViewSql()];
+        [CreateDatabaseSql(), CreateTracesTableSql(), CreateTraceIdTsTableSql(), CreateTraceIdTsViewSql(), CreateTraceSummariesTableSql()];
 
     public string CreateDatabaseSql() => $"CREATE DATABASE IF NOT EXISTS `{Database}`";
 
@@ -158,8 +166,37 @@ public sealed class ServerTraceSchema
         GROUP BY TraceId
         """;
 
+    public string CreateTraceSummariesTableSql() => $"""
+        CREATE TABLE IF NOT EXISTS {QualifiedTraceSummariesTable} (
+            TraceId String,
+            GroupId String,
+            Timestamp DateTime,
+            Duration UInt64,
+            SpanCount UInt32,
+            Regions Array(String),
+            Edges Nested (
+                ParentSpanId String,
+                SpanId String,
+                ParentRegion String,
+                Region String,
+                SkewNs Int64
+            ),
+            ArrivalLag Nested (
+                Region String,
+                LagMs UInt32
+            ),
+            MaxSkewNs Int64,
+            CompletionReason String,
+            SamplingReason String,
+            SampleRate UInt32
+        ) ENGINE = MergeTree()
+        PARTITION BY toDate(Timestamp)
+        ORDER BY (TraceId, Timestamp)
+        SETTINGS index_granularity = 8192
+        """;
+
     /// <summary>
-    /// Lists the (table, partition) pairs of both tables whose whole day is older than
+    /// Lists the (table, partition) pairs of all three tables whose whole day is older than
     /// <see cref="TtlDays"/> before <paramref name="utcNow"/> — what a TTL with ttl_only_drop_parts
     /// would drop. Empty SQL when rows are kept forever.
     /// </summary>
@@ -174,13 +211,13 @@ public sealed class ServerTraceSchema
         // unlike min_date/max_date (0 for custom partition keys in 18.x) it is always filled in.
         var cutoff = DateOnly.FromDateTime(utcNow).AddDays(-TtlDays).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         return $"SELECT DISTINCT table, partition_id FROM system.parts WHERE active AND database = '{Database}' " +
-            $"AND table IN ('{TraceSchema.TracesTable}', '{TraceSchema.TraceIdTsTable}') AND partition_id < '{cutoff}' ORDER BY table, partition_id";
+            $"AND table IN ('{TraceSchema.TracesTable}', '{TraceSchema.TraceIdTsTable}', '{TraceSchema.TraceSummariesTable}') AND partition_id < '{cutoff}' ORDER BY table, partition_id";
     }
 
     /// <summary>Drops one day; <paramref name="partitionId"/> is a system.parts.partition_id (YYYYMMDD, e.g. 20261125).</summary>
     public string DropPartitionSql(string table, string partitionId)
     {
-        if (table is not (TraceSchema.TracesTable or TraceSchema.TraceIdTsTable))
+        if (table is not (TraceSchema.TracesTable or TraceSchema.TraceIdTsTable or TraceSchema.TraceSummariesTable))
         {
             throw new ArgumentException($"'{table}' is not a table of this schema.", nameof(table));
         }

@@ -11,7 +11,8 @@ namespace ActorTracing.Storage;
 /// server, and every node of the cluster picks the same shard for it. Each shard has its own
 /// <see cref="StorageWriter"/> — its own batches, retries and counters — so a slow or dead shard
 /// grows only its own backlog while the others keep writing; <see cref="PendingRows"/> (the sum)
-/// still rises, so ingest throttles instead of buffering without end.
+/// still rises, so ingest throttles instead of buffering without end. A trace's summary is routed
+/// by the same hash, so it is stored (and read) on the shard that holds the trace's spans.
 /// </summary>
 public sealed class ShardedStorageWriter : IAsyncDisposable
 {
@@ -45,6 +46,12 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
     public long FailedAttempts => Sum(static w => w.FailedAttempts);
 
     public long UnencodableSpans => Sum(static w => w.UnencodableSpans);
+
+    public long PendingSummaries => Sum(static w => w.PendingSummaries);
+
+    public long SummariesWritten => Sum(static w => w.SummariesWritten);
+
+    public long SummariesNotStored => Sum(static w => w.SummariesNotStored);
 
     /// <summary>Completes when every shard's writer has stopped (faults if one was aborted).</summary>
     public Task Completion => Task.WhenAll(_writers.Select(w => w.Completion));
@@ -83,11 +90,23 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
     /// thread. Typically one trace's spans (one shard, no copy); a mixed list is split.
     /// </summary>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans) => Enqueue(spans, summary: null);
+
+    /// <summary>
+    /// Routes a kept trace's spans and its summary (null for none) to the trace's shard, where they
+    /// are written in the same batch. Never blocks, never drops; safe from any thread. Spans of
+    /// other traces in the list are split off to their own shards.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The writer was completed.</exception>
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (spans.Count == 0)
         {
+            if (summary is not null)
+            {
+                _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue(spans, summary);
+            }
             return;
         }
         var first = spans[0].Span.TraceId;
@@ -96,7 +115,20 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
         {
             single = spans[i].Span.TraceId == first;
         }
-        if (single || _writers.Length == 1)
+        if (_writers.Length == 1 || (single && (summary is null || summary.TraceId == first)))
+        {
+            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, summary);
+            return;
+        }
+        if (summary is not null)
+        {
+            // A list that is not exactly the summary's trace: the summary goes on its own, still to
+            // its trace's shard, and the spans are routed as any list.
+            _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue([], summary);
+            Enqueue(spans, summary: null);
+            return;
+        }
+        if (single)
         {
             _writers[ShardOf(first, _writers.Length)].Enqueue(spans);
             return;

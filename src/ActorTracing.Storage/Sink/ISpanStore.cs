@@ -1,7 +1,7 @@
 namespace ActorTracing.Storage;
 
 /// <summary>
-/// Where batches of kept spans go. Rows arrive already encoded by <see cref="SpanRowEncoder"/>
+/// Where batches of kept spans (and their traces' summaries) go. Rows arrive already encoded by <see cref="SpanRowEncoder"/>
 /// (RowBinary, columns in the order of the store's <see cref="Flavor"/>: <see cref="TraceSchema.InsertColumns"/>
 /// or <see cref="ServerTraceSchema.InsertColumns"/>) so a store only moves bytes: the embedded
 /// engine and a ClickHouse server over HTTP differ in column types, not in how a batch travels.
@@ -13,6 +13,22 @@ public interface ISpanStore
     /// same bytes, so a store must not keep <paramref name="rowBinary"/> after the task completes.
     /// </summary>
     Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the store has the <c>otel_trace_summaries</c> table and takes
+    /// <see cref="WriteSummariesAsync"/>. A store that keeps spans only (a test double, an older
+    /// implementation) leaves this false: <see cref="StorageWriter"/> then writes its spans as before
+    /// and counts the summaries it did not store, instead of retrying a write that can never succeed.
+    /// </summary>
+    bool StoresSummaries => false;
+
+    /// <summary>
+    /// Writes one batch of trace summaries, encoded by <see cref="TraceSummaryRowEncoder"/> for
+    /// <see cref="Flavor"/>, atomically; same contract as <see cref="WriteAsync"/> (throws on failure,
+    /// the caller retries the same bytes). Only called when <see cref="StoresSummaries"/> is true.
+    /// </summary>
+    Task WriteSummariesAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
+        Task.FromException(new NotSupportedException($"{GetType().Name} does not store trace summaries."));
 
     /// <summary>Rows stored and their size on disk.</summary>
     Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken);

@@ -16,14 +16,20 @@ namespace ActorTracing.Storage;
 /// and writes it — one batch at a time, so batches land in order and one encode buffer serves all.
 /// A failed write is retried with exponential backoff forever: storage being down must show up as
 /// growing <see cref="PendingRows"/> (ingest throttles on it), never as lost spans.
+/// A kept trace's <see cref="StoredTraceSummary"/> travels in the same channel item as its spans, so
+/// it lands in the same batch and store; the batch's summaries are a second INSERT (into
+/// otel_trace_summaries) after its spans, retried the same way. Summaries do not count toward
+/// batch-size, but as every item weighs at least 1 and carries at most one summary, a summaries
+/// insert never has more rows than batch-size either.
 /// </summary>
 public sealed class StorageWriter : IAsyncDisposable
 {
-    private readonly Channel<IReadOnlyList<StoredSpan>> _channel =
-        Channel.CreateUnbounded<IReadOnlyList<StoredSpan>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+    private readonly Channel<PendingTrace> _channel =
+        Channel.CreateUnbounded<PendingTrace>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly CancellationTokenSource _abort = new();
     private readonly SpanRowEncoder _encoder;
+    private readonly TraceSummaryRowEncoder _summaryEncoder;
     private readonly ISpanStore _store;
     private readonly StorageSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -34,6 +40,9 @@ public sealed class StorageWriter : IAsyncDisposable
     private long _writeRetries;
     private long _failedAttempts;
     private long _unencodableSpans;
+    private long _pendingSummaries;
+    private long _summariesWritten;
+    private long _summariesNotStored;
     private long _lastWriteLatencyTicks;
     private long _totalWriteLatencyTicks;
     private string? _lastError;
@@ -42,6 +51,7 @@ public sealed class StorageWriter : IAsyncDisposable
     {
         _store = store;
         _encoder = new SpanRowEncoder(flavor: store.Flavor);
+        _summaryEncoder = new TraceSummaryRowEncoder(flavor: store.Flavor);
         _settings = settings;
         _log = log;
         Completion = Task.CompletedTask;
@@ -54,22 +64,31 @@ public sealed class StorageWriter : IAsyncDisposable
 
     public long BatchesWritten => Interlocked.Read(ref _batchesWritten);
 
-    /// <summary>Write attempts that repeated a failed one.</summary>
+    /// <summary>Write attempts (of spans or summaries) that repeated a failed one.</summary>
     public long WriteRetries => Interlocked.Read(ref _writeRetries);
 
-    /// <summary>Write attempts that threw.</summary>
+    /// <summary>Write attempts (of spans or summaries) that threw.</summary>
     public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
 
     /// <summary>Spans whose raw bytes could not be decoded; the only spans the writer does not store (and it logs each).</summary>
     public long UnencodableSpans => Interlocked.Read(ref _unencodableSpans);
 
+    /// <summary>Trace summaries enqueued and not yet written (nor counted in <see cref="SummariesNotStored"/>).</summary>
+    public long PendingSummaries => Interlocked.Read(ref _pendingSummaries);
+
+    /// <summary>Rows written to otel_trace_summaries.</summary>
+    public long SummariesWritten => Interlocked.Read(ref _summariesWritten);
+
+    /// <summary>Summaries passed over because the store keeps spans only (<see cref="ISpanStore.StoresSummaries"/> false).</summary>
+    public long SummariesNotStored => Interlocked.Read(ref _summariesNotStored);
+
     /// <summary>The message of the most recent failed attempt, null until one fails.</summary>
     public string? LastError => Volatile.Read(ref _lastError);
 
-    /// <summary>Duration of the last successful store call, in milliseconds.</summary>
+    /// <summary>Time the last batch's successful store calls took (spans, then summaries if any), in milliseconds.</summary>
     public double LastWriteLatencyMs => TimeSpan.FromTicks(Interlocked.Read(ref _lastWriteLatencyTicks)).TotalMilliseconds;
 
-    /// <summary>Mean duration of successful store calls, in milliseconds (0 before the first).</summary>
+    /// <summary>Mean of <see cref="LastWriteLatencyMs"/> over all batches, in milliseconds (0 before the first).</summary>
     public double AverageWriteLatencyMs
     {
         get
@@ -97,7 +116,9 @@ public sealed class StorageWriter : IAsyncDisposable
         settings.Validate();
         var writer = new StorageWriter(store, settings, log ?? NoLogger.Instance);
         writer.Completion = ChannelSource.FromReader(writer._channel.Reader)
-            .GroupedWeightedWithin(settings.BatchSize, settings.FlushInterval, spans => spans.Count)
+            // Weight = span rows, so batch-size still means span rows per insert and a summary rides
+            // with its trace; a summary-only item weighs 1, as a zero weight would never close a batch.
+            .GroupedWeightedWithin(settings.BatchSize, settings.FlushInterval, static item => Math.Max(1, item.Spans.Count))
             .SelectAsync(1, writer.WriteBatchAsync)
             .RunWith(Sink.Ignore<NotUsed>(), materializer);
         return writer;
@@ -108,18 +129,38 @@ public sealed class StorageWriter : IAsyncDisposable
     /// any thread. The list must not be changed afterwards.
     /// </summary>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans) => Enqueue(spans, summary: null);
+
+    /// <summary>
+    /// Hands a kept trace's spans and its summary (null for none, e.g. late spans) to storage, to be
+    /// written in the same batch. Never blocks, never drops; safe from any thread. The list must not
+    /// be changed afterwards.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The writer was completed.</exception>
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary)
     {
         ArgumentNullException.ThrowIfNull(spans);
-        if (spans.Count == 0)
+        if (summary is not null)
+        {
+            // Checked here, on the producer's thread: a summary that failed to encode in the
+            // stream would fault it (stopping every later batch), and could never be retried.
+            ArgumentNullException.ThrowIfNull(summary.Stitch, nameof(summary));
+            ArgumentNullException.ThrowIfNull(summary.Stitch.Regions, nameof(summary));
+            ArgumentNullException.ThrowIfNull(summary.Stitch.Edges, nameof(summary));
+            ArgumentNullException.ThrowIfNull(summary.Stitch.ArrivalLag, nameof(summary));
+        }
+        var summaries = summary is null ? 0 : 1;
+        if (spans.Count == 0 && summaries == 0)
         {
             return;
         }
         // Counted before the write so the stream can never subtract rows not yet added.
         Interlocked.Add(ref _pendingRows, spans.Count);
-        if (!_channel.Writer.TryWrite(spans))
+        Interlocked.Add(ref _pendingSummaries, summaries);
+        if (!_channel.Writer.TryWrite(new PendingTrace(spans, summary)))
         {
             Interlocked.Add(ref _pendingRows, -spans.Count);
+            Interlocked.Add(ref _pendingSummaries, -summaries);
             throw new InvalidOperationException("The storage writer is stopped; spans can no longer be enqueued.");
         }
     }
@@ -141,41 +182,64 @@ public sealed class StorageWriter : IAsyncDisposable
             catch (Exception e) when (_abort.IsCancellationRequested)
             {
                 // The abort surfaces as whatever the interrupted attempt threw; all mean the same here.
-                _log.Error(e, "Storage writer stopped before writing {0} pending rows: the stop was cancelled while the store kept failing (last error: {1})", PendingRows, LastError);
+                _log.Error(e, "Storage writer stopped before writing {0} pending rows and {1} trace summaries: the stop was cancelled while the store kept failing (last error: {2})", PendingRows, PendingSummaries, LastError);
             }
         }
     }
 
     public ValueTask DisposeAsync() => new(CompleteAsync());
 
-    private Task<NotUsed> WriteBatchAsync(IEnumerable<IReadOnlyList<StoredSpan>> batch) =>
+    private Task<NotUsed> WriteBatchAsync(IEnumerable<PendingTrace> batch) =>
         // Off the stream's thread: encoding is CPU work and the embedded store blocks in native code.
         Task.Run(() => EncodeAndWriteAsync(batch));
 
-    private async Task<NotUsed> EncodeAndWriteAsync(IEnumerable<IReadOnlyList<StoredSpan>> batch)
+    private async Task<NotUsed> EncodeAndWriteAsync(IEnumerable<PendingTrace> batch)
     {
-        var spans = Encode(batch);
+        var (spans, summaries) = Encode(batch);
         var rows = _encoder.Rows;
+        long storeTicks = 0;
+        // Spans before summaries: a summary then never describes a trace whose spans are not yet
+        // readable. Each insert is retried on its own, so a failing summary insert never stores the
+        // batch's spans twice.
+        if (rows > 0 || summaries == 0)
+        {
+            storeTicks += await WriteWithRetriesAsync(_store.WriteAsync, _encoder.Written, rows, "rows").ConfigureAwait(false);
+        }
+        Interlocked.Add(ref _rowsWritten, rows);
+        Interlocked.Add(ref _pendingRows, -spans);
+        if (summaries > 0)
+        {
+            storeTicks += await WriteWithRetriesAsync(_store.WriteSummariesAsync, _summaryEncoder.Written, summaries, "trace summaries").ConfigureAwait(false);
+            Interlocked.Add(ref _summariesWritten, summaries);
+            Interlocked.Add(ref _pendingSummaries, -summaries);
+        }
+        Interlocked.Exchange(ref _lastWriteLatencyTicks, storeTicks);
+        Interlocked.Add(ref _totalWriteLatencyTicks, storeTicks);
+        Interlocked.Increment(ref _batchesWritten);
+        return NotUsed.Instance;
+    }
+
+    /// <summary>Calls <paramref name="write"/> until it succeeds (or the writer is aborted); returns how long the successful call took.</summary>
+    private async Task<long> WriteWithRetriesAsync(
+        Func<ReadOnlyMemory<byte>, int, CancellationToken, Task> write,
+        ReadOnlyMemory<byte> rowBinary,
+        int rows,
+        string what)
+    {
         var backoff = _settings.MinRetryBackoff;
         for (var attempt = 1; ; attempt++)
         {
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await _store.WriteAsync(_encoder.Written, rows, _abort.Token).ConfigureAwait(false);
-                var elapsed = Stopwatch.GetElapsedTime(started).Ticks;
-                Interlocked.Exchange(ref _lastWriteLatencyTicks, elapsed);
-                Interlocked.Add(ref _totalWriteLatencyTicks, elapsed);
-                Interlocked.Add(ref _rowsWritten, rows);
-                Interlocked.Increment(ref _batchesWritten);
-                Interlocked.Add(ref _pendingRows, -spans);
-                return NotUsed.Instance;
+                await write(rowBinary, rows, _abort.Token).ConfigureAwait(false);
+                return Stopwatch.GetElapsedTime(started).Ticks;
             }
             catch (Exception e) when (!_abort.IsCancellationRequested)
             {
                 Interlocked.Increment(ref _failedAttempts);
                 Volatile.Write(ref _lastError, e.Message);
-                _log.Warning(e, "Storing a batch of {0} rows failed (attempt {1}); retrying in {2} ms. {3} rows pending.", rows, attempt, backoff.TotalMilliseconds, PendingRows);
+                _log.Warning(e, "Storing a batch of {0} {1} failed (attempt {2}); retrying in {3} ms. {4} rows and {5} trace summaries pending.", rows, what, attempt, backoff.TotalMilliseconds, PendingRows, PendingSummaries);
             }
             await Task.Delay(backoff, _abort.Token).ConfigureAwait(false);
             Interlocked.Increment(ref _writeRetries);
@@ -183,14 +247,30 @@ public sealed class StorageWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Encodes a batch into the shared encoder; returns the spans it accounted for.</summary>
-    private int Encode(IEnumerable<IReadOnlyList<StoredSpan>> batch)
+    /// <summary>
+    /// Encodes a batch into the shared encoders; returns the spans it accounted for and the
+    /// summaries encoded (0 when the store keeps spans only: those are counted as not stored).
+    /// </summary>
+    private (int Spans, int Summaries) Encode(IEnumerable<PendingTrace> batch)
     {
         _encoder.Reset();
+        _summaryEncoder.Reset();
         var spans = 0;
+        var skippedSummaries = 0;
         foreach (var trace in batch)
         {
-            foreach (var stored in trace)
+            if (trace.Summary is { } summary)
+            {
+                if (_store.StoresSummaries)
+                {
+                    _summaryEncoder.Append(summary);
+                }
+                else
+                {
+                    skippedSummaries++;
+                }
+            }
+            foreach (var stored in trace.Spans)
             {
                 spans++;
                 try
@@ -209,6 +289,14 @@ public sealed class StorageWriter : IAsyncDisposable
                 }
             }
         }
-        return spans;
+        if (skippedSummaries > 0)
+        {
+            Interlocked.Add(ref _summariesNotStored, skippedSummaries);
+            Interlocked.Add(ref _pendingSummaries, -skippedSummaries);
+        }
+        return (spans, _summaryEncoder.Rows);
     }
+
+    /// <summary>One channel item: a trace's spans and, at its decision, its summary.</summary>
+    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary);
 }

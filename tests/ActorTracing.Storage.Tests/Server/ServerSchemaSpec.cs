@@ -40,6 +40,28 @@ public sealed class ServerSchemaSpec(ClickHouseServersFixture servers)
         "SampleRate UInt32",
     ];
 
+    // The columns ClickHouseSpanReader.GetTraceSummariesAsync selects from a legacy store.
+    private static readonly string[] ExpectedSummaryColumns =
+    [
+        "TraceId String",
+        "GroupId String",
+        "Timestamp DateTime",
+        "Duration UInt64",
+        "SpanCount UInt32",
+        "Regions Array(String)",
+        "Edges.ParentSpanId Array(String)",
+        "Edges.SpanId Array(String)",
+        "Edges.ParentRegion Array(String)",
+        "Edges.Region Array(String)",
+        "Edges.SkewNs Array(Int64)",
+        "ArrivalLag.Region Array(String)",
+        "ArrivalLag.LagMs Array(UInt32)",
+        "MaxSkewNs Int64",
+        "CompletionReason String",
+        "SamplingReason String",
+        "SampleRate UInt32",
+    ];
+
     [Fact]
     public async Task Opening_the_shards_creates_the_same_schema_on_every_server()
     {
@@ -56,6 +78,11 @@ public sealed class ServerSchemaSpec(ClickHouseServersFixture servers)
                 "TabSeparated",
                 CancellationToken.None);
             Assert.Equal(ExpectedColumns, Lines(columns));
+            var summaryColumns = await store.Client.QueryAsync(
+                $"SELECT concat(name, ' ', type) FROM system.columns WHERE database = '{settings.Database}' AND table = 'otel_trace_summaries'",
+                "TabSeparated",
+                CancellationToken.None);
+            Assert.Equal(ExpectedSummaryColumns, Lines(summaryColumns));
 
             var tables = await store.Client.QueryAsync(
                 $"SELECT name, engine, partition_key, sorting_key FROM system.tables WHERE database = '{settings.Database}' ORDER BY name",
@@ -63,6 +90,7 @@ public sealed class ServerSchemaSpec(ClickHouseServersFixture servers)
                 CancellationToken.None);
             Assert.Equal(
                 [
+                    "otel_trace_summaries\tMergeTree\ttoDate(Timestamp)\tTraceId, Timestamp",
                     "otel_traces\tMergeTree\ttoDate(Timestamp)\tServiceName, SpanName, Timestamp",
                     "otel_traces_trace_id_ts\tMergeTree\ttoDate(Start)\tTraceId, Start",
                     "otel_traces_trace_id_ts_mv\tMaterializedView\t\t",
@@ -71,6 +99,7 @@ public sealed class ServerSchemaSpec(ClickHouseServersFixture servers)
             store.Dispose();
         }
         Assert.Equal(ExpectedColumns.Select(c => c.Split(' ')[0]), ServerTraceSchema.InsertColumns);
+        Assert.Equal(ExpectedSummaryColumns.Select(c => c.Split(' ')[0]), TraceSchema.SummaryInsertColumns);
     }
 
     [Fact]
@@ -95,10 +124,18 @@ public sealed class ServerSchemaSpec(ClickHouseServersFixture servers)
             $"INSERT INTO {store.Schema.QualifiedTracesTable} (Timestamp, TraceId) VALUES " +
             $"('{today.AddDays(-5):yyyy-MM-dd} 10:00:00', 'old-1'), ('{today.AddDays(-4):yyyy-MM-dd} 23:59:59', 'old-2'), ('{today.AddDays(-1):yyyy-MM-dd} 10:00:00', 'new')",
             CancellationToken.None);
+        await store.Client.ExecuteAsync(
+            $"INSERT INTO {store.Schema.QualifiedTraceSummariesTable} (Timestamp, TraceId) VALUES " +
+            $"('{today.AddDays(-5):yyyy-MM-dd} 10:00:00', 'old-1'), ('{today.AddDays(-1):yyyy-MM-dd} 10:00:00', 'new')",
+            CancellationToken.None);
 
         var dropped = await store.DropExpiredPartitionsAsync(DateTime.UtcNow, CancellationToken.None);
 
-        Assert.Equal(4, dropped.Count); // two days of otel_traces and of the lookup table (one trace each)
+        // Two days of otel_traces and of the lookup table (one trace each), one day of summaries.
+        Assert.Equal(5, dropped.Count);
+        Assert.Equal(
+            ["new"],
+            Lines(await store.Client.QueryAsync($"SELECT TraceId FROM {store.Schema.QualifiedTraceSummariesTable}", "TabSeparated", CancellationToken.None)));
         Assert.Equal(
             ["new"],
             Lines(await store.Client.QueryAsync($"SELECT TraceId FROM {store.Schema.QualifiedTracesTable}", "TabSeparated", CancellationToken.None)));

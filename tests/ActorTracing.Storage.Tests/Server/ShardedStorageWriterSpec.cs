@@ -69,6 +69,33 @@ public sealed class ShardedStorageWriterSpec(ClickHouseServersFixture servers) :
     }
 
     [Fact]
+    public async Task A_summary_goes_to_its_trace_shard_even_when_enqueued_with_a_list_mixing_traces()
+    {
+        var shards = new[] { new RecordingSpanStore(), new RecordingSpanStore(), new RecordingSpanStore() };
+        var writer = ShardedStorageWriter.Start(Sys, shards, new StorageSettings { BatchSize = 1_000, FlushInterval = TimeSpan.FromMilliseconds(20) });
+        var traces = TestSpans.Traces(traces: 30, spansPerTrace: 2);
+        var summaries = TestSummaries.For(traces);
+
+        // One trace with its own summary (the sink's case) for each trace, plus one mixed list whose
+        // summary belongs to the trace of its last span only.
+        for (var i = 0; i < 20; i++)
+        {
+            writer.Enqueue(traces[i], summaries[i]);
+        }
+        writer.Enqueue(traces.Skip(20).SelectMany(t => t).ToList(), summaries[29]);
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        var expected = summaries.Take(20).Append(summaries[29]).GroupBy(s => ShardedStorageWriter.ShardOf(s.TraceId, 3)).ToDictionary(g => g.Key, g => g.Count());
+        for (var shard = 0; shard < 3; shard++)
+        {
+            Assert.Equal(expected.GetValueOrDefault(shard), shards[shard].SummaryRows);
+            Assert.Equal(traces.Count(t => ShardedStorageWriter.ShardOf(t[0].Span.TraceId, 3) == shard) * 2, shards[shard].Rows);
+        }
+        Assert.Equal(21, writer.SummariesWritten);
+        Assert.Equal(60, writer.RowsWritten);
+    }
+
+    [Fact]
     public void The_shard_of_a_trace_never_changes_between_versions()
     {
         // Pinned values: stored traces are found by recomputing this, so a change would hide them.
