@@ -75,9 +75,9 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
         {
             if (_decision is null && _buffer is null && _decisions.TryGet(_traceId, Now, out var remembered))
             {
-                // Decided earlier by this node (the incarnation that decided has passivated).
+                // Decided earlier by this node (the incarnation that decided has passivated); the
+                // cache keeps the decision, not why the trace was complete, so that stays unknown.
                 _decision = remembered;
-                _completionReason = "late";
             }
             Sender.Tell(Status());
             if (_buffer is null)
