@@ -1,5 +1,6 @@
 using ActorTracing.Domain;
 using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Correlation;
 using ActorTracing.Domain.Decisions;
 using ActorTracing.Domain.Sampling;
 using ActorTracing.Domain.Stitching;
@@ -8,6 +9,7 @@ using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Akka.Hosting;
 using Akka.Persistence;
 
 namespace ActorTracing.Actors.Traces;
@@ -27,6 +29,7 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     public const string PersistenceIdPrefix = "trace-";
 
     private const string CompletionTimer = "completion";
+    private const string GroupTimer = "group";
 
     private readonly TraceId _traceId;
     private readonly TraceActorSettings _settings;
@@ -39,6 +42,9 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     private SamplingDecision? _decision;
     private string? _completionReason;
     private DateTimeOffset? _nextCheck;
+    private string? _groupKey;
+    private SamplingDecision? _awaitingGroup;
+    private string? _pendingCompletion;
 
     public TraceActor(
         string entityId,
@@ -87,11 +93,33 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
                 Passivate();
             }
         });
+        Command<TraceGroupCommands.GroupDecided>(g =>
+        {
+            if (_decision is null && _awaitingGroup is not null)
+            {
+                FinishDecide(_pendingCompletion!, Now, g.Decision);
+            }
+        });
+        Command<GroupTimeout>(_ =>
+        {
+            if (_decision is null && _awaitingGroup is { } own)
+            {
+                // The group did not answer in time (unreachable shard?): never hold a trace
+                // forever — decide alone, the reason says the group was not consulted.
+                _log.Warning("Correlation group {0} of trace {1} did not answer; deciding alone", _groupKey, _traceId);
+                FinishDecide(_pendingCompletion!, Now, own with { Reason = "group-timeout/" + own.Reason });
+            }
+        });
         Command<TraceCommands.HandOffStop>(_ =>
         {
             // Deciding early with a recorded reason is the promise made for hand-offs: a moving
             // shard must never silently lose what it buffered.
-            if (_buffer is { SpanCount: > 0 })
+            if (_decision is null && _awaitingGroup is { } own)
+            {
+                // The group has not answered: decide with this trace's own decision now.
+                FinishDecide(CompletionReasons.HandOff, Now, own);
+            }
+            else if (_buffer is { SpanCount: > 0 })
             {
                 Decide(CompletionReasons.HandOff, Now);
             }
@@ -150,7 +178,7 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
 
     private void Evaluate(DateTimeOffset now)
     {
-        if (_buffer is null || _decision is not null)
+        if (_buffer is null || _decision is not null || _awaitingGroup is not null)
         {
             return;
         }
@@ -168,7 +196,28 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     private void Decide(string completionReason, DateTimeOffset now)
     {
         Timers.CancelAll();
-        var decision = DecideAndPublish(completionReason, now);
+        if (_settings.Correlation.Enabled
+            && completionReason != CompletionReasons.HandOff
+            && CorrelationKeys.Find(_traceId, _buffer!.Spans, _settings.Correlation) is { } key
+            && ActorRegistry.For(Context.System).TryGet<TraceGroupRegion>(out var groups))
+        {
+            // One decision per group: propose this trace's own decision and wait for the group's.
+            var own = _sampler.Decide(new TraceSnapshot(_traceId, _buffer.Spans, completionReason), now);
+            _groupKey = key;
+            _awaitingGroup = own;
+            _pendingCompletion = completionReason;
+            groups.Tell(new TraceGroupCommands.Propose(key, _traceId, own), Self);
+            Timers.StartSingleTimer(GroupTimer, GroupTimeout.Instance, (_settings.Correlation.GroupWait * 3) + TimeSpan.FromSeconds(1));
+            return;
+        }
+        FinishDecide(completionReason, now, null);
+    }
+
+    private void FinishDecide(string completionReason, DateTimeOffset now, SamplingDecision? given)
+    {
+        Timers.CancelAll();
+        _awaitingGroup = null;
+        var decision = DecideAndPublish(completionReason, now, given);
 
         if (_settings.DurableDecisions)
         {
@@ -201,16 +250,16 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>The one decision: sampler, cache, gauges, publish. Returns what was decided.</summary>
-    private SamplingDecision DecideAndPublish(string completionReason, DateTimeOffset now)
+    private SamplingDecision DecideAndPublish(string completionReason, DateTimeOffset now, SamplingDecision? given = null)
     {
         var buffer = _buffer!;
-        var decision = _sampler.Decide(new TraceSnapshot(_traceId, buffer.Spans, completionReason), now);
+        var decision = given ?? _sampler.Decide(new TraceSnapshot(_traceId, buffer.Spans, completionReason), now);
         _decision = decision;
         _completionReason = completionReason;
         _decisions.Add(_traceId, decision, now);
         _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
         _gauges.Released(buffer.SpanCount, buffer.Bytes);
-        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer)));
+        Publish(new TraceDecided(_traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer), _groupKey));
         _buffer = null;
         return decision;
     }
@@ -267,5 +316,14 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     {
         var regions = _buffer?.RegionArrivals.Select(r => r.Key).ToArray() ?? [];
         return new TraceQueries.TraceStatus(_traceId, _buffer?.SpanCount ?? 0, _buffer?.Bytes ?? 0, _buffer?.RootSeen ?? false, regions, _decision, _completionReason, _nextCheck);
+    }
+
+    private sealed class GroupTimeout : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+    {
+        public static readonly GroupTimeout Instance = new();
+
+        private GroupTimeout()
+        {
+        }
     }
 }

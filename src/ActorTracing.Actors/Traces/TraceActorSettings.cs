@@ -1,4 +1,5 @@
 using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Correlation;
 using Akka.Configuration;
 
 namespace ActorTracing.Actors.Traces;
@@ -14,8 +15,12 @@ public sealed record TraceActorSettings(
     TimeSpan DecisionCacheMaxAge,
     string Role,
     bool DurableDecisions = false,
-    string JournalPluginId = "")
+    string JournalPluginId = "",
+    CorrelationSettings? Correlation = null)
 {
+    /// <summary>Correlation groups (off unless configured).</summary>
+    public CorrelationSettings Correlation { get; init; } = Correlation ?? CorrelationSettings.Disabled;
+
     public const string Section = "actortracing.trace";
 
     public static TraceActorSettings Default { get; } = new(CompletionSettings.Default, 100, 1_000_000, TimeSpan.FromMinutes(10), "process");
@@ -40,7 +45,12 @@ public sealed record TraceActorSettings(
             Positive(c, "decision-cache.max-age"),
             c.GetString("role", "process"),
             c.GetBoolean("durable-decisions.enabled", false),
-            c.GetString("durable-decisions.journal-plugin", string.Empty));
+            c.GetString("durable-decisions.journal-plugin", string.Empty),
+            new CorrelationSettings(
+                c.GetBoolean("correlation.enabled", false),
+                c.GetString("correlation.attribute", string.Empty),
+                c.GetBoolean("correlation.follow-links", true),
+                Positive(c, "correlation.group-wait")));
     }
 
     private static TimeSpan Positive(Config c, string key)

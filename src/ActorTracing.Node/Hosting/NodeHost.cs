@@ -1,4 +1,5 @@
 using ActorTracing.Actors.Cluster;
+using ActorTracing.Actors.Groups;
 using ActorTracing.Admin;
 using ActorTracing.Actors.Sampling;
 using ActorTracing.Actors.Traces;
@@ -171,6 +172,10 @@ public sealed class NodeHost : IAsyncDisposable
                 akka.WithRedisPersistence(redis);
             }
             akka.WithTraceSharding(trace, hostsTraces);
+            if (trace.Correlation.Enabled)
+            {
+                akka.WithTraceGroupSharding(trace, hostsTraces);
+            }
             akka.WithActors((system, registry) =>
                 system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), TraceShardingHostingExtensions.TypeName, trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes"));
             akka.AddStartup((system, _) =>

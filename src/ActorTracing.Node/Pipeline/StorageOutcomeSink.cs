@@ -29,7 +29,7 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
         }
         var summary = decided.IsLate || decided.Stitch is not { } stitch
             ? null
-            : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate);
+            : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate, decided.GroupKey ?? string.Empty);
         _writer.Enqueue(rows, summary);
     }
 }

@@ -26,6 +26,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     public const string GetTraceStatusManifest = "GS";
     public const string TraceStatusManifest = "TS";
     public const string DecidedManifest = "TD";
+    public const string ProposeManifest = "GP";
+    public const string GroupDecidedManifest = "GD";
 
     public ProtocolSerializer(ExtendedActorSystem system)
         : base(system)
@@ -40,6 +42,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         TraceQueries.GetTraceStatus => GetTraceStatusManifest,
         TraceQueries.TraceStatus => TraceStatusManifest,
         TraceEvents.Decided => DecidedManifest,
+        TraceGroupCommands.Propose => ProposeManifest,
+        TraceGroupCommands.GroupDecided => GroupDecidedManifest,
         _ => throw new ArgumentException($"{o.GetType()} has no wire format in {nameof(ProtocolSerializer)}", nameof(o)),
     };
 
@@ -63,6 +67,19 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                 writer.WriteStringField(3, m.CompletionReason);
                 writer.WriteInt64Field(4, m.DecidedAt.UtcTicks);
                 break;
+            case TraceGroupCommands.Propose m:
+                writer.WriteStringField(1, m.GroupKey);
+                WriteTraceId(writer, 2, m.TraceId);
+                WriteDecision(writer, 3, m.Decision);
+                break;
+            case TraceGroupCommands.GroupDecided m:
+                writer.WriteStringField(1, m.GroupKey);
+                WriteDecision(writer, 2, m.Decision);
+                foreach (var member in m.Members)
+                {
+                    WriteTraceId(writer, 3, member);
+                }
+                break;
             default:
                 throw new ArgumentException($"{obj.GetType()} has no wire format in {nameof(ProtocolSerializer)}", nameof(obj));
         }
@@ -75,6 +92,8 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         GetTraceStatusManifest => new TraceQueries.GetTraceStatus(ReadTraceIdOnly(bytes)),
         TraceStatusManifest => ReadTraceStatus(bytes),
         DecidedManifest => ReadDecided(bytes),
+        ProposeManifest => ReadPropose(bytes),
+        GroupDecidedManifest => ReadGroupDecided(bytes),
         _ => throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(ProtocolSerializer)}: a newer node sent a message this one does not know"),
     };
 
@@ -287,6 +306,50 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             decision ?? throw new SerializationException("Decided event without a decision"),
             completion,
             new DateTimeOffset(ticks, TimeSpan.Zero));
+    }
+
+    private static TraceGroupCommands.Propose ReadPropose(byte[] bytes)
+    {
+        var key = string.Empty;
+        TraceId traceId = default;
+        SamplingDecision? decision = null;
+        var reader = new ProtoReader(bytes);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1: key = ReadString(ref reader, wireType, "Propose.group_key"); break;
+                case 2: traceId = ReadTraceId(ref reader, wireType); break;
+                case 3:
+                    reader.Expect(wireType, WireType.LengthDelimited, "Propose.decision");
+                    decision = ReadDecision(reader.ReadLengthDelimited());
+                    break;
+                default: reader.Skip(wireType); break;
+            }
+        }
+        return new TraceGroupCommands.Propose(key, traceId, decision ?? throw new SerializationException("Propose without a decision"));
+    }
+
+    private static TraceGroupCommands.GroupDecided ReadGroupDecided(byte[] bytes)
+    {
+        var key = string.Empty;
+        SamplingDecision? decision = null;
+        var members = new List<TraceId>();
+        var reader = new ProtoReader(bytes);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1: key = ReadString(ref reader, wireType, "GroupDecided.group_key"); break;
+                case 2:
+                    reader.Expect(wireType, WireType.LengthDelimited, "GroupDecided.decision");
+                    decision = ReadDecision(reader.ReadLengthDelimited());
+                    break;
+                case 3: members.Add(ReadTraceId(ref reader, wireType)); break;
+                default: reader.Skip(wireType); break;
+            }
+        }
+        return new TraceGroupCommands.GroupDecided(key, decision ?? throw new SerializationException("GroupDecided without a decision"), members);
     }
 
     // SamplingDecision { 1: keep, 2: reason, 3: sample_rate }

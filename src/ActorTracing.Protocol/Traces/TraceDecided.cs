@@ -13,6 +13,7 @@ namespace ActorTracing.Protocol.Traces;
 /// <param name="FirstArrival">When the first span of the trace reached its actor.</param>
 /// <param name="LastArrival">When the last span arrived; decision latency is measured from it.</param>
 /// <param name="Stitch">Regions, cross-region edges, skew and arrival lag of the trace; null for late spans.</param>
+/// <param name="GroupKey">The correlation group the trace was decided with, or null.</param>
 public sealed record TraceDecided(
     TraceId TraceId,
     SamplingDecision Decision,
@@ -23,4 +24,5 @@ public sealed record TraceDecided(
     DateTimeOffset FirstArrival,
     DateTimeOffset LastArrival,
     DateTimeOffset DecidedAt,
-    TraceStitch? Stitch = null);
+    TraceStitch? Stitch = null,
+    string? GroupKey = null);

@@ -48,8 +48,8 @@ public sealed class TraceSummaryRowEncoder
 
         // The order below IS TraceSchema.SummaryInsertColumns.
         WriteTraceId(summary.TraceId);
-        // Correlation groups do not exist yet; '' is the reader's "not joined with other traces".
-        w.WriteString(string.Empty);
+        // '' is the reader's "not joined with other traces".
+        w.WriteString(summary.GroupId);
         if (Flavor == SchemaFlavor.Modern)
         {
             w.WriteDateTime64Nanos(stitch.StartUnixNano);

@@ -12,4 +12,4 @@ namespace ActorTracing.Storage;
 /// <param name="CompletionReason">Why the trace was considered complete (got_root, expired/..., span_limit).</param>
 /// <param name="SamplingReason">The keep reason, the same as on the trace's span rows.</param>
 /// <param name="SampleRate">1 in N, the same as on the trace's span rows.</param>
-public sealed record StoredTraceSummary(TraceId TraceId, TraceStitch Stitch, string CompletionReason, string SamplingReason, uint SampleRate);
+public sealed record StoredTraceSummary(TraceId TraceId, TraceStitch Stitch, string CompletionReason, string SamplingReason, uint SampleRate, string GroupId = "");

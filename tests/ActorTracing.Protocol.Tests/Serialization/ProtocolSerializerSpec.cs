@@ -135,6 +135,18 @@ public sealed class ProtocolSerializerSpec : TestKit
     }
 
     [Fact]
+    public void Correlation_group_messages_round_trip()
+    {
+        var propose = new TraceGroupCommands.Propose("attr:req-42", Trace, SamplingDecision.Kept("rules/errors", 1));
+        Assert.Equal(propose, RoundTrip(propose));
+
+        var decided = new TraceGroupCommands.GroupDecided("link:" + Trace.ToHex(), SamplingDecision.Dropped("group/probabilistic/api"), [Trace, new TraceId(3, 4)]);
+        var back = RoundTrip(decided);
+        Assert.Equal((decided.GroupKey, decided.Decision), (back.GroupKey, back.Decision));
+        Assert.Equal(decided.Members, back.Members);
+    }
+
+    [Fact]
     public void A_corrupt_span_or_an_unknown_manifest_fails_with_a_serialization_error_not_a_crash()
     {
         var serializer = new ProtocolSerializer((ExtendedActorSystem)Sys);
