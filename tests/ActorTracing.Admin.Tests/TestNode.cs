@@ -55,6 +55,10 @@ public sealed class TestNode : IAsyncDisposable
     public static async Task<TestNode> StartAsync(int port, string region, bool abruptTerminate = false)
     {
         var config = ConfigurationFactory.ParseString($$"""
+            # Spans cross nodes through the protocol serializer, as on a real node.
+            akka.actor.serializers.{{ActorTracing.Protocol.Serialization.ProtocolSerializationHostingExtensions.SerializerName}} = "{{typeof(ActorTracing.Protocol.Serialization.ProtocolSerializer).AssemblyQualifiedName}}"
+            akka.actor.serialization-bindings { "{{typeof(ActorTracing.Protocol.IProtocolMessage).AssemblyQualifiedName}}" = {{ActorTracing.Protocol.Serialization.ProtocolSerializationHostingExtensions.SerializerName}} }
+            akka.actor.serialization-identifiers { "{{typeof(ActorTracing.Protocol.Serialization.ProtocolSerializer).AssemblyQualifiedName}}" = {{ActorTracing.Protocol.Serialization.ProtocolSerializer.SerializerId}} }
             akka {
               loglevel = WARNING
               actor.provider = cluster
