@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 using ActorTracing.Ingest;
 using ActorTracing.Node.Hosting;
@@ -87,6 +88,27 @@ public sealed class SdkExportToEmbeddedStorageSpec
 
             var lookup = node.Store.Engine.Query($"SELECT count() FROM {database}.otel_traces_trace_id_ts FORMAT TabSeparated").Trim();
             Assert.Equal("5", lookup);
+
+            // The same node serves what it stored through its Jaeger API, and its live overview.
+            var query = node.Services.GetRequiredService<ActorTracing.Query.QueryEndpoints>().Uri!;
+            using var http = new HttpClient { BaseAddress = query };
+            using var traceResponse = await http.GetAsync(new Uri($"api/traces/{errorTraces[0]}", UriKind.Relative));
+            var traceBody = await traceResponse.Content.ReadAsStringAsync();
+            Assert.True(traceResponse.IsSuccessStatusCode, $"{query}api/traces/{errorTraces[0]} → {(int)traceResponse.StatusCode}: {traceBody}");
+            using (var trace = JsonDocument.Parse(traceBody))
+            {
+                var spans = trace.RootElement.GetProperty("data")[0].GetProperty("spans");
+                Assert.Equal(2, spans.GetArrayLength());
+                Assert.Contains(spans.EnumerateArray().SelectMany(sp => sp.GetProperty("tags").EnumerateArray()), t => t.GetProperty("key").GetString() == "sampling.reason" && t.GetProperty("value").GetString() == "rules/errors");
+            }
+            using (var overview = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/overview", UriKind.Relative))))
+            {
+                var root = overview.RootElement;
+                Assert.True(root.GetProperty("spansReceived").GetInt64() >= 15);
+                Assert.Equal(1, root.GetProperty("members").GetArrayLength());
+                Assert.Contains(root.GetProperty("decisionsByReason").EnumerateObject(), r => r.Name == "kept/rules/errors" && r.Value.GetInt64() == 5);
+                Assert.True(root.GetProperty("storage")[0].GetProperty("rows").GetInt64() >= 10);
+            }
         }
         finally
         {

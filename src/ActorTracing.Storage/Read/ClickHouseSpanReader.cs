@@ -169,7 +169,7 @@ public sealed class ClickHouseSpanReader : ISpanReader
                 Region, SamplingReason, toString(SampleRate) AS Rate,
                 {maps}
             FROM {_traces}
-            WHERE TraceId IN {ids} AND Timestamp >= toDateTime({start}, 'UTC') AND Timestamp < toDateTime({end} + 1, 'UTC')
+            WHERE TraceId IN {ids} AND {SecondsRange(start, end + 1)}
             ORDER BY TraceId, {StartNanos}, SpanId
             LIMIT {MaxSpansPerRead}
             """);
@@ -281,6 +281,21 @@ public sealed class ClickHouseSpanReader : ISpanReader
     /// be DateTime (seconds), like every other legacy time column.
     /// </summary>
     private string SummaryStartNanos => _flavor == SchemaFlavor.Modern ? "toUnixTimestamp64Nano(Timestamp)" : "(toUInt64(Timestamp) * 1000000000)";
+
+    /// <summary>
+    /// Span start within [from, until) whole seconds. The modern column is DateTime64: it must be
+    /// compared with a DateTime64 constant — chDB 26.7 answered nothing for a DateTime64 column
+    /// against toDateTime(n + 1) (found by the node integration spec: traces stored by the node
+    /// were not found by id).
+    /// </summary>
+    private string SecondsRange(long fromSeconds, long untilSeconds)
+    {
+        var from = fromSeconds.ToString(CultureInfo.InvariantCulture);
+        var until = untilSeconds.ToString(CultureInfo.InvariantCulture);
+        return _flavor == SchemaFlavor.Modern
+            ? $"Timestamp >= toDateTime64({from}, 9, 'UTC') AND Timestamp < toDateTime64({until}, 9, 'UTC')"
+            : $"Timestamp >= toDateTime({from}, 'UTC') AND Timestamp < toDateTime({until}, 'UTC')";
+    }
 
     /// <summary>
     /// Span start within [min, max] ns. Legacy compares the DateTime seconds column too, so the
