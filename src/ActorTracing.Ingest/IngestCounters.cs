@@ -78,15 +78,58 @@ public sealed class IngestCounters
         }
     }
 
-    internal void Accepted(int spans) => Interlocked.Add(ref _spansAccepted, spans);
+    /// <summary>The span outcomes counted per protocol (Prometheus: protocol × outcome).</summary>
+    public static readonly IReadOnlyList<string> SpanOutcomes = ["accepted", "rejected_invalid", "rejected_overloaded"];
 
-    internal void RejectedInvalid(int spans) => Interlocked.Add(ref _spansRejectedInvalid, spans);
+    /// <summary>The protocols spans are counted for.</summary>
+    public static readonly IReadOnlyList<string> Protocols = [OtlpProtocols.Grpc, OtlpProtocols.HttpProtobuf, OtlpProtocols.HttpJson];
 
-    internal void Throttled(int spans)
+    // [protocol, outcome]; a flat array of Interlocked cells, no locks on the request path.
+    private readonly long[] _spansByProtocol = new long[3 * 3];
+
+    /// <summary>Spans of <paramref name="protocol"/> with <paramref name="outcome"/> (one of <see cref="SpanOutcomes"/>).</summary>
+    public long Spans(string protocol, string outcome)
+    {
+        var p = ProtocolIndex(protocol);
+        var o = SpanOutcomes.ToList().IndexOf(outcome);
+        return p < 0 || o < 0 ? 0 : Volatile.Read(ref _spansByProtocol[(p * 3) + o]);
+    }
+
+    internal void Accepted(int spans, string protocol)
+    {
+        Interlocked.Add(ref _spansAccepted, spans);
+        AddByProtocol(protocol, 0, spans);
+    }
+
+    internal void RejectedInvalid(int spans, string protocol)
+    {
+        Interlocked.Add(ref _spansRejectedInvalid, spans);
+        AddByProtocol(protocol, 1, spans);
+    }
+
+    internal void Throttled(int spans, string protocol)
     {
         Interlocked.Increment(ref _requestsThrottled);
         Interlocked.Add(ref _spansRejectedOverloaded, spans);
+        AddByProtocol(protocol, 2, spans);
     }
+
+    private void AddByProtocol(string protocol, int outcome, int spans)
+    {
+        var p = ProtocolIndex(protocol);
+        if (p >= 0)
+        {
+            Interlocked.Add(ref _spansByProtocol[(p * 3) + outcome], spans);
+        }
+    }
+
+    private static int ProtocolIndex(string protocol) => protocol switch
+    {
+        OtlpProtocols.Grpc => 0,
+        OtlpProtocols.HttpProtobuf => 1,
+        OtlpProtocols.HttpJson => 2,
+        _ => -1,
+    };
 
     internal void Malformed() => Interlocked.Increment(ref _requestsMalformed);
 

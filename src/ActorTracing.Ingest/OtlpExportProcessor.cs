@@ -49,17 +49,17 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
     {
         if (decoded.RejectedSpans > 0)
         {
-            counters.RejectedInvalid(decoded.RejectedSpans);
+            counters.RejectedInvalid(decoded.RejectedSpans, protocol);
         }
         if (decoded.Traces.Count > 0)
         {
             var result = ingress.Submit(decoded.Traces, protocol);
             if (!result.Accepted)
             {
-                counters.Throttled(decoded.AcceptedSpans);
+                counters.Throttled(decoded.AcceptedSpans, protocol);
                 return ExportOutcome.Throttled(result.RetryAfter, result.Reason ?? "the node is overloaded");
             }
-            counters.Accepted(decoded.AcceptedSpans);
+            counters.Accepted(decoded.AcceptedSpans, protocol);
         }
         return ExportOutcome.Success(decoded.RejectedSpans, decoded.ErrorMessage);
     }

@@ -40,6 +40,8 @@ public sealed class OtlpGrpcReceiverSpec : IAsyncLifetime
         Assert.Equal(3, submit.Traces.Sum(t => t.Spans.Count));
         Assert.Equal(1, _host.Counters.RequestsReceivedGrpc);
         Assert.Equal(3, _host.Counters.SpansAccepted);
+        Assert.Equal(3, _host.Counters.Spans(OtlpProtocols.Grpc, "accepted"));
+        Assert.Equal(0, _host.Counters.Spans(OtlpProtocols.HttpProtobuf, "accepted"));
     }
 
     [Fact]

@@ -83,6 +83,7 @@ public sealed class OtlpHttpReceiverSpec : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(message));
         Assert.Equal(3, _host.Ingress.AllTraces.Sum(t => t.Spans.Count));
         Assert.Equal(2, _host.Counters.SpansRejectedInvalid);
+        Assert.Equal(2, _host.Counters.Spans(OtlpProtocols.HttpProtobuf, "rejected_invalid") + _host.Counters.Spans(OtlpProtocols.HttpJson, "rejected_invalid"));
     }
 
     [Fact]

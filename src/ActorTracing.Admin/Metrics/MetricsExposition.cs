@@ -34,10 +34,14 @@ internal sealed class MetricsExposition(AdminSources sources)
         {
             w.Sample("actortracing_ingest_requests_total", c.RequestsReceived(protocol), ("protocol", protocol));
         }
-        w.Family("actortracing_ingest_spans_total", "counter", "Decoded spans by outcome: accepted into the pipeline, rejected_invalid (bad ids, partial success), rejected_overloaded (client told to retry).");
-        w.Sample("actortracing_ingest_spans_total", c.SpansAccepted, ("outcome", "accepted"));
-        w.Sample("actortracing_ingest_spans_total", c.SpansRejectedInvalid, ("outcome", "rejected_invalid"));
-        w.Sample("actortracing_ingest_spans_total", c.SpansRejectedOverloaded, ("outcome", "rejected_overloaded"));
+        w.Family("actortracing_ingest_spans_total", "counter", "Decoded spans by protocol and outcome: accepted into the pipeline, rejected_invalid (bad ids, partial success), rejected_overloaded (client told to retry).");
+        foreach (var protocol in IngestCounters.Protocols)
+        {
+            foreach (var outcome in IngestCounters.SpanOutcomes)
+            {
+                w.Sample("actortracing_ingest_spans_total", c.Spans(protocol, outcome), ("protocol", protocol), ("outcome", outcome));
+            }
+        }
         w.Family("actortracing_ingest_rejected_requests_total", "counter", "Requests refused before their spans were decoded, by reason (malformed 400, oversize 413, unsupported 415, throttled 429, failed 500).");
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedMalformed, ("reason", "malformed"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedOversize, ("reason", "oversize"));
