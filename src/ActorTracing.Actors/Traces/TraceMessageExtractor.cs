@@ -13,10 +13,19 @@ public sealed class TraceMessageExtractor : IMessageExtractor
 {
     private readonly int _numberOfShards;
 
+    // The region and the shard ask for the shard id of every message; formatting it each time
+    // allocated a string per message for one of a few hundred values.
+    private readonly string[] _shardIds;
+
     public TraceMessageExtractor(int numberOfShards)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numberOfShards);
         _numberOfShards = numberOfShards;
+        _shardIds = new string[numberOfShards];
+        for (var i = 0; i < numberOfShards; i++)
+        {
+            _shardIds[i] = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     public string? EntityId(object message) => message switch
@@ -37,5 +46,5 @@ public sealed class TraceMessageExtractor : IMessageExtractor
     public string ShardId(string entityId, object? messageHint = null)
         => TraceId.TryParseHex(entityId, out var id) ? ShardOf(id) : "0";
 
-    public string ShardOf(TraceId id) => ((int)(id.StableHash() % (ulong)_numberOfShards)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string ShardOf(TraceId id) => _shardIds[(int)(id.StableHash() % (ulong)_numberOfShards)];
 }

@@ -2,6 +2,7 @@ using ActorTracing.Domain.Decisions;
 using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
+using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.DependencyInjection;
@@ -12,6 +13,26 @@ namespace ActorTracing.Actors.Traces;
 public static class TraceShardingHostingExtensions
 {
     public const string TypeName = "trace";
+
+    /// <summary>
+    /// The entity Props factory sharding calls once per new trace: a producer that calls the
+    /// TraceActor constructor directly instead of an expression evaluated and bound by reflection
+    /// for every trace.
+    /// </summary>
+    public static Func<string, Props> EntityProps(
+        TraceActorSettings settings,
+        TraceSampler sampler,
+        DecisionCache decisions,
+        ITraceOutcomeSink sink,
+        PipelineGauges gauges)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(sampler);
+        ArgumentNullException.ThrowIfNull(decisions);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(gauges);
+        return entityId => Props.CreateBy(new TraceActorProducer(entityId, settings, sampler, decisions, sink, gauges));
+    }
 
     /// <summary>
     /// Hosts the TraceActor shard region under <see cref="TraceRegion"/>. The sampler, decision
@@ -40,7 +61,7 @@ public static class TraceShardingHostingExtensions
                 var cache = resolver.GetService<DecisionCache>();
                 var sink = resolver.GetService<ITraceOutcomeSink>();
                 var gauges = resolver.GetService<PipelineGauges>();
-                return entityId => TraceActor.Props(entityId, settings, sampler, cache, sink, gauges);
+                return EntityProps(settings, sampler, cache, sink, gauges);
             },
             new TraceMessageExtractor(settings.NumberOfShards),
             new ShardOptions

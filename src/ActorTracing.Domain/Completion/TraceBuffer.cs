@@ -10,8 +10,15 @@ public sealed class TraceBuffer
 {
     private readonly List<BufferedSpan> _spans = [];
 
-    // Usually one region, rarely more than three: a list beats a dictionary here.
-    private readonly List<KeyValuePair<string, DateTimeOffset>> _regionArrivals = new(1);
+    // Small traces are checked without a set: a nested scan of up to this many spans is cheaper
+    // than building a HashSet, and allocates nothing (the check runs once per quiet period).
+    private const int ScanMissingParentsUpTo = 32;
+
+    // Almost every trace comes from one region: that one is held in fields, and a list (which
+    // also repeats the first) exists only once a second region shows up.
+    private string? _firstRegion;
+    private DateTimeOffset _firstRegionAt;
+    private List<KeyValuePair<string, DateTimeOffset>>? _regionArrivals;
 
     public TraceBuffer(TraceId traceId) => TraceId = traceId;
 
@@ -30,7 +37,8 @@ public sealed class TraceBuffer
     public DateTimeOffset LastArrival { get; private set; }
 
     /// <summary>When the first span of each region reached the trace, in order of arrival.</summary>
-    public IReadOnlyList<KeyValuePair<string, DateTimeOffset>> RegionArrivals => _regionArrivals;
+    public IReadOnlyList<KeyValuePair<string, DateTimeOffset>> RegionArrivals
+        => _regionArrivals ?? (_firstRegion is null ? [] : [new(_firstRegion, _firstRegionAt)]);
 
     public void Add(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
     {
@@ -49,21 +57,42 @@ public sealed class TraceBuffer
         }
     }
 
-    /// <summary>How many spans name a parent that is not (yet) in the buffer.</summary>
     private void NoteRegion(string region, DateTimeOffset now)
     {
-        foreach (var arrival in _regionArrivals)
+        if (_firstRegion is null)
         {
-            if (ReferenceEquals(arrival.Key, region) || arrival.Key == region)
+            _firstRegion = region;
+            _firstRegionAt = now;
+            return;
+        }
+        if (ReferenceEquals(_firstRegion, region) || _firstRegion == region)
+        {
+            return;
+        }
+        if (_regionArrivals is null)
+        {
+            _regionArrivals = new(2) { new(_firstRegion, _firstRegionAt) };
+        }
+        else
+        {
+            foreach (var arrival in _regionArrivals)
             {
-                return;
+                if (ReferenceEquals(arrival.Key, region) || arrival.Key == region)
+                {
+                    return;
+                }
             }
         }
         _regionArrivals.Add(new(region, now));
     }
 
+    /// <summary>How many spans name a parent that is not (yet) in the buffer.</summary>
     public int CountMissingParents()
     {
+        if (_spans.Count <= ScanMissingParentsUpTo)
+        {
+            return CountMissingParentsByScan();
+        }
         var ids = new HashSet<ulong>(_spans.Count);
         foreach (var span in _spans)
         {
@@ -73,6 +102,33 @@ public sealed class TraceBuffer
         foreach (var span in _spans)
         {
             if (!span.ParentSpanId.IsEmpty && !ids.Contains(span.ParentSpanId.Value))
+            {
+                missing++;
+            }
+        }
+        return missing;
+    }
+
+    private int CountMissingParentsByScan()
+    {
+        var missing = 0;
+        foreach (var span in _spans)
+        {
+            if (span.ParentSpanId.IsEmpty)
+            {
+                continue;
+            }
+            var parent = span.ParentSpanId.Value;
+            var found = false;
+            foreach (var candidate in _spans)
+            {
+                if (candidate.SpanId.Value == parent)
+                {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
             {
                 missing++;
             }

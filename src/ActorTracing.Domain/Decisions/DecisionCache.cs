@@ -16,6 +16,13 @@ public sealed class DecisionCache
     private readonly ConcurrentQueue<TraceId> _order = new();
     private readonly int _capacity;
     private readonly TimeSpan _maxAge;
+
+    // ConcurrentDictionary.Count takes every bucket lock, and Add ran on every decision of every
+    // TraceActor, so the actors serialized on it. The count is kept here instead: incremented after
+    // a successful TryAdd, decremented after a successful TryRemove. Between those two steps it may
+    // lag the dictionary by the number of racing writers, so the bound holds within that many
+    // entries while writers race and exactly once they are done.
+    private int _count;
     private long _evicted;
 
     public DecisionCache(int capacity, TimeSpan maxAge)
@@ -26,20 +33,28 @@ public sealed class DecisionCache
         _maxAge = maxAge;
     }
 
-    public int Count => _entries.Count;
+    /// <summary>Decisions held; lock-free, exact when no Add is in flight.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     public long Evicted => Interlocked.Read(ref _evicted);
 
     public void Add(TraceId traceId, SamplingDecision decision, DateTimeOffset decidedAt)
     {
-        if (_entries.TryAdd(traceId, new CachedDecision(decision, decidedAt)))
+        if (!_entries.TryAdd(traceId, new CachedDecision(decision, decidedAt)))
         {
-            _order.Enqueue(traceId);
+            // The first decision for a trace wins and is already counted.
+            return;
         }
-        while (_entries.Count > _capacity && _order.TryDequeue(out var oldest))
+        _order.Enqueue(traceId);
+        if (Interlocked.Increment(ref _count) <= _capacity)
+        {
+            return;
+        }
+        while (Volatile.Read(ref _count) > _capacity && _order.TryDequeue(out var oldest))
         {
             if (_entries.TryRemove(oldest, out _))
             {
+                Interlocked.Decrement(ref _count);
                 Interlocked.Increment(ref _evicted);
             }
         }
@@ -56,5 +71,7 @@ public sealed class DecisionCache
         return false;
     }
 
-    private sealed record CachedDecision(SamplingDecision Decision, DateTimeOffset DecidedAt);
+    // A struct: ConcurrentDictionary already allocates a node per entry, so a class here would
+    // only add a second object (and its header) to every remembered decision.
+    private readonly record struct CachedDecision(SamplingDecision Decision, DateTimeOffset DecidedAt);
 }

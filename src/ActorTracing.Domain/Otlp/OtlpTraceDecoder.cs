@@ -77,10 +77,9 @@ public static class OtlpTraceDecoder
             return;
         }
 
-        var serviceName = FindString(resource, ServiceNameKey) ?? string.Empty;
-        var region = FindString(resource, CloudRegionKey);
-        var resourceInfo = new ResourceInfo(serviceName, string.IsNullOrEmpty(region) ? state.DefaultRegion : region, resource.ToArray(), schemaUrl);
-
+        // Resolved (service.name, cloud.region, a copy of the bytes) only when an origin of this
+        // resource is not interned yet, and then once for all its scopes.
+        ResourceInfo? resourceInfo = null;
         reader = new ProtoReader(resourceSpans);
         var scopeIndex = 0;
         while (reader.TryReadTag(out var field, out var wireType))
@@ -91,11 +90,19 @@ public static class OtlpTraceDecoder
                 continue;
             }
             var scopeSpans = reader.ReadLengthDelimited(out var offset);
-            DecodeScopeSpans(ref state, scopeSpans, baseOffset + offset, resourceInfo, resourceIndex, scopeIndex++);
+            DecodeScopeSpans(ref state, scopeSpans, baseOffset + offset, resource, schemaUrl, ref resourceInfo, resourceIndex, scopeIndex++);
         }
     }
 
-    private static void DecodeScopeSpans(ref DecodeState state, ReadOnlySpan<byte> scopeSpans, int baseOffset, ResourceInfo resource, int resourceIndex, int scopeIndex)
+    private static void DecodeScopeSpans(
+        ref DecodeState state,
+        ReadOnlySpan<byte> scopeSpans,
+        int baseOffset,
+        ReadOnlySpan<byte> resource,
+        string resourceSchemaUrl,
+        ref ResourceInfo? resourceInfo,
+        int resourceIndex,
+        int scopeIndex)
     {
         ReadOnlySpan<byte> scope = default;
         var schemaUrl = string.Empty;
@@ -134,7 +141,7 @@ public static class OtlpTraceDecoder
             }
             var span = reader.ReadLengthDelimited(out var offset);
             var raw = state.Request.Slice(baseOffset + offset, span.Length);
-            origin ??= new SpanOrigin(resource.ServiceName, resource.Region, resource.Bytes, scope.ToArray(), resource.SchemaUrl, schemaUrl);
+            origin ??= OriginOf(state.DefaultRegion, resource, resourceSchemaUrl, scope, schemaUrl, ref resourceInfo);
             DecodeSpan(ref state, span, raw, origin, resourceIndex, scopeIndex, spanIndex++);
         }
     }
@@ -283,6 +290,29 @@ public static class OtlpTraceDecoder
         return code;
     }
 
+    private static SpanOrigin OriginOf(
+        string defaultRegion,
+        ReadOnlySpan<byte> resource,
+        string resourceSchemaUrl,
+        ReadOnlySpan<byte> scope,
+        string scopeSchemaUrl,
+        ref ResourceInfo? resourceInfo)
+    {
+        var slot = SpanOriginCache.SlotOf(resource, resourceSchemaUrl, scope, scopeSchemaUrl);
+        if (SpanOriginCache.TryGet(slot, resource, resourceSchemaUrl, scope, scopeSchemaUrl, defaultRegion, out var origin))
+        {
+            return origin;
+        }
+        if (resourceInfo is null)
+        {
+            var region = FindString(resource, CloudRegionKey);
+            resourceInfo = new ResourceInfo(FindString(resource, ServiceNameKey) ?? string.Empty, string.IsNullOrEmpty(region) ? defaultRegion : region, resource.ToArray());
+        }
+        origin = new SpanOrigin(resourceInfo.ServiceName, resourceInfo.Region, resourceInfo.Bytes, scope.ToArray(), resourceSchemaUrl, scopeSchemaUrl);
+        SpanOriginCache.Store(slot, origin, defaultRegion);
+        return origin;
+    }
+
     private static string? FindString(ReadOnlySpan<byte> resource, string key)
     {
         if (resource.IsEmpty || !OtlpAttributes.TryFindInResource(resource, key, out var value))
@@ -292,7 +322,7 @@ public static class OtlpTraceDecoder
         return value.AsString();
     }
 
-    private sealed record ResourceInfo(string ServiceName, string Region, byte[] Bytes, string SchemaUrl);
+    private sealed record ResourceInfo(string ServiceName, string Region, byte[] Bytes);
 
     private struct DecodeState(ReadOnlyMemory<byte> request, string defaultRegion)
     {

@@ -3,7 +3,9 @@ namespace ActorTracing.Domain;
 /// <summary>
 /// Where a group of spans came from: the resource and instrumentation scope they were exported
 /// under, and the region that received them. One instance is shared by every span of one
-/// ScopeSpans in a request, so per-span memory does not repeat the resource.
+/// ScopeSpans in a request, so per-span memory does not repeat the resource; the ingest decoder
+/// also interns them across requests (same bytes, schema urls and region → same instance), so
+/// the arrays are shared and must never be written to.
 /// </summary>
 /// <param name="ServiceName">The resource's <c>service.name</c> (empty when absent).</param>
 /// <param name="Region">The region the span entered: the resource's <c>cloud.region</c>, else the receiving node's region.</param>

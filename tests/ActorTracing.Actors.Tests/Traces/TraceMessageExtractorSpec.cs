@@ -32,4 +32,19 @@ public sealed class TraceMessageExtractorSpec
         }
         Assert.All(counts, c => Assert.InRange(c, 850, 1150));
     }
+
+    [Fact]
+    public void Shard_ids_are_the_decimal_shard_numbers_and_shared_between_messages()
+    {
+        var extractor = new TraceMessageExtractor(1_000);
+        var id = new TraceId(0x0123456789ABCDEF, 0xFEDCBA9876543210);
+        var expected = ((int)(id.StableHash() % 1_000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var first = extractor.ShardId(new TraceCommands.AppendSpans(id, []));
+        var second = extractor.ShardId(new TraceQueries.GetTraceStatus(id));
+
+        Assert.Equal(expected, first);
+        Assert.Same(first, second);
+        Assert.Equal("0", extractor.ShardId("not a trace id"));
+    }
 }

@@ -44,4 +44,50 @@ public sealed class DecisionCacheSpec
         Assert.True(cache.TryGet(id, T0, out var d));
         Assert.True(d.Keep);
     }
+
+    [Fact]
+    public void A_repeated_decision_does_not_count_twice_towards_capacity()
+    {
+        var cache = new DecisionCache(2, TimeSpan.FromMinutes(1));
+        var first = new TraceId(0, 1);
+        cache.Add(first, Keep, T0);
+        cache.Add(first, Keep, T0);
+        cache.Add(new TraceId(0, 2), Keep, T0);
+
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(0, cache.Evicted);
+        Assert.True(cache.TryGet(first, T0, out _));
+    }
+
+    [Fact]
+    public void Racing_deciders_leave_exactly_capacity_decisions_and_count_every_eviction()
+    {
+        const int Capacity = 1_000;
+        const int PerThread = 20_000;
+        const int Threads = 4;
+        var cache = new DecisionCache(Capacity, TimeSpan.FromMinutes(1));
+
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                var id = new TraceId((ulong)t + 1, (ulong)i);
+                cache.Add(id, Keep, T0);
+                // Every thread also repeats its previous decision, as late spans racing a decision do.
+                cache.Add(id, Keep, T0);
+            }
+        });
+
+        var held = 0;
+        for (var t = 0; t < Threads; t++)
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                held += cache.TryGet(new TraceId((ulong)t + 1, (ulong)i), T0, out _) ? 1 : 0;
+            }
+        }
+        Assert.Equal(Capacity, cache.Count);
+        Assert.Equal(Capacity, held);
+        Assert.Equal((Threads * PerThread) - Capacity, cache.Evicted);
+    }
 }

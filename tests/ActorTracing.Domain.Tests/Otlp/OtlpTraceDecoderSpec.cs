@@ -63,6 +63,53 @@ public sealed class OtlpTraceDecoderSpec
     }
 
     [Fact]
+    public void Origins_with_the_same_bytes_are_shared_across_requests()
+    {
+        var request = OtlpEncoder.EncodeRequest(OtlpSamples.Rich());
+        var first = OtlpTraceDecoder.Decode(request, "local-region").Traces.SelectMany(t => t.Spans).ToDictionary(s => s.SpanId.Value);
+        var second = OtlpTraceDecoder.Decode(request.ToArray(), "local-region").Traces.SelectMany(t => t.Spans).ToDictionary(s => s.SpanId.Value);
+        var elsewhere = OtlpTraceDecoder.Decode(request.ToArray(), "other-region").Traces.SelectMany(t => t.Spans).ToDictionary(s => s.SpanId.Value);
+
+        Assert.Same(first[1].Origin, second[1].Origin);
+        Assert.Same(first[5].Origin, second[5].Origin);
+        // Without cloud.region the origin's region is the receiving node's: not the same origin.
+        Assert.NotSame(first[5].Origin, elsewhere[5].Origin);
+        Assert.Equal("other-region", elsewhere[5].Origin.Region);
+        Assert.Equal("local-region", second[5].Origin.Region);
+    }
+
+    [Fact]
+    public void Origins_differing_only_in_scope_or_schema_url_are_not_shared()
+    {
+        ResourceSpansDetail Request(string scopeName, string scopeSchema)
+            => new(OtlpSamples.Resource("svc"), [new ScopeSpansDetail(new ScopeDetail(scopeName, "1.0", []), [OtlpSamples.FullSpan(OtlpSamples.TraceA, 1, 0)], scopeSchema)]);
+
+        var a = Assert.Single(Assert.Single(OtlpTraceDecoder.Decode(OtlpEncoder.EncodeRequest([Request("a", "s1")]), "r").Traces).Spans).Origin;
+        var b = Assert.Single(Assert.Single(OtlpTraceDecoder.Decode(OtlpEncoder.EncodeRequest([Request("b", "s1")]), "r").Traces).Spans).Origin;
+        var c = Assert.Single(Assert.Single(OtlpTraceDecoder.Decode(OtlpEncoder.EncodeRequest([Request("a", "s2")]), "r").Traces).Spans).Origin;
+
+        Assert.NotSame(a, b);
+        Assert.NotSame(a, c);
+        Assert.Equal("b", OtlpSpanDecoder.DecodeScope(b.Scope).Name);
+        Assert.Equal("s2", c.ScopeSchemaUrl);
+    }
+
+    [Fact]
+    public void A_large_resource_is_decoded_correctly_without_being_shared()
+    {
+        IReadOnlyList<KeyValuePair<string, AttributeValue>> big =
+            [new("service.name", AttributeValue.FromString("big")), new("blob", AttributeValue.FromString(new string('x', 4096)))];
+        var request = OtlpEncoder.EncodeRequest([new ResourceSpansDetail(big, [new ScopeSpansDetail(OtlpSamples.Scope(), [OtlpSamples.FullSpan(OtlpSamples.TraceA, 1, 0)])])]);
+
+        var first = Assert.Single(Assert.Single(OtlpTraceDecoder.Decode(request, "r").Traces).Spans).Origin;
+        var second = Assert.Single(Assert.Single(OtlpTraceDecoder.Decode(request, "r").Traces).Spans).Origin;
+
+        Assert.NotSame(first, second);
+        Assert.Equal("big", second.ServiceName);
+        Assert.Equal(first.Resource, second.Resource);
+    }
+
+    [Fact]
     public void Spans_with_invalid_ids_are_rejected_and_counted_while_valid_ones_survive()
     {
         var writer = new ProtoWriter();

@@ -1,0 +1,61 @@
+using ActorTracing.Domain.Completion;
+
+namespace ActorTracing.Domain.Tests.Completion;
+
+public sealed class TraceBufferSpec
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    private static BufferedSpan Span(ulong id, ulong parent, string region)
+        => new(TestSpans.Trace, new SpanId(id), new SpanId(parent), 1_000, 2_000, "op", SpanKind.Server, SpanStatusCode.Unset,
+            new SpanOrigin("svc", region, [], []), new byte[10]);
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(200)]
+    public void Missing_parents_are_counted_alike_for_small_and_large_traces(int spans)
+    {
+        // Span i's parent is i - 1 (1 is the root); every third span names a parent that never arrives.
+        var buffer = new TraceBuffer(TestSpans.Trace);
+        var expected = 0;
+        var list = new List<BufferedSpan>();
+        for (ulong i = 1; i <= (ulong)spans; i++)
+        {
+            var missing = i > 1 && i % 3 == 0;
+            expected += missing ? 1 : 0;
+            list.Add(TestSpans.Span(i, parent: i == 1 ? 0 : missing ? 10_000 + i : i - 1));
+        }
+        buffer.Add(list, T0);
+
+        Assert.Equal(expected, buffer.CountMissingParents());
+    }
+
+    [Fact]
+    public void A_parent_arriving_later_is_found()
+    {
+        var buffer = new TraceBuffer(TestSpans.Trace);
+        buffer.Add([TestSpans.Span(2, parent: 1), TestSpans.Span(3, parent: 2)], T0);
+        Assert.Equal(1, buffer.CountMissingParents());
+
+        buffer.Add([TestSpans.Span(1)], T0.AddSeconds(1));
+        Assert.Equal(0, buffer.CountMissingParents());
+    }
+
+    [Fact]
+    public void Region_arrivals_list_each_region_once_in_order_of_first_arrival()
+    {
+        var buffer = new TraceBuffer(TestSpans.Trace);
+        Assert.Empty(buffer.RegionArrivals);
+
+        buffer.Add([Span(1, 0, "iad"), Span(2, 1, "iad")], T0);
+        Assert.Equal([new KeyValuePair<string, DateTimeOffset>("iad", T0)], buffer.RegionArrivals);
+
+        buffer.Add([Span(3, 1, "fra"), Span(4, 1, "iad")], T0.AddSeconds(1));
+        buffer.Add([Span(5, 1, "syd"), Span(6, 1, "fra")], T0.AddSeconds(2));
+        Assert.Equal(
+            [new("iad", T0), new("fra", T0.AddSeconds(1)), new KeyValuePair<string, DateTimeOffset>("syd", T0.AddSeconds(2))],
+            buffer.RegionArrivals);
+    }
+}
