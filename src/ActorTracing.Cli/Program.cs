@@ -2,7 +2,7 @@ using ActorTracing.Cli.Commands;
 
 namespace ActorTracing.Cli;
 
-public static class Program
+public static partial class Program
 {
     private const string Usage = """
         usage: actortracing <command> [options]
@@ -23,6 +23,24 @@ public static class Program
         """;
 
     public static async Task<int> Main(string[] argv)
+    {
+        var code = await RunAsync(argv).ConfigureAwait(false);
+        if (ActorTracing.Storage.ChdbEngine.IsOpen)
+        {
+            // chDB's static destructors crash once MergeTree tables exist (see ChdbEngine). By now
+            // the node has stopped and every insert returned (committed), so leave without running
+            // them: flush our output and end the process with the command's exit code.
+            Console.Out.Flush();
+            Console.Error.Flush();
+            ExitNow(code);
+        }
+        return code;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void ExitNow(int status);
+
+    private static async Task<int> RunAsync(string[] argv)
     {
         if (argv.Length == 0 || argv[0] is "-h" or "--help" or "help")
         {

@@ -15,6 +15,18 @@ public sealed unsafe class ChdbEngine
     private static readonly object OpenLock = new();
     private static ChdbEngine? _instance;
 
+    /// <summary>Whether this process opened the engine (then it must not run chDB's exit handlers).</summary>
+    public static bool IsOpen
+    {
+        get
+        {
+            lock (OpenLock)
+            {
+                return _instance is not null;
+            }
+        }
+    }
+
     private readonly object _callLock = new();
     private readonly ChdbNative _native;
     private readonly IntPtr* _connection;
