@@ -242,9 +242,19 @@ public sealed class TraceActor : ReceivePersistentActor, IWithTimers
     {
         if (_decision is null && _buffer is { SpanCount: > 0 })
         {
-            // Not persisted: a stopped actor cannot Persist, and the journal may be stopping with
-            // the node. Fragments of this trace accepted elsewhere get their own decision then.
-            DecideAndPublish(CompletionReasons.HandOff, Now);
+            var now = Now;
+            var decision = DecideAndPublish(CompletionReasons.HandOff, now);
+            if (_settings.DurableDecisions)
+            {
+                // Persist() is not available to a stopped actor, but the journal still runs (it
+                // stops with the actor system, after coordinated shutdown): write the event to it
+                // directly, so the node that takes the shard over recovers this decision for the
+                // trace's other fragments instead of deciding them a second time. Fire and forget:
+                // if the node dies before the write lands, those fragments get their own decision.
+                var journal = Persistence.Instance.Apply(Context.System).JournalFor(JournalPluginId);
+                var persistent = new Persistent(new TraceEvents.Decided(_traceId, decision, CompletionReasons.HandOff, now), LastSequenceNr + 1, PersistenceId, string.Empty, false, ActorRefs.NoSender, Guid.NewGuid().ToString("N"));
+                journal.Tell(new WriteMessages([new AtomicWrite(persistent)], ActorRefs.NoSender, 1));
+            }
         }
         base.PostStop();
     }
