@@ -43,6 +43,9 @@ public sealed record IngestSettings
 
     public bool EnableHttp { get; init; } = true;
 
+    /// <summary>The Kafka source (<c>actortracing.ingest.kafka</c>); off by default.</summary>
+    public KafkaIngestSettings Kafka { get; init; } = KafkaIngestSettings.Default;
+
     /// <summary>Reads <c>actortracing.ingest</c> from <paramref name="config"/> (falling back to the embedded defaults) and validates it.</summary>
     /// <exception cref="ConfigurationException">A key holds an invalid value; the message names the key.</exception>
     public static IngestSettings Create(Config config)
@@ -73,6 +76,7 @@ public sealed record IngestSettings
             GrpcEndpoint = section.GetString("grpc.endpoint", DefaultGrpcEndpoint) ?? string.Empty,
             EnableHttp = section.GetBoolean("http.enabled", true),
             HttpEndpoint = section.GetString("http.endpoint", DefaultHttpEndpoint) ?? string.Empty,
+            Kafka = KafkaIngestSettings.Create(section),
         };
         settings.Validate();
         return settings;
@@ -111,6 +115,7 @@ public sealed record IngestSettings
                 throw new ConfigurationException($"{Section}.grpc.endpoint and {Section}.http.endpoint both use port {grpc.Port}");
             }
         }
+        Kafka.Validate();
     }
 
     /// <summary>The listener address of the gRPC receiver.</summary>

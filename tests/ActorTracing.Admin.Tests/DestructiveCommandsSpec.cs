@@ -55,6 +55,12 @@ public sealed class DestructiveCommandsSpec
         try
         {
             var (node1, node3) = (cluster.Nodes[0], cluster.Nodes[2]);
+            // The coordinator must know node 3's region before the crash, or the query would not
+            // ask it at all (its region registers asynchronously after the node is Up).
+            await Poll.UntilAsync(
+                async () => (await TestCluster.RunAsync([node1.AdminTarget, "cluster-sharding", "shard-stats", "-r", "trace", "-t", "1"])).Out.Contains("Queried 3 nodes: 3 responsive", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(30),
+                "node 3's region to be registered");
             // A crash, not a leave: the others see it unreachable, and its region stays registered.
             await node3.System.Terminate();
             await Poll.UntilAsync(() => Cluster.Get(node1.System).State.Unreachable.Any(m => m.Address.Equals(node3.Address)), TimeSpan.FromSeconds(30), "node 3 to be unreachable");

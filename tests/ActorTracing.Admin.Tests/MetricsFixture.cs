@@ -19,7 +19,7 @@ public static class MetricsFixture
         latency.Observe(TimeSpan.FromMilliseconds(2));
         latency.Observe(TimeSpan.FromSeconds(2));
         latency.Observe(TimeSpan.FromSeconds(100));
-        return new AdminSources(system) { Gauges = gauges, Ingest = new IngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency };
+        return new AdminSources(system) { Gauges = gauges, Ingest = new IngestCounters(), Kafka = new KafkaIngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency };
     }
 
     public static readonly IReadOnlyList<string> ExpectedSeries =
@@ -27,6 +27,8 @@ public static class MetricsFixture
         "actortracing_ingest_requests_total",
         "actortracing_ingest_spans_total",
         "actortracing_ingest_rejected_requests_total",
+        "actortracing_kafka_records_total",
+        "actortracing_kafka_retries_total",
         "actortracing_spans_received_total",
         "actortracing_buffered_traces",
         "actortracing_buffered_spans",

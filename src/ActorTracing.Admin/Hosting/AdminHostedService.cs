@@ -28,6 +28,7 @@ internal sealed class AdminHostedService(IServiceProvider services, AdminSetting
             Registry = services.GetService<ActorRegistry>(),
             Gauges = services.GetService<PipelineGauges>(),
             Ingest = services.GetService<IngestCounters>(),
+            Kafka = services.GetService<KafkaIngestCounters>(),
             Storage = services.GetService<IStorageStatsSource>(),
             DecisionLatency = services.GetService<DecisionLatencyHistogram>(),
             Decisions = services.GetService<DecisionCache>(),

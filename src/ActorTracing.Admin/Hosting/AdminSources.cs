@@ -19,6 +19,9 @@ public sealed record AdminSources(ActorSystem System)
 
     public IngestCounters? Ingest { get; init; }
 
+    /// <summary>Kafka ingest counters and consumer lag (registered by AddKafkaIngest).</summary>
+    public KafkaIngestCounters? Kafka { get; init; }
+
     public IStorageStatsSource? Storage { get; init; }
 
     /// <summary>Fed by <see cref="DecisionLatencySink"/>; without it /metrics has no decision latency histogram.</summary>

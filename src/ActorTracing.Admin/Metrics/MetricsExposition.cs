@@ -16,6 +16,7 @@ internal sealed class MetricsExposition(AdminSources sources)
     {
         var w = new PrometheusTextWriter();
         WriteIngest(w);
+        WriteKafka(w);
         WritePipeline(w);
         WriteDecisionLatency(w);
         WriteStorage(w);
@@ -48,6 +49,24 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedUnsupported, ("reason", "unsupported"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsThrottled, ("reason", "throttled"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsFailed, ("reason", "failed"));
+    }
+
+    private void WriteKafka(PrometheusTextWriter w)
+    {
+        if (sources.Kafka is not { } k)
+        {
+            return;
+        }
+        w.Family("actortracing_kafka_records_total", "counter", "Kafka records by outcome: consumed, committed (after their spans were accepted), malformed (skipped and committed).");
+        w.Sample("actortracing_kafka_records_total", k.RecordsConsumed, ("outcome", "consumed"));
+        w.Sample("actortracing_kafka_records_total", k.RecordsCommitted, ("outcome", "committed"));
+        w.Sample("actortracing_kafka_records_total", k.RecordsMalformed, ("outcome", "malformed"));
+        w.Single("actortracing_kafka_retries_total", "counter", "Kafka records retried because the node refused them (backpressure), not skipped.", k.Retries);
+        w.Family("actortracing_kafka_consumer_lag", "gauge", "Kafka consumer lag per partition: high watermark minus committed offset, in records.");
+        foreach (var lag in k.Lag)
+        {
+            w.Sample("actortracing_kafka_consumer_lag", lag.Lag, ("topic", lag.Topic), ("partition", lag.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
     }
 
     private void WritePipeline(PrometheusTextWriter w)

@@ -201,7 +201,8 @@ public sealed class NodeHost : IAsyncDisposable
             });
         });
 
-        // After AddAkka: hosted services start in registration order and the admin needs the system.
+        // After AddAkka: hosted services start in registration order and both need the system.
+        builder.Services.AddKafkaIngest(ingest);
         builder.Services.AddAdminEndpoint(admin);
 
         var app = builder.Build();

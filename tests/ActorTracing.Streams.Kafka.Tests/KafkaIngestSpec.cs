@@ -1,0 +1,159 @@
+using ActorTracing.Ingest;
+using Akka.TestKit.Xunit2;
+
+namespace ActorTracing.Streams.Kafka.Tests;
+
+/// <summary>The Kafka ingest stream (consume → decode → submit → commit) against librdkafka's mock cluster.</summary>
+public sealed class KafkaIngestSpec : TestKit
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+
+    [Fact]
+    public async Task A_refused_record_is_retried_and_not_committed_until_accepted_and_nothing_after_it_is_submitted()
+    {
+        using var cluster = new MockKafkaCluster();
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(1));
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(2));
+        var ingress = new RecordingIngress(refusing: true);
+        await using var ingest = Ingest(cluster, "retry", ingress);
+        ingest.Start();
+
+        await AwaitConditionAsync(() => ingress.Refusals >= 2, Timeout, Interval);
+
+        // Refused twice: still the first record, nothing accepted, nothing committed, nothing
+        // after it handed to decoding.
+        Assert.All(ingress.Calls, c => Assert.Equal([1], c.Requests));
+        Assert.Empty(ingress.Accepted);
+        Assert.Equal(1, ingest.Counters.RecordsConsumed);
+        Assert.True(ingest.Counters.Retries >= 2);
+        Assert.Equal(-1, cluster.Committed("retry", "spans", 0));
+
+        ingress.Refusing = false;
+
+        await AwaitAssertAsync(() => Assert.Equal(2, cluster.Committed("retry", "spans", 0)), Timeout, Interval);
+        Assert.Equal([1, 2], ingress.Accepted);
+        Assert.Equal(2, ingest.Counters.SpansAccepted);
+        Assert.Equal(0, ingest.Counters.RecordsMalformed);
+    }
+
+    [Fact]
+    public async Task A_malformed_record_is_counted_skipped_and_committed_and_the_next_record_still_arrives()
+    {
+        using var cluster = new MockKafkaCluster();
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(1));
+        await cluster.ProduceAsync("spans", 0, TestRequests.Malformed());
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(3));
+        var ingress = new RecordingIngress();
+        await using var ingest = Ingest(cluster, "malformed", ingress);
+        ingest.Start();
+
+        await AwaitAssertAsync(() => Assert.Equal(3, cluster.Committed("malformed", "spans", 0)), Timeout, Interval);
+        // The counter follows the commit's reply, so it may trail the broker by a moment.
+        await AwaitConditionAsync(() => ingest.Counters.RecordsCommitted == 3, Timeout, Interval);
+
+        Assert.Equal([1, 3], ingress.Accepted);
+        Assert.Equal(1, ingest.Counters.RecordsMalformed);
+        Assert.Equal(3, ingest.Counters.RecordsConsumed);
+    }
+
+    [Fact]
+    public async Task Lag_is_reported_per_partition_and_reaches_zero_after_catching_up()
+    {
+        using var cluster = new MockKafkaCluster();
+        for (var i = 0; i < 4; i++)
+        {
+            await cluster.ProduceAsync("spans", i % 2, TestRequests.Protobuf(i));
+        }
+        var ingress = new RecordingIngress(refusing: true);
+        await using var ingest = Ingest(cluster, "lag", ingress);
+        ingest.Start();
+
+        // While the ingress refuses nothing is committed: both partitions lag by their 2 records.
+        // (The mock auto-creates the topic with more partitions; the empty ones lag by 0.)
+        await AwaitConditionAsync(() => ingress.Refusals >= 1, Timeout, Interval);
+        await AwaitAssertAsync(async () =>
+        {
+            var lag = await ingest.QueryLagAsync();
+            Assert.Equal([(0, 2L), (1, 2L)], lag.Where(l => l.Partition < 2).Select(l => (l.Partition, l.Lag)).Order());
+            Assert.All(lag.Where(l => l.Partition >= 2), l => Assert.Equal(0, l.Lag));
+        }, Timeout, Interval);
+
+        ingress.Refusing = false;
+
+        await AwaitAssertAsync(() =>
+        {
+            var lag = ingest.Counters.Lag;
+            Assert.NotEmpty(lag);
+            Assert.All(lag, l => Assert.Equal(0, l.Lag));
+            Assert.All(lag.Where(l => l.Partition < 2), l => Assert.Equal(2, l.HighWatermark));
+        }, Timeout, Interval);
+        Assert.Equal(4, ingress.Accepted.Count());
+    }
+
+    [Fact]
+    public async Task A_restarted_ingest_resumes_from_the_committed_offset_without_losing_records()
+    {
+        using var cluster = new MockKafkaCluster();
+        for (var i = 0; i < 3; i++)
+        {
+            await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(i));
+        }
+        var firstIngress = new RecordingIngress();
+        var first = Ingest(cluster, "resume", firstIngress);
+        first.Start();
+        await AwaitAssertAsync(() => Assert.Equal(3, cluster.Committed("resume", "spans", 0)), Timeout, Interval);
+        await first.DisposeAsync();
+
+        for (var i = 3; i < 5; i++)
+        {
+            await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(i));
+        }
+        var secondIngress = new RecordingIngress();
+        await using var second = Ingest(cluster, "resume", secondIngress);
+        second.Start();
+
+        await AwaitAssertAsync(() => Assert.Equal(5, cluster.Committed("resume", "spans", 0)), Timeout, Interval);
+        Assert.Equal([0, 1, 2], firstIngress.Accepted);
+        Assert.Equal([3, 4], secondIngress.Accepted);
+    }
+
+    [Fact]
+    public async Task Stopping_while_a_record_is_refused_leaves_it_uncommitted_and_the_next_run_delivers_it()
+    {
+        using var cluster = new MockKafkaCluster();
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(1));
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(2));
+        var refusing = new RecordingIngress(refusing: true);
+        var first = Ingest(cluster, "stop", refusing);
+        first.Start();
+        await AwaitConditionAsync(() => refusing.Refusals >= 1, Timeout, Interval);
+
+        await first.DisposeAsync().AsTask().WaitAsync(Timeout);
+
+        Assert.True(first.Completion.IsCompletedSuccessfully);
+        Assert.Empty(refusing.Accepted);
+        Assert.Equal(-1, cluster.Committed("stop", "spans", 0));
+
+        var accepting = new RecordingIngress();
+        await using var second = Ingest(cluster, "stop", accepting);
+        second.Start();
+        await AwaitAssertAsync(() => Assert.Equal(2, cluster.Committed("stop", "spans", 0)), Timeout, Interval);
+        Assert.Equal([1, 2], accepting.Accepted);
+    }
+
+    private KafkaIngest Ingest(MockKafkaCluster cluster, string group, RecordingIngress ingress) => new(
+        new KafkaIngestSettings
+        {
+            Enabled = true,
+            BootstrapServers = cluster.BootstrapServers,
+            Topics = ["spans"],
+            GroupId = group,
+            CommitInterval = TimeSpan.FromMilliseconds(50),
+            LagRefreshInterval = TimeSpan.FromMilliseconds(100),
+            Properties = MockKafkaCluster.FastGroupProperties,
+        },
+        "test-region",
+        ingress,
+        Sys);
+}
