@@ -75,6 +75,12 @@ public static partial class Program
             Console.Error.WriteLine($"actortracing: {e.Message}");
             return 2;
         }
+        catch (ActorTracing.Storage.StorageException e)
+        {
+            // e.g. another process holds the embedded engine's data directory.
+            Console.Error.WriteLine($"actortracing: storage: {e.Message}");
+            return 4;
+        }
         catch (Akka.Configuration.ConfigurationException e)
         {
             Console.Error.WriteLine($"actortracing: configuration error: {e.Message}");
