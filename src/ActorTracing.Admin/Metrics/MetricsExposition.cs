@@ -7,8 +7,8 @@ namespace ActorTracing.Admin;
 /// (Interlocked fields), so metrics cost the hot path nothing. Hand-written rather than
 /// prometheus-net: the counters exist already and would have to be mirrored or wrapped in
 /// callbacks, and prometheus-net's default registry is process-wide, while several nodes share
-/// one process in tests and in `demo`. A family whose source this node lacks is left out.
-/// TODO (Kafka ingest, later issue): actortracing_kafka_consumer_lag_messages{topic,partition}.
+/// one process in tests and in `demo`. A family whose source this node lacks is left out (Kafka
+/// lag appears only on a node whose Kafka ingest runs and has partitions assigned).
 /// </summary>
 internal sealed class MetricsExposition(AdminSources sources)
 {

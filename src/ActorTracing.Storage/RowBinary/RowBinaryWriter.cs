@@ -90,4 +90,36 @@ public sealed class RowBinaryWriter
         }
         _buffer.Advance(bytes.Length * 2);
     }
+
+    /// <summary>A trace id column as lower-case hex; the empty id as the empty string.</summary>
+    public void WriteTraceId(ActorTracing.Domain.TraceId id)
+    {
+        if (id.IsEmpty)
+        {
+            WriteVarUInt(0);
+            return;
+        }
+        Span<byte> bytes = stackalloc byte[ActorTracing.Domain.TraceId.ByteLength];
+        id.WriteTo(bytes);
+        WriteHexString(bytes);
+    }
+
+    /// <summary>A span id column as lower-case hex; the empty id (no parent) as the empty string.</summary>
+    public void WriteSpanId(ActorTracing.Domain.SpanId id)
+    {
+        if (id.IsEmpty)
+        {
+            WriteVarUInt(0);
+            return;
+        }
+        Span<byte> bytes = stackalloc byte[ActorTracing.Domain.SpanId.ByteLength];
+        id.WriteTo(bytes);
+        WriteHexString(bytes);
+    }
+
+    /// <summary>
+    /// A DateTime (UInt32 seconds) from Unix nanoseconds. A time past 2106 (a broken clock) would
+    /// wrap to 1970; clamping keeps it sorted last instead.
+    /// </summary>
+    public void WriteDateTimeSeconds(ulong unixNanos) => WriteUInt32((uint)Math.Min(unixNanos / 1_000_000_000, uint.MaxValue));
 }

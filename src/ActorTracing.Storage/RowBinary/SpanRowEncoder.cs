@@ -102,9 +102,9 @@ public sealed partial class SpanRowEncoder
         // The order below IS TraceSchema.InsertColumns (ServerTraceSchema.InsertColumns for Legacy,
         // where a time and a map each occupy two adjacent columns).
         WriteTime(span.StartUnixNano);
-        WriteTraceId(span.TraceId);
-        WriteSpanId(span.SpanId);
-        WriteSpanId(span.ParentSpanId);
+        _writer.WriteTraceId(span.TraceId);
+        _writer.WriteSpanId(span.SpanId);
+        _writer.WriteSpanId(span.ParentSpanId);
         w.WriteString(span.TraceState);
         w.WriteString(span.Name);
         w.WriteString(SpanKindName(span.Kind));
@@ -131,12 +131,12 @@ public sealed partial class SpanRowEncoder
         w.WriteVarUInt((ulong)links.Count);
         for (var i = 0; i < links.Count; i++)
         {
-            WriteTraceId(links[i].TraceId);
+            _writer.WriteTraceId(links[i].TraceId);
         }
         w.WriteVarUInt((ulong)links.Count);
         for (var i = 0; i < links.Count; i++)
         {
-            WriteSpanId(links[i].SpanId);
+            _writer.WriteSpanId(links[i].SpanId);
         }
         w.WriteVarUInt((ulong)links.Count);
         for (var i = 0; i < links.Count; i++)
@@ -151,29 +151,7 @@ public sealed partial class SpanRowEncoder
         Rows++;
     }
 
-    private void WriteTraceId(TraceId id)
-    {
-        if (id.IsEmpty)
-        {
-            _writer.WriteVarUInt(0);
-            return;
-        }
-        Span<byte> bytes = stackalloc byte[TraceId.ByteLength];
-        id.WriteTo(bytes);
-        _writer.WriteHexString(bytes);
-    }
 
-    private void WriteSpanId(SpanId id)
-    {
-        if (id.IsEmpty)
-        {
-            _writer.WriteVarUInt(0);
-            return;
-        }
-        Span<byte> bytes = stackalloc byte[SpanId.ByteLength];
-        id.WriteTo(bytes);
-        _writer.WriteHexString(bytes);
-    }
 
     /// <summary>Modern: one DateTime64(9). Legacy: DateTime seconds, then UInt32 nanoseconds within the second.</summary>
     private void WriteTime(ulong unixNanos)
@@ -183,7 +161,7 @@ public sealed partial class SpanRowEncoder
             _writer.WriteDateTime64Nanos(unixNanos);
             return;
         }
-        _writer.WriteUInt32(LegacySeconds(unixNanos));
+        _writer.WriteDateTimeSeconds(unixNanos);
         _writer.WriteUInt32((uint)(unixNanos % NanosPerSecond));
     }
 
@@ -201,7 +179,7 @@ public sealed partial class SpanRowEncoder
         }
         for (var i = 0; i < events.Count; i++)
         {
-            _writer.WriteUInt32(LegacySeconds(events[i].TimeUnixNano));
+            _writer.WriteDateTimeSeconds(events[i].TimeUnixNano);
         }
         _writer.WriteVarUInt((ulong)events.Count);
         for (var i = 0; i < events.Count; i++)
@@ -210,9 +188,6 @@ public sealed partial class SpanRowEncoder
         }
     }
 
-    // DateTime is UInt32 seconds: a time past 2106 (a broken clock) would wrap to 1970; clamping
-    // keeps it sorted last instead. The nanosecond column still holds the exact sub-second part.
-    private static uint LegacySeconds(ulong unixNanos) => (uint)Math.Min(unixNanos / NanosPerSecond, uint.MaxValue);
 
     /// <summary>Modern: one Map. Legacy: a Key array column, then a Value array column.</summary>
     private void WriteMap(IReadOnlyList<KeyValuePair<string, AttributeValue>> attributes)

@@ -12,8 +12,6 @@ namespace ActorTracing.Storage;
 /// </summary>
 public sealed class TraceSummaryRowEncoder
 {
-    private const ulong NanosPerSecond = 1_000_000_000;
-
     private readonly RowBinaryWriter _writer;
 
     public TraceSummaryRowEncoder(int initialCapacity = 16 * 1024, SchemaFlavor flavor = SchemaFlavor.Modern)
@@ -47,7 +45,7 @@ public sealed class TraceSummaryRowEncoder
         var w = _writer;
 
         // The order below IS TraceSchema.SummaryInsertColumns.
-        WriteTraceId(summary.TraceId);
+        _writer.WriteTraceId(summary.TraceId);
         // '' is the reader's "not joined with other traces".
         w.WriteString(summary.GroupId);
         if (Flavor == SchemaFlavor.Modern)
@@ -56,8 +54,7 @@ public sealed class TraceSummaryRowEncoder
         }
         else
         {
-            // A start past 2106 (a broken clock) would wrap to 1970; clamping keeps it sorted last.
-            w.WriteUInt32((uint)Math.Min(stitch.StartUnixNano / NanosPerSecond, uint.MaxValue));
+            w.WriteDateTimeSeconds(stitch.StartUnixNano);
         }
         w.WriteUInt64(stitch.DurationNanos);
         w.WriteUInt32((uint)Math.Max(0, stitch.SpanCount));
@@ -72,12 +69,12 @@ public sealed class TraceSummaryRowEncoder
         w.WriteVarUInt((ulong)edges.Count);
         foreach (var edge in edges)
         {
-            WriteSpanId(edge.ParentSpanId);
+            _writer.WriteSpanId(edge.ParentSpanId);
         }
         w.WriteVarUInt((ulong)edges.Count);
         foreach (var edge in edges)
         {
-            WriteSpanId(edge.SpanId);
+            _writer.WriteSpanId(edge.SpanId);
         }
         w.WriteVarUInt((ulong)edges.Count);
         foreach (var edge in edges)
@@ -121,27 +118,5 @@ public sealed class TraceSummaryRowEncoder
     internal static uint LagMilliseconds(TimeSpan lag) =>
         lag <= TimeSpan.Zero ? 0 : (uint)Math.Min(lag.Ticks / TimeSpan.TicksPerMillisecond, uint.MaxValue);
 
-    private void WriteTraceId(TraceId id)
-    {
-        if (id.IsEmpty)
-        {
-            _writer.WriteVarUInt(0);
-            return;
-        }
-        Span<byte> bytes = stackalloc byte[TraceId.ByteLength];
-        id.WriteTo(bytes);
-        _writer.WriteHexString(bytes);
-    }
 
-    private void WriteSpanId(SpanId id)
-    {
-        if (id.IsEmpty)
-        {
-            _writer.WriteVarUInt(0);
-            return;
-        }
-        Span<byte> bytes = stackalloc byte[SpanId.ByteLength];
-        id.WriteTo(bytes);
-        _writer.WriteHexString(bytes);
-    }
 }
