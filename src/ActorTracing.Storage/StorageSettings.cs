@@ -74,7 +74,7 @@ public sealed record StorageSettings
             Engine = ParseEngine(section.GetString("engine")),
             Shards = ParseShards(section.GetStringList("shards")),
             User = section.GetString("user") ?? string.Empty,
-            Password = section.GetString("password") ?? string.Empty,
+            Password = PasswordOrEnvironment(section.GetString("password")),
             RequestTimeout = section.GetTimeSpan("request-timeout", null, allowInfinite: false),
             RetentionInterval = section.GetTimeSpan("retention-interval", null, allowInfinite: false),
             DataDirectory = section.GetString("data-directory"),
@@ -179,6 +179,12 @@ public sealed record StorageSettings
             throw;
         }
     }
+
+    /// <summary>Read when <c>password</c> is empty, so secrets stay out of HOCON files (Akka's HOCON has no environment substitution we can rely on).</summary>
+    public const string PasswordEnvironmentVariable = "ACTORTRACING_CLICKHOUSE_PASSWORD";
+
+    private static string PasswordOrEnvironment(string? configured) =>
+        !string.IsNullOrEmpty(configured) ? configured : Environment.GetEnvironmentVariable(PasswordEnvironmentVariable) ?? string.Empty;
 
     // The generated ToString would print the password into any log line that shows the settings.
     private bool PrintMembers(System.Text.StringBuilder builder)

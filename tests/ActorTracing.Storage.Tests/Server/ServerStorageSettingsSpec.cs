@@ -64,4 +64,20 @@ public sealed class ServerStorageSettingsSpec
 
         Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_empty_password_is_taken_from_the_environment_and_a_configured_one_wins()
+    {
+        Environment.SetEnvironmentVariable(StorageSettings.PasswordEnvironmentVariable, "from-env");
+        try
+        {
+            Assert.Equal("from-env", StorageSettings.Create(null).Password);
+            Assert.Equal("from-file", StorageSettings.Create(ConfigurationFactory.ParseString("actortracing.storage.password = from-file")).Password);
+            Assert.DoesNotContain("from-env", StorageSettings.Create(null).ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(StorageSettings.PasswordEnvironmentVariable, null);
+        }
+    }
 }
