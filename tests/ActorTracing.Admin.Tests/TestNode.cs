@@ -86,7 +86,7 @@ public sealed class TestNode : IAsyncDisposable
         var shardingSettings = ClusterShardingSettings.Create(system).WithRole(settings.Role);
         node.TraceRegion = await sharding.StartAsync(
             TraceShardingHostingExtensions.TypeName,
-            entityId => TraceActor.Props(entityId, settings, Sampler.Value, node.Decisions, sink, node.Gauges),
+            shardId => TraceShardActor.Props(shardId, settings, Sampler.Value, node.Decisions, sink, node.Gauges),
             shardingSettings,
             new TraceMessageExtractor(settings.NumberOfShards),
             sharding.DefaultShardAllocationStrategy(shardingSettings),

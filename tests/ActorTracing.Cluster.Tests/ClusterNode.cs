@@ -88,7 +88,7 @@ internal sealed class ClusterNode : IAsyncDisposable
             var settings = ClusterShardingSettings.Create(system).WithRole("process");
             shardRegion = sharding.Start(
                 TraceShardingHostingExtensions.TypeName,
-                entityId => TraceActor.Props(entityId, trace, sampler ?? KeepAll, cache, sink, gauges),
+                shardId => TraceShardActor.Props(shardId, trace, sampler ?? KeepAll, cache, sink, gauges),
                 settings,
                 extractor,
                 sharding.DefaultShardAllocationStrategy(settings),

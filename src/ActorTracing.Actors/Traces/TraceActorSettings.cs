@@ -18,6 +18,12 @@ public sealed record TraceActorSettings(
     string JournalPluginId = "",
     CorrelationSettings? Correlation = null)
 {
+    /// <summary>Completion checks of a shard's traces are batched into ticks of this length.</summary>
+    public TimeSpan CompletionTick { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>How long a shard waits for the journal (lookups of earlier decisions, writes at hand-off).</summary>
+    public TimeSpan LookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Correlation groups (off unless configured).</summary>
     public CorrelationSettings Correlation { get; init; } = Correlation ?? CorrelationSettings.Disabled;
 
@@ -50,7 +56,11 @@ public sealed record TraceActorSettings(
                 c.GetBoolean("correlation.enabled", false),
                 c.GetString("correlation.attribute", string.Empty),
                 c.GetBoolean("correlation.follow-links", true),
-                Positive(c, "correlation.group-wait")));
+                Positive(c, "correlation.group-wait")))
+        {
+            CompletionTick = Positive(c, "completion-tick"),
+            LookupTimeout = Positive(c, "durable-decisions.lookup-timeout"),
+        };
     }
 
     private static TimeSpan Positive(Config c, string key)

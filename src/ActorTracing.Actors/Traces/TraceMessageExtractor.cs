@@ -5,9 +5,10 @@ using Akka.Cluster.Sharding;
 namespace ActorTracing.Actors.Traces;
 
 /// <summary>
-/// Entity id = the trace id in hex; shard = the trace id's stable hash. The stable hash (not
-/// string.GetHashCode) matters: every node of a mixed-version cluster must place a trace in the
-/// same shard, or spans of one trace would meet two actors.
+/// Shard = the trace id's stable hash; entity id = the shard id (one <see cref="TraceShardActor"/>
+/// owns every trace of its shard). The stable hash (not string.GetHashCode) matters: every node of
+/// a mixed-version cluster must place a trace in the same shard, or spans of one trace would meet
+/// two actors.
 /// </summary>
 public sealed class TraceMessageExtractor : IMessageExtractor
 {
@@ -28,9 +29,10 @@ public sealed class TraceMessageExtractor : IMessageExtractor
         }
     }
 
+    // The cached shard id string: no allocation per message.
     public string? EntityId(object message) => message switch
     {
-        ITraceMessage m => m.TraceId.ToHex(),
+        ITraceMessage m => ShardOf(m.TraceId),
         _ => null,
     };
 
@@ -43,8 +45,8 @@ public sealed class TraceMessageExtractor : IMessageExtractor
         _ => "0",
     };
 
-    public string ShardId(string entityId, object? messageHint = null)
-        => TraceId.TryParseHex(entityId, out var id) ? ShardOf(id) : "0";
+    /// <summary>An entity is its shard.</summary>
+    public string ShardId(string entityId, object? messageHint = null) => entityId;
 
     public string ShardOf(TraceId id) => _shardIds[(int)(id.StableHash() % (ulong)_numberOfShards)];
 }

@@ -15,9 +15,8 @@ public static class TraceShardingHostingExtensions
     public const string TypeName = "trace";
 
     /// <summary>
-    /// The entity Props factory sharding calls once per new trace: a producer that calls the
-    /// TraceActor constructor directly instead of an expression evaluated and bound by reflection
-    /// for every trace.
+    /// The entity Props factory sharding calls once per shard it starts: a producer that calls the
+    /// TraceShardActor constructor directly instead of an expression bound by reflection.
     /// </summary>
     public static Func<string, Props> EntityProps(
         TraceActorSettings settings,
@@ -31,11 +30,11 @@ public static class TraceShardingHostingExtensions
         ArgumentNullException.ThrowIfNull(decisions);
         ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(gauges);
-        return entityId => Props.CreateBy(new TraceActorProducer(entityId, settings, sampler, decisions, sink, gauges));
+        return shardId => TraceShardActor.Props(shardId, settings, sampler, decisions, sink, gauges);
     }
 
     /// <summary>
-    /// Hosts the TraceActor shard region under <see cref="TraceRegion"/>. The sampler, decision
+    /// Hosts the trace shard region under <see cref="TraceRegion"/>. The sampler, decision
     /// cache, outcome sink and gauges come from DI so the node (not this project) decides where
     /// kept spans go.
     /// </summary>
@@ -43,7 +42,7 @@ public static class TraceShardingHostingExtensions
         => builder.WithTraceSharding(settings, hostEntities: true);
 
     /// <summary>
-    /// Hosts TraceActors when <paramref name="hostEntities"/> (a processing node), otherwise starts
+    /// Hosts TraceShardActors when <paramref name="hostEntities"/> (a processing node), otherwise starts
     /// a shard region proxy under the same registry key: an ingest-only node routes every trace to
     /// the processing nodes without holding any itself, and ingest code cannot tell the difference.
     /// </summary>
@@ -70,8 +69,7 @@ public static class TraceShardingHostingExtensions
                 StateStoreMode = StateStoreMode.DData,
                 RememberEntities = false,
                 HandOffStopMessage = TraceCommands.HandOffStop.Instance,
-                // Entities passivate themselves right after deciding; idle passivation would only
-                // cut short a trace waiting for its timeout.
+                // An entity is a whole shard's traces; it lives as long as the shard lives here.
                 ShouldPassivateIdleEntities = false,
             });
     }

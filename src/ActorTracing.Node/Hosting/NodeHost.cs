@@ -168,7 +168,7 @@ public sealed class NodeHost : IAsyncDisposable
             if (persistence.Enabled)
             {
                 var redis = new RedisPersistenceOptions { ConfigurationString = persistence.Redis, KeyPrefix = persistence.KeyPrefix };
-                redis.KeyTtlByPrefix[TraceActor.PersistenceIdPrefix] = persistence.DecisionTtl;
+                redis.KeyTtlByPrefix[TraceShardActor.PersistenceIdPrefix] = persistence.DecisionTtl;
                 akka.WithRedisPersistence(redis);
             }
             akka.WithTraceSharding(trace, hostsTraces);

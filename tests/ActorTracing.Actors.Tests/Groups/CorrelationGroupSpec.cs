@@ -10,14 +10,13 @@ using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 
 namespace ActorTracing.Actors.Tests.Groups;
 
-/// <summary>Correlation groups under virtual time: the group actor, and a TraceActor that waits for its group.</summary>
+/// <summary>Correlation groups under virtual time: the group actor, and a trace shard that waits for a trace's group.</summary>
 public sealed class CorrelationGroupSpec : TestKit
 {
     private const string Hocon = "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"";
@@ -85,8 +84,7 @@ public sealed class CorrelationGroupSpec : TestKit
     {
         var groups = CreateTestProbe();
         ActorRegistry.For(Sys).Register<TraceGroupRegion>(groups.Ref);
-        var shard = CreateTestProbe();
-        var actor = shard.ChildActorOf(TraceActor.Props(Edge.ToHex(), Settings, ErrorsOrDrop, new DecisionCache(100, TimeSpan.FromMinutes(5)), _sink, _gauges));
+        var actor = Sys.ActorOf(TraceShardActor.Props("1", Settings, ErrorsOrDrop, new DecisionCache(100, TimeSpan.FromMinutes(5)), _sink, _gauges));
 
         actor.Tell(new TraceCommands.AppendSpans(Edge, Spans(Edge, "req-9")));
         actor.Tell(new TraceQueries.GetTraceStatus(Edge), TestActor);
@@ -98,8 +96,9 @@ public sealed class CorrelationGroupSpec : TestKit
         Assert.Equal(("attr:req-9", Edge, false), (proposal.GroupKey, proposal.TraceId, proposal.Decision.Keep));
         Assert.Empty(_sink.Decided);
         groups.Reply(new TraceGroupCommands.GroupDecided("attr:req-9", SamplingDecision.Kept("group/rules/errors", 1), [Edge, Origin]));
+        actor.Tell(new TraceQueries.GetTraceStatus(Edge), TestActor);
+        ExpectMsg<TraceQueries.TraceStatus>();
 
-        shard.ExpectMsg<Passivate>();
         var decided = Assert.Single(_sink.Decided);
         Assert.True(decided.Decision.Keep);
         Assert.Equal("group/rules/errors", decided.Decision.Reason);
@@ -112,8 +111,7 @@ public sealed class CorrelationGroupSpec : TestKit
     {
         var groups = CreateTestProbe();
         ActorRegistry.For(Sys).Register<TraceGroupRegion>(groups.Ref);
-        var shard = CreateTestProbe();
-        var actor = shard.ChildActorOf(TraceActor.Props(Edge.ToHex(), Settings, ErrorsOrDrop, new DecisionCache(100, TimeSpan.FromMinutes(5)), _sink, _gauges));
+        var actor = Sys.ActorOf(TraceShardActor.Props("1", Settings, ErrorsOrDrop, new DecisionCache(100, TimeSpan.FromMinutes(5)), _sink, _gauges));
 
         actor.Tell(new TraceCommands.AppendSpans(Edge, Spans(Edge, "req-5", SpanStatusCode.Error)));
         actor.Tell(new TraceQueries.GetTraceStatus(Edge), TestActor);
@@ -121,8 +119,9 @@ public sealed class CorrelationGroupSpec : TestKit
         Clock.Advance(TimeSpan.FromSeconds(2));
         groups.ExpectMsg<TraceGroupCommands.Propose>();
         Clock.Advance(TimeSpan.FromSeconds(4));
+        actor.Tell(new TraceQueries.GetTraceStatus(Edge), TestActor);
+        ExpectMsg<TraceQueries.TraceStatus>();
 
-        shard.ExpectMsg<Passivate>();
         var decided = Assert.Single(_sink.Decided);
         Assert.True(decided.Decision.Keep);
         Assert.Equal("group-timeout/rules/errors", decided.Decision.Reason);

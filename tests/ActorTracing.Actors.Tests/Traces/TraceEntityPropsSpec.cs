@@ -6,7 +6,6 @@ using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 
@@ -35,20 +34,19 @@ public sealed class TraceEntityPropsSpec : TestKit
         _settings, KeepAll, new DecisionCache(100, TimeSpan.FromMinutes(5)), _sink, new PipelineGauges());
 
     [Fact]
-    public void Entity_props_build_a_trace_actor_without_constructor_arguments_to_bind()
+    public void Entity_props_build_a_shard_actor_without_constructor_arguments_to_bind()
     {
-        var props = Factory()(Trace.ToHex());
+        var props = Factory()("12");
 
-        Assert.Equal(typeof(TraceActor), props.Type);
+        Assert.Equal(typeof(TraceShardActor), props.Type);
         // The expression form carried the six constructor arguments for a reflective call.
         Assert.Empty(props.Arguments);
     }
 
     [Fact]
-    public void An_entity_built_from_them_buffers_decides_and_passivates()
+    public void An_entity_built_from_them_buffers_and_decides_the_traces_of_its_shard()
     {
-        var shard = CreateTestProbe();
-        var actor = shard.ChildActorOf(Factory()(Trace.ToHex()));
+        var actor = Sys.ActorOf(Factory()("12"));
         var span = new BufferedSpan(Trace, new SpanId(1), default, 1_000, 5_000, "GET /", SpanKind.Server, SpanStatusCode.Unset,
             new SpanOrigin("edge", "iad", [], []), new byte[64]);
 
@@ -56,24 +54,11 @@ public sealed class TraceEntityPropsSpec : TestKit
         actor.Tell(new TraceQueries.GetTraceStatus(Trace), TestActor);
         Assert.Equal(1, ExpectMsg<TraceQueries.TraceStatus>().SpansBuffered);
         ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(2.1));
+        actor.Tell(new TraceQueries.GetTraceStatus(Trace), TestActor);
+        Assert.True(ExpectMsg<TraceQueries.TraceStatus>().Decision?.Keep);
 
-        shard.ExpectMsg<Passivate>();
         var decided = Assert.Single(_sink.Decided);
         Assert.True(decided.Decision.Keep);
         Assert.Equal(CompletionReasons.GotRoot, decided.CompletionReason);
-    }
-
-    [Fact]
-    public void Each_entity_gets_its_own_actor_for_its_own_trace()
-    {
-        var factory = Factory();
-        var other = new TraceId(0xCCCC, 0xEEEE);
-        var a = Sys.ActorOf(factory(Trace.ToHex()));
-        var b = Sys.ActorOf(factory(other.ToHex()));
-
-        a.Tell(new TraceQueries.GetTraceStatus(Trace), TestActor);
-        Assert.Equal(Trace, ExpectMsg<TraceQueries.TraceStatus>().TraceId);
-        b.Tell(new TraceQueries.GetTraceStatus(other), TestActor);
-        Assert.Equal(other, ExpectMsg<TraceQueries.TraceStatus>().TraceId);
     }
 }

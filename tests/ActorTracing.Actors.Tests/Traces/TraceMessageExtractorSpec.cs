@@ -7,15 +7,16 @@ namespace ActorTracing.Actors.Tests.Traces;
 public sealed class TraceMessageExtractorSpec
 {
     [Fact]
-    public void Every_message_of_a_trace_maps_to_the_same_entity_and_shard()
+    public void Every_message_of_a_trace_maps_to_its_shard_whose_entity_is_the_shard_itself()
     {
         var extractor = new TraceMessageExtractor(100);
         var id = new TraceId(0x0123456789ABCDEF, 0xFEDCBA9876543210);
         var append = new TraceCommands.AppendSpans(id, []);
         var query = new TraceQueries.GetTraceStatus(id);
-        Assert.Equal(id.ToHex(), extractor.EntityId(append));
+        Assert.Equal(extractor.ShardOf(id), extractor.EntityId(append));
+        Assert.Same(extractor.EntityId(append), extractor.EntityId(query));
         Assert.Equal(extractor.ShardId(append), extractor.ShardId(query));
-        Assert.Equal(extractor.ShardId(append), extractor.ShardId(id.ToHex()));
+        Assert.Equal(extractor.ShardId(append), extractor.ShardId(extractor.EntityId(append)!));
         Assert.Same(append, extractor.EntityMessage(append));
     }
 
@@ -45,6 +46,5 @@ public sealed class TraceMessageExtractorSpec
 
         Assert.Equal(expected, first);
         Assert.Same(first, second);
-        Assert.Equal("0", extractor.ShardId("not a trace id"));
     }
 }

@@ -1,0 +1,536 @@
+using ActorTracing.Domain;
+using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Correlation;
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+using ActorTracing.Domain.Stitching;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Akka.Persistence;
+
+namespace ActorTracing.Actors.Traces;
+
+/// <summary>
+/// Owns every trace of one shard: cluster sharding places the shard (by the trace id's stable
+/// hash) on one node, so every span of a trace — from any region, through any node — meets here,
+/// and each trace still gets exactly one decision. Each open trace is a <see cref="TraceBuffer"/>
+/// in a dictionary; when it is complete (<see cref="TraceCompletion"/>) the pure
+/// <see cref="TraceSampler"/> decides once, the outcome is published and the trace is forgotten —
+/// spans that come later find the decision in the node's <see cref="DecisionCache"/> (or, with
+/// durable decisions, in the journal) and follow it.
+/// <para>
+/// Why one actor per shard and not per trace: an actor per trace retained ~4.8 KB and allocated
+/// ~22 KB over its life (cell, mailbox, timers, persistence state), more than ten times the spans it
+/// held; at benchmark rates the GC pauses that caused were the ack p99. Here a trace costs a buffer
+/// and a dictionary entry, completion checks of all traces share one timer (a min-heap of due
+/// times, fired in ticks of <c>completion-tick</c>), and durable decisions of one tick go to the
+/// journal in one write.
+/// </para>
+/// Durable decisions are written straight to the journal as one <see cref="TraceEvents.Decided"/>
+/// event per trace under persistence id "trace-&lt;hex&gt;" (the Redis journal expires keys by that
+/// prefix); the first span of a trace this node has not decided asks the journal whether another
+/// incarnation of the shard — before a crash, hand-off or rebalance — already decided it.
+/// Time is the scheduler's clock so tests drive it virtually.
+/// </summary>
+public sealed class TraceShardActor : ReceiveActor, IWithTimers
+{
+    /// <summary>Persistence ids are "trace-&lt;hex&gt;": the journal's key expiry matches this prefix.</summary>
+    public const string PersistenceIdPrefix = "trace-";
+
+    private const string TickTimer = "tick";
+    private const string StopTimer = "stop";
+
+    private readonly string _shardId;
+    private readonly TraceActorSettings _settings;
+    private readonly TraceSampler _sampler;
+    private readonly DecisionCache _decisions;
+    private readonly ITraceOutcomeSink _sink;
+    private readonly PipelineGauges _gauges;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<TraceId, OpenTrace> _open = [];
+
+    // Due completion checks (and group timeouts). Entries are never removed early: a trace whose
+    // due time moved keeps its stale entry, which is skipped when it surfaces (its priority no
+    // longer matches the trace's DueTicks). New spans only ever push a trace's check later, so a
+    // trace has one live entry and almost never more than one stale one.
+    private readonly PriorityQueue<OpenTrace, long> _due = new();
+    private readonly long _tickTicks;
+    private readonly string _writerGuid = Guid.NewGuid().ToString("N");
+    private Dictionary<string, List<OpenTrace>>? _awaitingGroups;
+    private List<IPersistentEnvelope>? _pendingWrites;
+    private IActorRef? _journal;
+    private long _armedFor = long.MaxValue;
+    private int _writesInFlight;
+    private bool _stopping;
+
+    public TraceShardActor(
+        string shardId,
+        TraceActorSettings settings,
+        TraceSampler sampler,
+        DecisionCache decisions,
+        ITraceOutcomeSink sink,
+        PipelineGauges gauges)
+    {
+        _shardId = shardId;
+        _settings = settings;
+        _sampler = sampler;
+        _decisions = decisions;
+        _sink = sink;
+        _gauges = gauges;
+        _tickTicks = Math.Max(1, settings.CompletionTick.Ticks);
+
+        Receive<TraceCommands.AppendSpans>(m =>
+        {
+            OnAppend(m);
+            FlushWrites();
+        });
+        Receive<Tick>(_ =>
+        {
+            OnTick();
+            FlushWrites();
+        });
+        Receive<TraceQueries.GetTraceStatus>(q => Sender.Tell(Status(q.TraceId)));
+        Receive<TraceGroupCommands.GroupDecided>(g =>
+        {
+            OnGroupDecided(g);
+            FlushWrites();
+        });
+        Receive<LookupResult>(r =>
+        {
+            OnLookupResult(r);
+            FlushWrites();
+        });
+        Receive<TraceCommands.HandOffStop>(_ => OnHandOff());
+        Receive<StopNow>(_ => Context.Stop(Self));
+        Receive<WriteMessagesSuccessful>(_ => WriteDone());
+        Receive<WriteMessagesFailed>(f =>
+        {
+            _log.Error(f.Cause, "Shard {0}: writing decisions to the journal failed; late spans on other nodes may be decided again", _shardId);
+            WriteDone();
+        });
+        Receive<WriteMessageSuccess>(_ => { });
+        Receive<WriteMessageRejected>(r => _log.Error(r.Cause, "Shard {0}: the journal rejected decision {1}; late spans on other nodes may be decided again", _shardId, r.Persistent.PersistenceId));
+        Receive<WriteMessageFailure>(r => _log.Error(r.Cause, "Shard {0}: persisting decision {1} failed; late spans on other nodes may be decided again", _shardId, r.Persistent.PersistenceId));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(
+        string shardId,
+        TraceActorSettings settings,
+        TraceSampler sampler,
+        DecisionCache decisions,
+        ITraceOutcomeSink sink,
+        PipelineGauges gauges)
+        => Akka.Actor.Props.CreateBy(new TraceShardActorProducer(shardId, settings, sampler, decisions, sink, gauges));
+
+    /// <summary>Traces this shard holds undecided (for tests and diagnostics).</summary>
+    internal int OpenTraces => _open.Count;
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private IActorRef Journal => _journal ??= Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
+
+    private void OnAppend(TraceCommands.AppendSpans message)
+    {
+        var now = Now;
+        var spans = message.Spans;
+        var bytes = SizeOf(spans);
+        _gauges.Buffered(spans.Count, bytes);
+        if (_open.TryGetValue(message.TraceId, out var trace))
+        {
+            trace.Buffer.Add(spans, now);
+            if (!trace.Recovering && trace.AwaitingGroup is null)
+            {
+                Evaluate(trace, now);
+            }
+            return;
+        }
+        if (_decisions.TryGet(message.TraceId, now, out var remembered))
+        {
+            FollowDecision(message.TraceId, remembered, spans, bytes, now);
+            return;
+        }
+
+        trace = new OpenTrace(new TraceBuffer(message.TraceId));
+        trace.Buffer.Add(spans, now);
+        _open.Add(message.TraceId, trace);
+        if (_settings.DurableDecisions)
+        {
+            // Another incarnation of this shard may have decided the trace (this node's cache
+            // would not know): ask the journal before deciding. Spans arriving meanwhile are
+            // buffered; nothing is decided until the answer (or its timeout) is in.
+            trace.Recovering = true;
+            Lookup(message.TraceId);
+            return;
+        }
+        _gauges.TraceOpened();
+        Evaluate(trace, now);
+    }
+
+    private void Lookup(TraceId traceId)
+    {
+        var persistenceId = PersistenceIdPrefix + traceId.ToHex();
+        // Ask, not Self: the journal's replay answers carry no persistence id, so concurrent
+        // lookups need their own reply address. At most one event exists per trace; the first
+        // answer is it (ReplayedMessage) or the end of an empty replay (RecoverySuccess).
+        Journal.Ask<object>((IActorRef replyTo) => new ReplayMessages(1, long.MaxValue, 1, persistenceId, replyTo), _settings.LookupTimeout, CancellationToken.None)
+            .ContinueWith(
+                t => t.IsCompletedSuccessfully
+                    ? t.Result switch
+                    {
+                        ReplayedMessage { Persistent.Payload: TraceEvents.Decided d } => new LookupResult(traceId, d, null),
+                        ReplayMessagesFailure f => new LookupResult(traceId, null, f.Cause),
+                        _ => new LookupResult(traceId, null, null),
+                    }
+                    : new LookupResult(traceId, null, t.Exception?.GetBaseException() ?? new TimeoutException("journal lookup timed out")),
+                TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    private void OnLookupResult(LookupResult result)
+    {
+        if (!_open.TryGetValue(result.TraceId, out var trace) || !trace.Recovering)
+        {
+            return;
+        }
+        trace.Recovering = false;
+        var now = Now;
+        if (result.Decided is { } decided)
+        {
+            // Decided by an earlier incarnation: what was buffered meanwhile is late and follows it.
+            _open.Remove(result.TraceId);
+            trace.Done = true;
+            FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now);
+            return;
+        }
+        if (result.Failure is { } failure)
+        {
+            // Availability over exactness: a journal that cannot answer must not hold traces
+            // forever. The trace is decided here; if another incarnation had decided it, its
+            // late spans get a second decision — logged, so it can be found.
+            _log.Warning("Shard {0}: journal lookup for trace {1} failed ({2}); deciding without it", _shardId, result.TraceId, failure.Message);
+        }
+        _gauges.TraceOpened();
+        Evaluate(trace, now);
+    }
+
+    private void Evaluate(OpenTrace trace, DateTimeOffset now)
+    {
+        var check = TraceCompletion.Evaluate(trace.Buffer, now, _settings.Completion);
+        if (check.IsComplete)
+        {
+            Decide(trace, check.Reason, now);
+            return;
+        }
+        trace.NextCheck = check.NextCheck;
+        Schedule(trace, check.NextCheck.UtcTicks, now);
+    }
+
+    private void Schedule(OpenTrace trace, long dueTicks, DateTimeOffset now)
+    {
+        if (trace.DueTicks <= dueTicks)
+        {
+            // An earlier check is queued; it re-evaluates and queues the next one.
+            return;
+        }
+        trace.DueTicks = dueTicks;
+        _due.Enqueue(trace, dueTicks);
+        Arm(dueTicks, now);
+    }
+
+    /// <summary>
+    /// One timer for the whole shard, at the earliest due check. After a tick the next one is at
+    /// least one completion-tick later, so a busy shard's checks are batched (each at most one
+    /// tick late) instead of one timer per trace.
+    /// </summary>
+    private void Arm(long dueTicks, DateTimeOffset now, long notBefore = 0)
+    {
+        var fireAt = Math.Max(dueTicks, notBefore);
+        if (fireAt >= _armedFor)
+        {
+            return;
+        }
+        _armedFor = fireAt;
+        var delay = TimeSpan.FromTicks(Math.Max(fireAt - now.UtcTicks, 0));
+        Timers.StartSingleTimer(TickTimer, Tick.Instance, delay);
+    }
+
+    private void OnTick()
+    {
+        _armedFor = long.MaxValue;
+        var now = Now;
+        var nowTicks = now.UtcTicks;
+        while (_due.TryPeek(out var trace, out var due) && due <= nowTicks)
+        {
+            _due.Dequeue();
+            if (trace.Done || trace.DueTicks != due)
+            {
+                continue;
+            }
+            trace.DueTicks = long.MaxValue;
+            if (trace.AwaitingGroup is { } own)
+            {
+                // The group did not answer in time (unreachable shard?): never hold a trace
+                // forever — decide alone, the reason says the group was not consulted.
+                _log.Warning("Correlation group {0} of trace {1} did not answer; deciding alone", trace.GroupKey, trace.Buffer.TraceId);
+                FinishDecide(trace, trace.PendingCompletion!, now, own with { Reason = "group-timeout/" + own.Reason });
+                continue;
+            }
+            Evaluate(trace, now);
+        }
+        if (_due.TryPeek(out _, out var next))
+        {
+            Arm(next, now, nowTicks + _tickTicks);
+        }
+    }
+
+    private void Decide(OpenTrace trace, string completionReason, DateTimeOffset now)
+    {
+        if (_settings.Correlation.Enabled
+            && completionReason != CompletionReasons.HandOff
+            && CorrelationKeys.Find(trace.Buffer.TraceId, trace.Buffer.Spans, _settings.Correlation) is { } key
+            && ActorRegistry.For(Context.System).TryGet<TraceGroupRegion>(out var groups))
+        {
+            // One decision per group: propose this trace's own decision and wait for the group's.
+            var own = _sampler.Decide(new TraceSnapshot(trace.Buffer.TraceId, trace.Buffer.Spans, completionReason), now);
+            trace.GroupKey = key;
+            trace.AwaitingGroup = own;
+            trace.PendingCompletion = completionReason;
+            _awaitingGroups ??= [];
+            if (!_awaitingGroups.TryGetValue(key, out var members))
+            {
+                _awaitingGroups[key] = members = [];
+            }
+            members.Add(trace);
+            groups.Tell(new TraceGroupCommands.Propose(key, trace.Buffer.TraceId, own), Self);
+            // The group-timeout replaces whatever check was queued for the trace.
+            trace.DueTicks = long.MaxValue;
+            var timeout = now + (_settings.Correlation.GroupWait * 3) + TimeSpan.FromSeconds(1);
+            trace.NextCheck = timeout;
+            Schedule(trace, timeout.UtcTicks, now);
+            return;
+        }
+        FinishDecide(trace, completionReason, now, null);
+    }
+
+    private void OnGroupDecided(TraceGroupCommands.GroupDecided decided)
+    {
+        if (_awaitingGroups is null || !_awaitingGroups.Remove(decided.GroupKey, out var members))
+        {
+            return;
+        }
+        var now = Now;
+        foreach (var trace in members)
+        {
+            if (!trace.Done && trace.AwaitingGroup is not null)
+            {
+                FinishDecide(trace, trace.PendingCompletion!, now, decided.Decision);
+            }
+        }
+    }
+
+    /// <summary>The one decision: sampler, cache, gauges, publish, journal. The trace is forgotten after.</summary>
+    private void FinishDecide(OpenTrace trace, string completionReason, DateTimeOffset now, SamplingDecision? given)
+    {
+        var buffer = trace.Buffer;
+        var traceId = buffer.TraceId;
+        if (trace.AwaitingGroup is not null && trace.GroupKey is { } key && _awaitingGroups is not null
+            && _awaitingGroups.TryGetValue(key, out var members))
+        {
+            members.Remove(trace);
+            if (members.Count == 0)
+            {
+                _awaitingGroups.Remove(key);
+            }
+        }
+        trace.AwaitingGroup = null;
+        trace.Done = true;
+        _open.Remove(traceId);
+
+        var decision = given ?? _sampler.Decide(new TraceSnapshot(traceId, buffer.Spans, completionReason), now);
+        _decisions.Add(traceId, decision, now);
+        if (trace.Recovering)
+        {
+            // Decided (hand-off) before the journal answered: it was never counted as open.
+            _gauges.TraceOpened();
+        }
+        _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
+        _gauges.Released(buffer.SpanCount, buffer.Bytes);
+        Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer), trace.GroupKey));
+
+        if (_settings.DurableDecisions)
+        {
+            var persistent = new Persistent(
+                new TraceEvents.Decided(traceId, decision, completionReason, now), 1, PersistenceIdPrefix + traceId.ToHex(),
+                string.Empty, false, ActorRefs.NoSender, _writerGuid);
+            (_pendingWrites ??= []).Add(new AtomicWrite(persistent));
+        }
+    }
+
+    /// <summary>
+    /// The decisions made while handling one message go to the journal in one write (the Redis
+    /// journal makes that one round trip). Fire and forget while running: the decision already
+    /// stands in memory and in the cache; the journal only matters to a later incarnation.
+    /// </summary>
+    private void FlushWrites()
+    {
+        if (_pendingWrites is not { Count: > 0 } writes)
+        {
+            return;
+        }
+        _pendingWrites = null;
+        _writesInFlight++;
+        Journal.Tell(new WriteMessages(writes, Self, 1), Self);
+    }
+
+    private void WriteDone()
+    {
+        _writesInFlight--;
+        if (_stopping && _writesInFlight <= 0)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now)
+    {
+        // Remembered locally too, so the next late span does not ask the journal again.
+        _decisions.Add(traceId, decision, now);
+        _gauges.Late(spans.Count, decision.Keep);
+        _gauges.Released(spans.Count, bytes);
+        var late = decision with { Reason = "late/" + decision.Reason };
+        Publish(new TraceDecided(traceId, late, "late", spans, bytes, true, now, now, now));
+    }
+
+    /// <summary>
+    /// Sharding sends this instead of PoisonPill when the shard hands off or the node leaves.
+    /// Deciding early with a recorded reason is the promise made for hand-offs: a moving shard
+    /// must never silently lose what it buffered. With durable decisions the shard stops only
+    /// once the journal confirmed them (or after lookup-timeout), so the next owner finds them.
+    /// </summary>
+    private void OnHandOff()
+    {
+        DecideEverything();
+        FlushWrites();
+        if (_writesInFlight <= 0)
+        {
+            Context.Stop(Self);
+            return;
+        }
+        _stopping = true;
+        Timers.StartSingleTimer(StopTimer, StopNow.Instance, _settings.LookupTimeout);
+    }
+
+    private void DecideEverything()
+    {
+        if (_open.Count == 0)
+        {
+            return;
+        }
+        var now = Now;
+        foreach (var trace in _open.Values.ToArray())
+        {
+            // A trace waiting for its group decides with its own decision now.
+            FinishDecide(trace, CompletionReasons.HandOff, now, trace.AwaitingGroup);
+        }
+    }
+
+    /// <summary>
+    /// Stopped with traces still buffered — the node is going down without a coordinated hand-off
+    /// (e.g. downed by the split brain resolver while the coordinator is unreachable). Decide now
+    /// with reason hand_off and publish, so the spans reach storage before the node's final flush
+    /// instead of vanishing. The journal still runs (it stops with the actor system, after
+    /// coordinated shutdown), so durable decisions are still written — fire and forget: if the
+    /// node dies before the write lands, the other fragments of those traces get their own decision.
+    /// </summary>
+    protected override void PostStop()
+    {
+        DecideEverything();
+        FlushWrites();
+        base.PostStop();
+    }
+
+    private void Publish(TraceDecided decided)
+    {
+        try
+        {
+            _sink.OnDecided(decided);
+        }
+        catch (Exception e)
+        {
+            // The sink enqueues without blocking; if it throws, it is a bug worth a loud log,
+            // but the decision itself stands (it is cached) and late spans must still follow it.
+            _log.Error(e, "Publishing the decision of trace {0} failed", decided.TraceId);
+        }
+    }
+
+    private TraceQueries.TraceStatus Status(TraceId traceId)
+    {
+        if (_open.TryGetValue(traceId, out var trace))
+        {
+            var buffer = trace.Buffer;
+            var regions = buffer.RegionArrivals.Select(r => r.Key).ToArray();
+            return new TraceQueries.TraceStatus(traceId, buffer.SpanCount, buffer.Bytes, buffer.RootSeen, regions, null, null, trace.NextCheck);
+        }
+        // Decided (or never seen): the cache keeps the decision, not why the trace was complete.
+        var decision = _decisions.TryGet(traceId, Now, out var remembered) ? remembered : null;
+        return new TraceQueries.TraceStatus(traceId, 0, 0, false, [], decision, null, null);
+    }
+
+    private static long SizeOf(IReadOnlyList<BufferedSpan> spans)
+    {
+        long bytes = 0;
+        for (var i = 0; i < spans.Count; i++)
+        {
+            bytes += spans[i].Size;
+        }
+        return bytes;
+    }
+
+    /// <summary>One undecided trace of the shard.</summary>
+    private sealed class OpenTrace(TraceBuffer buffer)
+    {
+        public TraceBuffer Buffer { get; } = buffer;
+
+        /// <summary>When its queued check is due (UTC ticks); long.MaxValue = none queued.</summary>
+        public long DueTicks { get; set; } = long.MaxValue;
+
+        public DateTimeOffset? NextCheck { get; set; }
+
+        /// <summary>Waiting for the journal to say whether another incarnation decided it.</summary>
+        public bool Recovering { get; set; }
+
+        public bool Done { get; set; }
+
+        public string? GroupKey { get; set; }
+
+        /// <summary>Its own decision, proposed to its correlation group, while the group has not answered.</summary>
+        public SamplingDecision? AwaitingGroup { get; set; }
+
+        public string? PendingCompletion { get; set; }
+    }
+
+    private sealed record LookupResult(TraceId TraceId, TraceEvents.Decided? Decided, Exception? Failure);
+
+    private sealed class Tick : INotInfluenceReceiveTimeout, IDeadLetterSuppression
+    {
+        public static readonly Tick Instance = new();
+
+        private Tick()
+        {
+        }
+    }
+
+    private sealed class StopNow : IDeadLetterSuppression
+    {
+        public static readonly StopNow Instance = new();
+
+        private StopNow()
+        {
+        }
+    }
+}

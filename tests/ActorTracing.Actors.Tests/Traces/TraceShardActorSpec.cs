@@ -1,0 +1,242 @@
+using ActorTracing.Actors.Traces;
+using ActorTracing.Domain;
+using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Sampling;
+using ActorTracing.Protocol.Pipeline;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace ActorTracing.Actors.Tests.Traces;
+
+/// <summary>
+/// The shard actor under virtual time: the TestScheduler replaces the clock and the timers, so
+/// "send-delay passed" is a call to Advance, not a sleep. Every Advance is followed by a status
+/// query: the tick it fired is in the mailbox before the query, so once the query is answered the
+/// tick has been handled and the sink can be read.
+/// </summary>
+public sealed class TraceShardActorSpec : TestKit
+{
+    private const string Hocon = "akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"";
+    private static readonly TraceId Trace = new(0xAAAA, 0xBBBB);
+    private static readonly TraceId Other = new(0xAAAA, 0xCCCC);
+
+    private readonly RecordingSink _sink = new();
+    private readonly PipelineGauges _gauges = new();
+    private readonly DecisionCache _cache = new(100, TimeSpan.FromMinutes(5));
+    private readonly TraceActorSettings _settings = TraceActorSettings.Default with
+    {
+        Completion = new CompletionSettings(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), 50, 1_000_000),
+    };
+
+    public TraceShardActorSpec()
+        : base(Hocon)
+    {
+    }
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    private static readonly TraceSampler ErrorsOrDrop = new(new SamplingRules(
+        [new SamplingRule("errors", StatusCodeCondition.Error, KeepAction.All)],
+        DropAction.Instance));
+
+    private static BufferedSpan Span(ulong id, ulong parent = 0, SpanStatusCode status = SpanStatusCode.Unset, TraceId? trace = null)
+        => new(trace ?? Trace, new SpanId(id), new SpanId(parent), 1_000, 5_000, "GET /", SpanKind.Server, status, new SpanOrigin("edge", "iad", [], []), new byte[64]);
+
+    private IActorRef Start(DecisionCache? cache = null)
+        => Sys.ActorOf(TraceShardActor.Props("7", _settings, ErrorsOrDrop, cache ?? _cache, _sink, _gauges));
+
+    private TraceQueries.TraceStatus Status(IActorRef actor, TraceId? trace = null)
+    {
+        actor.Tell(new TraceQueries.GetTraceStatus(trace ?? Trace), TestActor);
+        return ExpectMsg<TraceQueries.TraceStatus>();
+    }
+
+    private void Append(IActorRef actor, params BufferedSpan[] spans)
+    {
+        actor.Tell(new TraceCommands.AppendSpans(spans[0].TraceId, spans));
+        // Behind the append in the same mailbox: once it answers, the append (and the timer it
+        // armed) happened, so advancing virtual time cannot race it.
+        Status(actor, spans[0].TraceId);
+    }
+
+    private void Advance(IActorRef actor, TimeSpan by)
+    {
+        // Everything told before is handled (and its timers armed) before the clock moves.
+        Status(actor);
+        Clock.Advance(by);
+        Status(actor);
+    }
+
+    [Fact]
+    public void A_trace_is_decided_once_send_delay_after_its_last_span()
+    {
+        var actor = Start();
+        Append(actor, Span(1), Span(2, parent: 1, status: SpanStatusCode.Error));
+
+        Advance(actor, TimeSpan.FromSeconds(1.9));
+        Assert.Equal(2, Status(actor).SpansBuffered);
+        Assert.Empty(_sink.Decided);
+
+        Advance(actor, TimeSpan.FromSeconds(0.2));
+        var decided = Assert.Single(_sink.Decided);
+        Assert.True(decided.Decision.Keep);
+        Assert.Equal("rules/errors", decided.Decision.Reason);
+        Assert.Equal(CompletionReasons.GotRoot, decided.CompletionReason);
+        Assert.Equal(2, decided.Spans.Count);
+        Assert.Equal(0, _gauges.SpansBuffered);
+        Assert.Equal(0, _gauges.TracesBuffered);
+        Assert.Equal(1, _gauges.TracesDecided);
+        Assert.Equal("rules/errors", Status(actor).Decision?.Reason);
+    }
+
+    [Fact]
+    public void Every_new_span_restarts_the_quiet_period_of_its_trace_only()
+    {
+        var actor = Start();
+        Append(actor, Span(1));
+        Append(actor, Span(1, trace: Other));
+        Advance(actor, TimeSpan.FromSeconds(1.5));
+        Append(actor, Span(2, parent: 1));
+
+        // Other's quiet period ends at 2 s; Trace's restarted at 1.5 s and ends at 3.5 s.
+        Advance(actor, TimeSpan.FromSeconds(0.6));
+        Assert.Equal(Other, Assert.Single(_sink.Decided).TraceId);
+        Advance(actor, TimeSpan.FromSeconds(1.3));
+        Assert.Single(_sink.Decided);
+        Advance(actor, TimeSpan.FromSeconds(0.2));
+        Assert.Equal([Other, Trace], _sink.Decided.Select(d => d.TraceId));
+        Assert.Equal(2, _sink.Decided.Last().Spans.Count);
+    }
+
+    [Fact]
+    public void Many_traces_of_one_shard_are_each_decided_once_from_one_timer()
+    {
+        var actor = Start();
+        for (var i = 1; i <= 200; i++)
+        {
+            var trace = new TraceId(0xF00, (ulong)i);
+            actor.Tell(new TraceCommands.AppendSpans(trace, [Span(1, trace: trace, status: i % 10 == 0 ? SpanStatusCode.Error : SpanStatusCode.Unset)]));
+            if (i % 50 == 0)
+            {
+                Advance(actor, TimeSpan.FromMilliseconds(500));
+            }
+        }
+        // Four waves 0.5 s apart: at 2 s only the first wave's send-delay has passed.
+        Assert.Equal(50, _sink.Decided.Count);
+        Assert.Equal(150, _gauges.TracesBuffered);
+
+        Advance(actor, TimeSpan.FromSeconds(3));
+
+        Assert.Equal(200, _sink.Decided.Count);
+        Assert.Equal(200, _sink.Decided.Select(d => d.TraceId).Distinct().Count());
+        Assert.Equal(20, _sink.Decided.Count(d => d.Decision.Keep));
+        Assert.Equal(0, _gauges.TracesBuffered);
+    }
+
+    [Fact]
+    public void Late_spans_follow_the_decision_even_in_a_new_incarnation_of_the_shard()
+    {
+        var first = Start();
+        Append(first, Span(1, status: SpanStatusCode.Error));
+        Advance(first, TimeSpan.FromSeconds(2));
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        // The shard restarted on the same node (the node's cache survives): no second decision.
+        var second = Start();
+        Append(second, Span(7, parent: 1));
+        Assert.Equal(2, _sink.Decided.Count);
+        var late = _sink.Decided.Last();
+        Assert.True(late.IsLate);
+        Assert.True(late.Decision.Keep);
+        Assert.Equal("late/rules/errors", late.Decision.Reason);
+        Assert.Equal(1, _gauges.TracesDecided);
+        Assert.Equal(1, _gauges.LateSpans);
+        Assert.Equal(0, _gauges.SpansBuffered);
+    }
+
+    [Fact]
+    public void A_dropped_trace_drops_its_late_spans_too()
+    {
+        var actor = Start();
+        Append(actor, Span(1));
+        Advance(actor, TimeSpan.FromSeconds(2));
+        Append(actor, Span(2, parent: 1, status: SpanStatusCode.Error));
+        Assert.Equal(2, _sink.Decided.Count);
+        Assert.All(_sink.Decided, d => Assert.False(d.Decision.Keep));
+        Assert.Equal(1, _gauges.TracesDecided);
+    }
+
+    [Fact]
+    public void A_trace_waiting_for_another_regions_fragment_is_decided_at_the_timeout_with_that_reason()
+    {
+        var actor = Start();
+        Append(actor, Span(1), Span(3, parent: 9, status: SpanStatusCode.Error));
+        Advance(actor, TimeSpan.FromSeconds(10));
+        Assert.Empty(_sink.Decided);
+        Assert.Equal(Clock.Now + TimeSpan.FromSeconds(20), Status(actor).NextCheck);
+        Advance(actor, TimeSpan.FromSeconds(20));
+        Assert.Equal(CompletionReasons.ExpiredMissingParent, Assert.Single(_sink.Decided).CompletionReason);
+    }
+
+    [Fact]
+    public void A_hand_off_decides_every_buffered_trace_early_instead_of_losing_them()
+    {
+        var actor = Start();
+        Watch(actor);
+        Append(actor, Span(1, status: SpanStatusCode.Error));
+        Append(actor, Span(1, trace: Other));
+        actor.Tell(TraceCommands.HandOffStop.Instance);
+        ExpectTerminated(actor);
+        Assert.Equal(2, _sink.Decided.Count);
+        Assert.All(_sink.Decided, d => Assert.Equal(CompletionReasons.HandOff, d.CompletionReason));
+        Assert.True(_sink.Decided.Single(d => d.TraceId == Trace).Decision.Keep);
+        Assert.Equal(0, _gauges.SpansBuffered);
+        Assert.Equal(0, _gauges.TracesBuffered);
+    }
+
+    [Fact]
+    public void A_shard_stopped_without_hand_off_still_decides_what_it_holds()
+    {
+        var actor = Start();
+        Watch(actor);
+        Append(actor, Span(1, status: SpanStatusCode.Error));
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+        Assert.Equal(CompletionReasons.HandOff, Assert.Single(_sink.Decided).CompletionReason);
+    }
+
+    [Fact]
+    public void The_span_limit_decides_a_giant_trace_without_waiting()
+    {
+        var actor = Start();
+        Append(actor, Enumerable.Range(1, 50).Select(i => Span((ulong)i, parent: i == 1 ? 0UL : 1UL)).ToArray());
+        Assert.Equal(CompletionReasons.SpanLimit, Assert.Single(_sink.Decided).CompletionReason);
+    }
+
+    [Fact]
+    public void A_status_query_for_a_trace_it_holds_nothing_of_answers_without_keeping_anything()
+    {
+        var actor = Start();
+        var status = Status(actor);
+        Assert.Equal(0, status.SpansBuffered);
+        Assert.Null(status.Decision);
+        Assert.Equal(0, _gauges.TracesBuffered);
+    }
+
+    [Fact]
+    public void A_status_query_finds_a_decision_this_node_remembers()
+    {
+        var first = Start();
+        Append(first, Span(1, status: SpanStatusCode.Error));
+        Advance(first, TimeSpan.FromSeconds(2));
+        Sys.Stop(first);
+
+        var second = Start();
+        Assert.Equal("rules/errors", Status(second).Decision?.Reason);
+    }
+}
