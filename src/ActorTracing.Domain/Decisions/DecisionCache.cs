@@ -1,77 +1,149 @@
-using System.Collections.Concurrent;
 using ActorTracing.Domain.Sampling;
 
 namespace ActorTracing.Domain.Decisions;
 
 /// <summary>
 /// Remembers recent decisions so spans arriving after a trace was decided follow it instead of
-/// starting a new fragment with a new decision (pain point 5). Shared by every TraceActor of a
-/// node, hence thread-safe. Bounded by count (oldest evicted first: decisions are written once,
-/// so insertion order is age order) and by age. The durable copy is the persistence issue's job;
-/// this is the fast path.
+/// starting a new fragment with a new decision (pain point 5). Shared by every trace shard of a
+/// node, hence thread-safe. Bounded by count (oldest evicted first) and by age. The durable copy
+/// is the journal's job; this is the fast path.
+/// <para>
+/// Why not a ConcurrentDictionary: it allocates a node object per entry, and every decision of
+/// every trace lands here and lives for minutes — a million long-lived objects that each survived
+/// two young collections, which the benchmark showed as GC time. Here the entries are structs in
+/// arrays (a ring per stripe for age order, a Dictionary of ring slots for lookup), so remembering
+/// a decision allocates nothing once the arrays have grown. Stripes, each with its own lock, keep
+/// the shards of a node from serializing on one lock; eviction is oldest-first within a stripe
+/// (a large cache has many stripes, so that is oldest-first to within a stripe's share), and a
+/// small cache (under <see cref="MinEntriesPerStripe"/> per stripe) is one stripe, exactly FIFO.
+/// </para>
 /// </summary>
 public sealed class DecisionCache
 {
-    private readonly ConcurrentDictionary<TraceId, CachedDecision> _entries = new();
-    private readonly ConcurrentQueue<TraceId> _order = new();
-    private readonly int _capacity;
-    private readonly TimeSpan _maxAge;
+    /// <summary>A stripe is only worth its lock and arrays above this many entries.</summary>
+    public const int MinEntriesPerStripe = 16_384;
 
-    // ConcurrentDictionary.Count takes every bucket lock, and Add ran on every decision of every
-    // TraceActor, so the actors serialized on it. The count is kept here instead: incremented after
-    // a successful TryAdd, decremented after a successful TryRemove. Between those two steps it may
-    // lag the dictionary by the number of racing writers, so the bound holds within that many
-    // entries while writers race and exactly once they are done.
-    private int _count;
+    private const int MaxStripes = 64;
+
+    private readonly Stripe[] _stripes;
+    private readonly long _maxAgeTicks;
     private long _evicted;
 
     public DecisionCache(int capacity, TimeSpan maxAge)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxAge, TimeSpan.Zero);
-        _capacity = capacity;
-        _maxAge = maxAge;
+        _maxAgeTicks = maxAge.Ticks;
+        var stripes = Math.Clamp(capacity / MinEntriesPerStripe, 1, MaxStripes);
+        // A power of two, so a stripe is picked with a mask.
+        stripes = 1 << (31 - int.LeadingZeroCount(stripes));
+        _stripes = new Stripe[stripes];
+        for (var i = 0; i < stripes; i++)
+        {
+            // The remainder goes to the first stripes: the total is exactly the capacity.
+            _stripes[i] = new Stripe((capacity / stripes) + (i < capacity % stripes ? 1 : 0));
+        }
     }
 
-    /// <summary>Decisions held; lock-free, exact when no Add is in flight.</summary>
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>Decisions held.</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var stripe in _stripes)
+            {
+                count += Volatile.Read(ref stripe.Count);
+            }
+            return count;
+        }
+    }
 
     public long Evicted => Interlocked.Read(ref _evicted);
 
     public void Add(TraceId traceId, SamplingDecision decision, DateTimeOffset decidedAt)
     {
-        if (!_entries.TryAdd(traceId, new CachedDecision(decision, decidedAt)))
+        var stripe = StripeOf(traceId);
+        bool evicted;
+        lock (stripe)
         {
-            // The first decision for a trace wins and is already counted.
-            return;
+            evicted = stripe.Add(traceId, decision, decidedAt.UtcTicks);
         }
-        _order.Enqueue(traceId);
-        if (Interlocked.Increment(ref _count) <= _capacity)
+        if (evicted)
         {
-            return;
-        }
-        while (Volatile.Read(ref _count) > _capacity && _order.TryDequeue(out var oldest))
-        {
-            if (_entries.TryRemove(oldest, out _))
-            {
-                Interlocked.Decrement(ref _count);
-                Interlocked.Increment(ref _evicted);
-            }
+            Interlocked.Increment(ref _evicted);
         }
     }
 
     public bool TryGet(TraceId traceId, DateTimeOffset now, out SamplingDecision decision)
     {
-        if (_entries.TryGetValue(traceId, out var entry) && now - entry.DecidedAt <= _maxAge)
+        var stripe = StripeOf(traceId);
+        lock (stripe)
         {
-            decision = entry.Decision;
-            return true;
+            if (stripe.TryGet(traceId, out var entry) && now.UtcTicks - entry.DecidedAtTicks <= _maxAgeTicks)
+            {
+                decision = entry.Decision;
+                return true;
+            }
         }
         decision = null!;
         return false;
     }
 
-    // A struct: ConcurrentDictionary already allocates a node per entry, so a class here would
-    // only add a second object (and its header) to every remembered decision.
-    private readonly record struct CachedDecision(SamplingDecision Decision, DateTimeOffset DecidedAt);
+    // The high half of the stable hash: the low half picks the cluster shard, so every trace of
+    // one shard would otherwise land in the same stripe.
+    private Stripe StripeOf(TraceId traceId) => _stripes[(int)(traceId.StableHash() >> 32) & (_stripes.Length - 1)];
+
+    private sealed class Stripe(int capacity)
+    {
+        private readonly Dictionary<TraceId, int> _slots = [];
+        private Entry[] _ring = new Entry[Math.Min(capacity, 1024)];
+        private int _next;
+
+        /// <summary>Entries held; a field so <see cref="DecisionCache.Count"/> can read it without the lock.</summary>
+        public int Count;
+
+        /// <summary>Adds unless present (the first decision wins); true when the oldest was evicted for it.</summary>
+        public bool Add(TraceId traceId, SamplingDecision decision, long decidedAtTicks)
+        {
+            if (_slots.ContainsKey(traceId))
+            {
+                return false;
+            }
+            var evicted = false;
+            if (Count < capacity)
+            {
+                if (Count == _ring.Length)
+                {
+                    // Still growing: the ring is in insertion order from slot 0, so a plain copy keeps it.
+                    Array.Resize(ref _ring, (int)Math.Min((long)_ring.Length * 2, capacity));
+                }
+                _next = Count;
+                Volatile.Write(ref Count, Count + 1);
+            }
+            else
+            {
+                // Full: the slot about to be overwritten holds the oldest decision.
+                _slots.Remove(_ring[_next].TraceId);
+                evicted = true;
+            }
+            _ring[_next] = new Entry(traceId, decision, decidedAtTicks);
+            _slots[traceId] = _next;
+            _next = (_next + 1) % capacity;
+            return evicted;
+        }
+
+        public bool TryGet(TraceId traceId, out Entry entry)
+        {
+            if (_slots.TryGetValue(traceId, out var slot))
+            {
+                entry = _ring[slot];
+                return true;
+            }
+            entry = default;
+            return false;
+        }
+    }
+
+    private readonly record struct Entry(TraceId TraceId, SamplingDecision Decision, long DecidedAtTicks);
 }

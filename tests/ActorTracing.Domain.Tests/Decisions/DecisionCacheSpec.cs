@@ -90,4 +90,40 @@ public sealed class DecisionCacheSpec
         Assert.Equal(Capacity, held);
         Assert.Equal((Threads * PerThread) - Capacity, cache.Evicted);
     }
+
+    [Fact]
+    public void A_large_cache_is_striped_yet_holds_exactly_its_capacity_and_evicts_the_oldest_per_stripe()
+    {
+        const int Capacity = 4 * DecisionCache.MinEntriesPerStripe;
+        const int PerThread = 40_000;
+        const int Threads = 4;
+        var cache = new DecisionCache(Capacity, TimeSpan.FromMinutes(1));
+        var first = Enumerable.Range(0, 1_000).Select(i => new TraceId(77, (ulong)i)).ToArray();
+        foreach (var id in first)
+        {
+            cache.Add(id, Keep, T0);
+        }
+
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                cache.Add(new TraceId((ulong)t + 1, (ulong)i), Keep, T0 + TimeSpan.FromTicks(i));
+            }
+        });
+
+        Assert.Equal(Capacity, cache.Count);
+        Assert.Equal((Threads * PerThread) + first.Length - Capacity, cache.Evicted);
+        // Each stripe drops its own oldest: a batch added last (well under one stripe's share)
+        // survives whole, and the very first decisions are gone.
+        var newest = Enumerable.Range(0, 1_000).Select(i => new TraceId(99, (ulong)i)).ToArray();
+        foreach (var id in newest)
+        {
+            cache.Add(id, Keep, T0);
+        }
+        Assert.All(newest, id => Assert.True(cache.TryGet(id, T0, out _)));
+        Assert.Equal(Capacity, cache.Count);
+        // 160,000 later decisions spread over the stripes: every stripe evicted its share of the first.
+        Assert.All(first, id => Assert.False(cache.TryGet(id, T0, out _)));
+    }
 }
