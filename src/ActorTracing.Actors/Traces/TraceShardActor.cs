@@ -17,6 +17,7 @@ namespace ActorTracing.Actors.Traces;
 /// Owns every trace of one shard: cluster sharding places the shard (by the trace id's stable
 /// hash) on one node, so every span of a trace — from any region, through any node — meets here,
 /// and each trace still gets exactly one decision. Each open trace is a <see cref="TraceBuffer"/>
+/// (span bytes copied into the shard's <see cref="SpanArena"/>)
 /// in a dictionary; when it is complete (<see cref="TraceCompletion"/>) the pure
 /// <see cref="TraceSampler"/> decides once, the outcome is published and the trace is forgotten —
 /// spans that come later find the decision in the node's <see cref="DecisionCache"/> (or, with
@@ -51,6 +52,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private readonly PipelineGauges _gauges;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<TraceId, OpenTrace> _open = [];
+    private readonly SpanArena _arena = new();
 
     // Due completion checks (and group timeouts). Entries are never removed early: a trace whose
     // due time moved keeps its stale entry, which is skipped when it surfaces (its priority no
@@ -155,7 +157,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             return;
         }
 
-        trace = new OpenTrace(new TraceBuffer(message.TraceId));
+        trace = new OpenTrace(new TraceBuffer(message.TraceId, _arena));
         trace.Buffer.Add(spans, now);
         _open.Add(message.TraceId, trace);
         if (_settings.DurableDecisions)
@@ -204,7 +206,12 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             // Decided by an earlier incarnation: what was buffered meanwhile is late and follows it.
             _open.Remove(result.TraceId);
             trace.Done = true;
+            if (decided.Decision.Keep)
+            {
+                trace.Buffer.ReleaseArena(keepBytes: true);
+            }
             FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now);
+            trace.Buffer.ReleaseArena(keepBytes: false);
             return;
         }
         if (result.Failure is { } failure)
@@ -360,7 +367,13 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
         _gauges.Released(buffer.SpanCount, buffer.Bytes);
+        if (decision.Keep)
+        {
+            // Kept spans outlive the decision on their way to storage: out of the arena first.
+            buffer.ReleaseArena(keepBytes: true);
+        }
         Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer), trace.GroupKey));
+        buffer.ReleaseArena(keepBytes: false);
 
         if (_settings.DurableDecisions)
         {

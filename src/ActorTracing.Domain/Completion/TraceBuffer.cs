@@ -20,7 +20,19 @@ public sealed class TraceBuffer
     private DateTimeOffset _firstRegionAt;
     private List<KeyValuePair<string, DateTimeOffset>>? _regionArrivals;
 
-    public TraceBuffer(TraceId traceId) => TraceId = traceId;
+    // The arena chunks this trace's span bytes were copied into, and how many spans each: a trace
+    // arrives in one or a few requests, so almost always one chunk, held in fields.
+    private readonly SpanArena? _arena;
+    private SpanArena.Chunk? _chunk;
+    private int _chunkSpans;
+    private List<(SpanArena.Chunk Chunk, int Spans)>? _moreChunks;
+
+    /// <param name="arena">When given, span bytes are copied into it (see <see cref="SpanArena"/>) and must be released with <see cref="ReleaseArena"/>.</param>
+    public TraceBuffer(TraceId traceId, SpanArena? arena = null)
+    {
+        TraceId = traceId;
+        _arena = arena;
+    }
 
     public TraceId TraceId { get; }
 
@@ -50,11 +62,79 @@ public sealed class TraceBuffer
         for (var i = 0; i < spans.Count; i++)
         {
             var span = spans[i];
+            if (_arena is not null)
+            {
+                span.Rebase(_arena.Copy(span.Raw.Span, out var chunk));
+                if (chunk is not null)
+                {
+                    NoteChunk(chunk);
+                }
+            }
             _spans.Add(span);
             Bytes += span.Size;
             RootSeen |= span.IsRoot;
             NoteRegion(span.Origin.Region, now);
         }
+    }
+
+    private void NoteChunk(SpanArena.Chunk chunk)
+    {
+        if (_chunk is null || ReferenceEquals(_chunk, chunk))
+        {
+            _chunk = chunk;
+            _chunkSpans++;
+            return;
+        }
+        _moreChunks ??= [];
+        for (var i = 0; i < _moreChunks.Count; i++)
+        {
+            if (ReferenceEquals(_moreChunks[i].Chunk, chunk))
+            {
+                _moreChunks[i] = (chunk, _moreChunks[i].Spans + 1);
+                return;
+            }
+        }
+        _moreChunks.Add((chunk, 1));
+    }
+
+    /// <summary>
+    /// Gives the trace's span bytes back to the arena. With <paramref name="keepBytes"/> the spans
+    /// are first moved to one array of their own, so they stay valid after (a kept trace's spans
+    /// travel on to storage); without it they must not be read again.
+    /// </summary>
+    public void ReleaseArena(bool keepBytes)
+    {
+        if (_arena is null || _chunk is null)
+        {
+            return;
+        }
+        if (keepBytes)
+        {
+            var total = 0;
+            foreach (var span in _spans)
+            {
+                total += span.Raw.Length;
+            }
+            var own = new byte[total];
+            var at = 0;
+            foreach (var span in _spans)
+            {
+                var length = span.Raw.Length;
+                span.Raw.Span.CopyTo(own.AsSpan(at));
+                span.Rebase(new ReadOnlyMemory<byte>(own, at, length));
+                at += length;
+            }
+        }
+        _arena.Release(_chunk, _chunkSpans);
+        if (_moreChunks is not null)
+        {
+            foreach (var (chunk, spans) in _moreChunks)
+            {
+                _arena.Release(chunk, spans);
+            }
+        }
+        _chunk = null;
+        _moreChunks = null;
     }
 
     private void NoteRegion(string region, DateTimeOffset now)

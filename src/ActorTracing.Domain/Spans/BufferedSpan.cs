@@ -56,9 +56,15 @@ public sealed class BufferedSpan
     public SpanOrigin Origin { get; }
 
     /// <summary>The OTLP <c>Span</c> message (opentelemetry.proto.trace.v1.Span) bytes.</summary>
-    public ReadOnlyMemory<byte> Raw { get; }
+    public ReadOnlyMemory<byte> Raw { get; private set; }
 
     public bool IsRoot => ParentSpanId.IsEmpty;
+
+    /// <summary>
+    /// Points the span at a copy of its bytes (see <see cref="Completion.SpanArena"/>). Only the
+    /// trace buffer that owns the span calls this, before anything else can read it concurrently.
+    /// </summary>
+    internal void Rebase(ReadOnlyMemory<byte> raw) => Raw = raw;
 
     /// <summary>End minus start in nanoseconds; 0 when the clock order is inverted (bad SDK clock).</summary>
     public ulong DurationNanos => EndUnixNano > StartUnixNano ? EndUnixNano - StartUnixNano : 0;

@@ -239,4 +239,26 @@ public sealed class TraceShardActorSpec : TestKit
         var second = Start();
         Assert.Equal("rules/errors", Status(second).Decision?.Reason);
     }
+
+    [Fact]
+    public void A_kept_traces_bytes_stay_intact_on_their_way_to_storage_while_the_shard_reuses_its_memory()
+    {
+        var actor = Start();
+        var body = Enumerable.Repeat((byte)0x5A, 64).ToArray();
+        var kept = new BufferedSpan(Trace, new SpanId(1), default, 1_000, 5_000, "GET /", SpanKind.Server, SpanStatusCode.Error, new SpanOrigin("edge", "iad", [], []), body);
+        Append(actor, kept);
+        // Copied out of the request body when buffered: the body is no longer needed.
+        Array.Fill(body, (byte)0);
+        Advance(actor, TimeSpan.FromSeconds(2));
+        for (ulong i = 1; i <= 50; i++)
+        {
+            var trace = new TraceId(0xBEEF, i);
+            Append(actor, new BufferedSpan(trace, new SpanId(1), default, 1_000, 5_000, "GET /", SpanKind.Server, SpanStatusCode.Unset, new SpanOrigin("edge", "iad", [], []), Enumerable.Repeat((byte)0xEE, 64).ToArray()));
+        }
+        Advance(actor, TimeSpan.FromSeconds(2));
+
+        var decided = _sink.Decided.Single(d => d.TraceId == Trace);
+        Assert.True(decided.Decision.Keep);
+        Assert.All(decided.Spans[0].Raw.ToArray(), b => Assert.Equal(0x5A, b));
+    }
 }
