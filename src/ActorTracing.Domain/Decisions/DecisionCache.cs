@@ -12,31 +12,27 @@ namespace ActorTracing.Domain.Decisions;
 /// every trace lands here and lives for minutes — a million long-lived objects that each survived
 /// two young collections, which the benchmark showed as GC time. Here the entries are structs in
 /// arrays (a ring per stripe for age order, a Dictionary of ring slots for lookup), so remembering
-/// a decision allocates nothing once the arrays have grown. Stripes, each with its own lock, keep
-/// the shards of a node from serializing on one lock; eviction is oldest-first within a stripe
-/// (a large cache has many stripes, so that is oldest-first to within a stripe's share), and a
-/// small cache (under <see cref="MinEntriesPerStripe"/> per stripe) is one stripe, exactly FIFO.
+/// a decision allocates nothing once the arrays have grown. With one stripe per cluster shard
+/// (the node passes number-of-shards), a stripe holds exactly the traces of one shard and is only
+/// ever touched by that shard's actor: its lock is never contended (a profile showed threads
+/// queueing on shared stripes). Eviction is oldest-first within a stripe; a cache of one stripe is
+/// exactly FIFO.
 /// </para>
 /// </summary>
 public sealed class DecisionCache
 {
-    /// <summary>A stripe is only worth its lock and arrays above this many entries.</summary>
-    public const int MinEntriesPerStripe = 16_384;
-
-    private const int MaxStripes = 64;
-
     private readonly Stripe[] _stripes;
     private readonly long _maxAgeTicks;
     private long _evicted;
 
-    public DecisionCache(int capacity, TimeSpan maxAge)
+    /// <param name="stripes">Independent parts, picked like cluster shards (stable hash modulo); at most <paramref name="capacity"/>.</param>
+    public DecisionCache(int capacity, TimeSpan maxAge, int stripes = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxAge, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stripes);
         _maxAgeTicks = maxAge.Ticks;
-        var stripes = Math.Clamp(capacity / MinEntriesPerStripe, 1, MaxStripes);
-        // A power of two, so a stripe is picked with a mask.
-        stripes = 1 << (31 - int.LeadingZeroCount(stripes));
+        stripes = Math.Min(stripes, capacity);
         _stripes = new Stripe[stripes];
         for (var i = 0; i < stripes; i++)
         {
@@ -65,7 +61,7 @@ public sealed class DecisionCache
     {
         var stripe = StripeOf(traceId);
         bool evicted;
-        lock (stripe)
+        lock (stripe.Gate)
         {
             evicted = stripe.Add(traceId, decision, decidedAt.UtcTicks);
         }
@@ -78,7 +74,7 @@ public sealed class DecisionCache
     public bool TryGet(TraceId traceId, DateTimeOffset now, out SamplingDecision decision)
     {
         var stripe = StripeOf(traceId);
-        lock (stripe)
+        lock (stripe.Gate)
         {
             if (stripe.TryGet(traceId, out var entry) && now.UtcTicks - entry.DecidedAtTicks <= _maxAgeTicks)
             {
@@ -90,14 +86,16 @@ public sealed class DecisionCache
         return false;
     }
 
-    // The high half of the stable hash: the low half picks the cluster shard, so every trace of
-    // one shard would otherwise land in the same stripe.
-    private Stripe StripeOf(TraceId traceId) => _stripes[(int)(traceId.StableHash() >> 32) & (_stripes.Length - 1)];
+    // The same function as the cluster shard (TraceMessageExtractor): with as many stripes as
+    // shards, stripe i holds exactly shard i's traces.
+    private Stripe StripeOf(TraceId traceId) => _stripes[(int)(traceId.StableHash() % (ulong)_stripes.Length)];
 
     private sealed class Stripe(int capacity)
     {
         private readonly Dictionary<TraceId, int> _slots = [];
         private Entry[] _ring = new Entry[Math.Min(capacity, 1024)];
+
+        public Lock Gate { get; } = new();
         private int _next;
 
         /// <summary>Entries held; a field so <see cref="DecisionCache.Count"/> can read it without the lock.</summary>

@@ -125,7 +125,14 @@ public sealed class NodeHost : IAsyncDisposable
             }
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Configuration is HOCON, not appsettings files: without these options the builder would
+        // watch the working directory tree for appsettings changes (a recursive inotify watch and
+        // work on every file event — measurable CPU for a node started from a busy directory).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -135,7 +142,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(gauges);
         builder.Services.AddSingleton(new TraceSampler(rules));
-        builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge));
+        builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge, trace.NumberOfShards));
         var latency = new DecisionLatencyHistogram();
         builder.Services.AddSingleton(latency);
         builder.Services.AddSingleton<ITraceOutcomeSink>(new DecisionLatencySink(holder, latency));

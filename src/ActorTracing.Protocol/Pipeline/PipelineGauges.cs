@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
-
 namespace ActorTracing.Protocol.Pipeline;
 
 /// <summary>
-/// Node-wide counters shared by ingest (admission), the TraceActors and storage. Interlocked
+/// Node-wide counters shared by ingest (admission), the trace shards and storage. Interlocked
 /// only: they are read by the admission check on every request and by metrics, and written from
 /// many actors at once. Spans are charged when ingest accepts them and released when their
 /// trace is decided, so spans still queued in sharding count against the memory budget too.
@@ -20,11 +18,11 @@ public sealed class PipelineGauges
     private long _lateSpans;
     private long _decisionLatencyTicksTotal;
 
-    public ConcurrentDictionary<string, long> KeptByReason { get; } = new();
+    public ReasonCounts KeptByReason { get; } = new();
 
-    public ConcurrentDictionary<string, long> DroppedByReason { get; } = new();
+    public ReasonCounts DroppedByReason { get; } = new();
 
-    public ConcurrentDictionary<string, long> CompletedByReason { get; } = new();
+    public ReasonCounts CompletedByReason { get; } = new();
 
     public long SpansReceived => Interlocked.Read(ref _spansReceived);
 
@@ -86,16 +84,16 @@ public sealed class PipelineGauges
         Interlocked.Decrement(ref _tracesBuffered);
         Interlocked.Increment(ref _tracesDecided);
         Interlocked.Add(ref _decisionLatencyTicksTotal, Math.Max(0, latencyAfterLastSpan.Ticks));
-        CompletedByReason.AddOrUpdate(completionReason, 1, static (_, v) => v + 1);
+        CompletedByReason.Increment(completionReason);
         if (keep)
         {
             Interlocked.Increment(ref _tracesKept);
             Interlocked.Add(ref _spansKept, spans);
-            KeptByReason.AddOrUpdate(reason, 1, static (_, v) => v + 1);
+            KeptByReason.Increment(reason);
         }
         else
         {
-            DroppedByReason.AddOrUpdate(reason, 1, static (_, v) => v + 1);
+            DroppedByReason.Increment(reason);
         }
     }
 

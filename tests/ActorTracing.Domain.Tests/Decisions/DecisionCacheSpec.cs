@@ -92,12 +92,12 @@ public sealed class DecisionCacheSpec
     }
 
     [Fact]
-    public void A_large_cache_is_striped_yet_holds_exactly_its_capacity_and_evicts_the_oldest_per_stripe()
+    public void A_striped_cache_holds_exactly_its_capacity_and_evicts_the_oldest_per_stripe()
     {
-        const int Capacity = 4 * DecisionCache.MinEntriesPerStripe;
+        const int Capacity = 65_537;
         const int PerThread = 40_000;
         const int Threads = 4;
-        var cache = new DecisionCache(Capacity, TimeSpan.FromMinutes(1));
+        var cache = new DecisionCache(Capacity, TimeSpan.FromMinutes(1), stripes: 100);
         var first = Enumerable.Range(0, 1_000).Select(i => new TraceId(77, (ulong)i)).ToArray();
         foreach (var id in first)
         {
@@ -125,5 +125,23 @@ public sealed class DecisionCacheSpec
         Assert.Equal(Capacity, cache.Count);
         // 160,000 later decisions spread over the stripes: every stripe evicted its share of the first.
         Assert.All(first, id => Assert.False(cache.TryGet(id, T0, out _)));
+    }
+
+    [Fact]
+    public void Stripes_follow_the_cluster_shards_so_each_stripe_holds_one_shards_traces()
+    {
+        const int Shards = 10;
+        var cache = new DecisionCache(Shards * 5, TimeSpan.FromMinutes(1), stripes: Shards);
+        var ids = Enumerable.Range(1, 500).Select(i => new TraceId(5, (ulong)i)).ToArray();
+        var shardZero = ids.Where(id => id.StableHash() % Shards == 0).ToArray();
+
+        // Only shard 0's traces: its stripe (5 entries) evicts among them, the others stay empty.
+        foreach (var id in shardZero)
+        {
+            cache.Add(id, Keep, T0);
+        }
+
+        Assert.Equal(5, cache.Count);
+        Assert.All(shardZero[^5..], id => Assert.True(cache.TryGet(id, T0, out _)));
     }
 }
