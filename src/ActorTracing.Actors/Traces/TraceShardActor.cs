@@ -17,7 +17,7 @@ namespace ActorTracing.Actors.Traces;
 /// Owns every trace of one shard: cluster sharding places the shard (by the trace id's stable
 /// hash) on one node, so every span of a trace — from any region, through any node — meets here,
 /// and each trace still gets exactly one decision. Each open trace is a <see cref="TraceBuffer"/>
-/// (span bytes copied into the shard's <see cref="SpanArena"/>)
+/// (span fields in the shard's <see cref="SpanSlots"/>, span bytes in its <see cref="SpanArena"/>)
 /// in a dictionary; when it is complete (<see cref="TraceCompletion"/>) the pure
 /// <see cref="TraceSampler"/> decides once, the outcome is published and the trace is forgotten —
 /// spans that come later find the decision in the node's <see cref="DecisionCache"/> (or, with
@@ -53,6 +53,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<TraceId, OpenTrace> _open = [];
     private readonly SpanArena _arena = new();
+    private readonly SpanSlots _slots = new();
 
     // Due completion checks (and group timeouts). Entries are never removed early: a trace whose
     // due time moved keeps its stale entry, which is skipped when it surfaces (its priority no
@@ -157,7 +158,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             return;
         }
 
-        trace = new OpenTrace(new TraceBuffer(message.TraceId, _arena));
+        trace = new OpenTrace(new TraceBuffer(message.TraceId, _arena, _slots));
         trace.Buffer.Add(spans, now);
         _open.Add(message.TraceId, trace);
         if (_settings.DurableDecisions)
@@ -208,10 +209,10 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             trace.Done = true;
             if (decided.Decision.Keep)
             {
-                trace.Buffer.ReleaseArena(keepBytes: true);
+                trace.Buffer.DetachBytes();
             }
             FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now);
-            trace.Buffer.ReleaseArena(keepBytes: false);
+            trace.Buffer.Release();
             return;
         }
         if (result.Failure is { } failure)
@@ -370,10 +371,10 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         if (decision.Keep)
         {
             // Kept spans outlive the decision on their way to storage: out of the arena first.
-            buffer.ReleaseArena(keepBytes: true);
+            buffer.DetachBytes();
         }
         Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, TraceStitcher.Stitch(buffer), trace.GroupKey));
-        buffer.ReleaseArena(keepBytes: false);
+        buffer.Release();
 
         if (_settings.DurableDecisions)
         {

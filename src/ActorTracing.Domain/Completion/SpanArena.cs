@@ -7,7 +7,7 @@ namespace ActorTracing.Domain.Completion;
 /// their export request's body (or of the cluster message that carried them): holding those
 /// slices pinned each whole body — resource and scope envelopes, and the spans of every other
 /// trace in it — for as long as any of its traces stayed open, and made every body survive into
-/// the old GC generations with the trace. Copying each span's bytes into shared 64 KiB chunks
+/// the old GC generations with the trace. Copying each span's bytes into shared 32 KiB chunks
 /// frees the body as soon as its traces are appended, keeps only the span bytes themselves, and
 /// the chunks come from (and go back to) the array pool instead of being garbage.
 /// <para>
@@ -19,9 +19,10 @@ namespace ActorTracing.Domain.Completion;
 /// </summary>
 public sealed class SpanArena
 {
-    public const int ChunkBytes = 64 * 1024;
+    public const int ChunkBytes = 32 * 1024;
 
-    // Bigger spans get an array of their own: one would waste most of a chunk's tail.
+    // Bigger spans get an array of their own: one would waste most of a chunk's tail. Chunks are
+    // small because every shard has one partly filled: 100 shards × 32 KiB is 3 MiB per node.
     private const int MaxArenaSpanBytes = ChunkBytes / 8;
 
     private Chunk? _current;

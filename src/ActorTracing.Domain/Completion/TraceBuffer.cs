@@ -1,18 +1,23 @@
 namespace ActorTracing.Domain.Completion;
 
 /// <summary>
-/// The spans of one undecided trace. Owned by exactly one TraceActor, so it is not thread-safe.
+/// The spans of one undecided trace. Owned by exactly one trace shard, so it is not thread-safe.
 /// It records only what completion needs cheaply (counts, root seen, arrival times); the
 /// missing-parent check is computed on demand because it is needed once per quiet period, not
-/// once per span.
+/// once per span. The spans themselves live in the shard's <see cref="SpanSlots"/> (fields) and
+/// <see cref="SpanArena"/> (bytes); <see cref="Spans"/> turns them back into objects for the decision.
+/// A buffer must be <see cref="Release"/>d once decided.
 /// </summary>
 public sealed class TraceBuffer
 {
-    private readonly List<BufferedSpan> _spans = [];
-
     // Small traces are checked without a set: a nested scan of up to this many spans is cheaper
     // than building a HashSet, and allocates nothing (the check runs once per quiet period).
     private const int ScanMissingParentsUpTo = 32;
+
+    private readonly SpanSlots _slots;
+    private int _head = -1;
+    private int _tail = -1;
+    private List<BufferedSpan>? _spans;
 
     // Almost every trace comes from one region: that one is held in fields, and a list (which
     // also repeats the first) exists only once a second region shows up.
@@ -27,18 +32,25 @@ public sealed class TraceBuffer
     private int _chunkSpans;
     private List<(SpanArena.Chunk Chunk, int Spans)>? _moreChunks;
 
-    /// <param name="arena">When given, span bytes are copied into it (see <see cref="SpanArena"/>) and must be released with <see cref="ReleaseArena"/>.</param>
-    public TraceBuffer(TraceId traceId, SpanArena? arena = null)
+    /// <param name="arena">When given, span bytes are copied into it (see <see cref="SpanArena"/>) instead of pinning their request body.</param>
+    /// <param name="slots">The shard's span slots; a standalone buffer gets its own.</param>
+    public TraceBuffer(TraceId traceId, SpanArena? arena = null, SpanSlots? slots = null)
     {
         TraceId = traceId;
         _arena = arena;
+        _slots = slots ?? new SpanSlots();
     }
 
     public TraceId TraceId { get; }
 
-    public IReadOnlyList<BufferedSpan> Spans => _spans;
+    /// <summary>
+    /// The buffered spans as objects, built on first use after the last <see cref="Add"/> (the
+    /// decision reads them; completion does not). Their bytes are in the arena until
+    /// <see cref="DetachBytes"/>, and must not be read after <see cref="Release"/> unless detached.
+    /// </summary>
+    public IReadOnlyList<BufferedSpan> Spans => _spans ??= Materialize();
 
-    public int SpanCount => _spans.Count;
+    public int SpanCount { get; private set; }
 
     public long Bytes { get; private set; }
 
@@ -54,27 +66,117 @@ public sealed class TraceBuffer
 
     public void Add(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
     {
-        if (_spans.Count == 0)
+        if (SpanCount == 0)
         {
             FirstArrival = now;
         }
         LastArrival = now;
+        _spans = null;
         for (var i = 0; i < spans.Count; i++)
         {
             var span = spans[i];
+            var raw = span.Raw;
             if (_arena is not null)
             {
-                span.Rebase(_arena.Copy(span.Raw.Span, out var chunk));
+                raw = _arena.Copy(raw.Span, out var chunk);
                 if (chunk is not null)
                 {
                     NoteChunk(chunk);
                 }
             }
-            _spans.Add(span);
-            Bytes += span.Size;
+            var index = _slots.Allocate();
+            ref var slot = ref _slots[index];
+            slot.SpanId = span.SpanId;
+            slot.ParentSpanId = span.ParentSpanId;
+            slot.StartUnixNano = span.StartUnixNano;
+            slot.EndUnixNano = span.EndUnixNano;
+            slot.Name = span.Name;
+            slot.Origin = span.Origin;
+            slot.Raw = raw;
+            slot.Kind = span.Kind;
+            slot.Status = span.Status;
+            slot.Next = -1;
+            if (_tail < 0)
+            {
+                _head = index;
+            }
+            else
+            {
+                _slots[_tail].Next = index;
+            }
+            _tail = index;
+            SpanCount++;
+            Bytes += raw.Length;
             RootSeen |= span.IsRoot;
             NoteRegion(span.Origin.Region, now);
         }
+    }
+
+    private List<BufferedSpan> Materialize()
+    {
+        var spans = new List<BufferedSpan>(SpanCount);
+        for (var i = _head; i >= 0; i = _slots[i].Next)
+        {
+            ref var s = ref _slots[i];
+            spans.Add(new BufferedSpan(TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, s.Raw));
+        }
+        return spans;
+    }
+
+    /// <summary>
+    /// Moves the bytes of <see cref="Spans"/> out of the arena into one array of the trace's own,
+    /// so they stay valid after <see cref="Release"/>: a kept trace's spans travel on to storage.
+    /// </summary>
+    public void DetachBytes()
+    {
+        if (_chunk is null && _moreChunks is null)
+        {
+            return;
+        }
+        var spans = Spans;
+        var total = 0;
+        foreach (var span in spans)
+        {
+            total += span.Raw.Length;
+        }
+        var own = new byte[total];
+        var at = 0;
+        foreach (var span in spans)
+        {
+            var length = span.Raw.Length;
+            span.Raw.Span.CopyTo(own.AsSpan(at));
+            span.Rebase(new ReadOnlyMemory<byte>(own, at, length));
+            at += length;
+        }
+    }
+
+    /// <summary>
+    /// Gives the trace's slots and arena bytes back to the shard. Objects from <see cref="Spans"/>
+    /// stay usable, but their bytes are reused unless <see cref="DetachBytes"/> came first.
+    /// </summary>
+    public void Release()
+    {
+        for (var i = _head; i >= 0;)
+        {
+            var next = _slots[i].Next;
+            _slots.Free(i);
+            i = next;
+        }
+        _head = _tail = -1;
+        if (_arena is null || _chunk is null)
+        {
+            return;
+        }
+        _arena.Release(_chunk, _chunkSpans);
+        if (_moreChunks is not null)
+        {
+            foreach (var (chunk, spans) in _moreChunks)
+            {
+                _arena.Release(chunk, spans);
+            }
+        }
+        _chunk = null;
+        _moreChunks = null;
     }
 
     private void NoteChunk(SpanArena.Chunk chunk)
@@ -95,46 +197,6 @@ public sealed class TraceBuffer
             }
         }
         _moreChunks.Add((chunk, 1));
-    }
-
-    /// <summary>
-    /// Gives the trace's span bytes back to the arena. With <paramref name="keepBytes"/> the spans
-    /// are first moved to one array of their own, so they stay valid after (a kept trace's spans
-    /// travel on to storage); without it they must not be read again.
-    /// </summary>
-    public void ReleaseArena(bool keepBytes)
-    {
-        if (_arena is null || _chunk is null)
-        {
-            return;
-        }
-        if (keepBytes)
-        {
-            var total = 0;
-            foreach (var span in _spans)
-            {
-                total += span.Raw.Length;
-            }
-            var own = new byte[total];
-            var at = 0;
-            foreach (var span in _spans)
-            {
-                var length = span.Raw.Length;
-                span.Raw.Span.CopyTo(own.AsSpan(at));
-                span.Rebase(new ReadOnlyMemory<byte>(own, at, length));
-                at += length;
-            }
-        }
-        _arena.Release(_chunk, _chunkSpans);
-        if (_moreChunks is not null)
-        {
-            foreach (var (chunk, spans) in _moreChunks)
-            {
-                _arena.Release(chunk, spans);
-            }
-        }
-        _chunk = null;
-        _moreChunks = null;
     }
 
     private void NoteRegion(string region, DateTimeOffset now)
@@ -169,19 +231,20 @@ public sealed class TraceBuffer
     /// <summary>How many spans name a parent that is not (yet) in the buffer.</summary>
     public int CountMissingParents()
     {
-        if (_spans.Count <= ScanMissingParentsUpTo)
+        if (SpanCount <= ScanMissingParentsUpTo)
         {
             return CountMissingParentsByScan();
         }
-        var ids = new HashSet<ulong>(_spans.Count);
-        foreach (var span in _spans)
+        var ids = new HashSet<ulong>(SpanCount);
+        for (var i = _head; i >= 0; i = _slots[i].Next)
         {
-            ids.Add(span.SpanId.Value);
+            ids.Add(_slots[i].SpanId.Value);
         }
         var missing = 0;
-        foreach (var span in _spans)
+        for (var i = _head; i >= 0; i = _slots[i].Next)
         {
-            if (!span.ParentSpanId.IsEmpty && !ids.Contains(span.ParentSpanId.Value))
+            var parent = _slots[i].ParentSpanId;
+            if (!parent.IsEmpty && !ids.Contains(parent.Value))
             {
                 missing++;
             }
@@ -192,17 +255,17 @@ public sealed class TraceBuffer
     private int CountMissingParentsByScan()
     {
         var missing = 0;
-        foreach (var span in _spans)
+        for (var i = _head; i >= 0; i = _slots[i].Next)
         {
-            if (span.ParentSpanId.IsEmpty)
+            var parent = _slots[i].ParentSpanId;
+            if (parent.IsEmpty)
             {
                 continue;
             }
-            var parent = span.ParentSpanId.Value;
             var found = false;
-            foreach (var candidate in _spans)
+            for (var j = _head; j >= 0; j = _slots[j].Next)
             {
-                if (candidate.SpanId.Value == parent)
+                if (_slots[j].SpanId.Value == parent.Value)
                 {
                     found = true;
                     break;

@@ -24,11 +24,13 @@ public sealed class SpanArenaSpec
         var buffer = new TraceBuffer(new TraceId(1, 1), arena);
 
         buffer.Add([span], T0);
+        Array.Clear(body!);
 
-        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(span.Raw, out var after));
+        var buffered = Assert.Single(buffer.Spans);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(buffered.Raw, out var after));
         Assert.NotSame(body, after.Array);
-        Assert.Equal(300, span.Raw.Length);
-        Assert.All(span.Raw.ToArray(), b => Assert.Equal(0xAB, b));
+        Assert.Equal(300, buffered.Raw.Length);
+        Assert.All(buffered.Raw.ToArray(), b => Assert.Equal(0xAB, b));
         Assert.Equal(1, arena.ChunksInUse);
     }
 
@@ -39,13 +41,15 @@ public sealed class SpanArenaSpec
         var kept = new TraceBuffer(new TraceId(1, 1), arena);
         kept.Add([Span(new TraceId(1, 1), 1, 0x11), Span(new TraceId(1, 1), 2, 0x22)], T0);
 
-        kept.ReleaseArena(keepBytes: true);
+        var spans = kept.Spans;
+        kept.DetachBytes();
+        kept.Release();
         // The chunk emptied and is reused from its start by the next trace.
         var next = new TraceBuffer(new TraceId(2, 2), arena);
         next.Add([Span(new TraceId(2, 2), 1, 0x99, 1_000)], T0);
 
-        Assert.All(kept.Spans[0].Raw.ToArray(), b => Assert.Equal(0x11, b));
-        Assert.All(kept.Spans[1].Raw.ToArray(), b => Assert.Equal(0x22, b));
+        Assert.All(spans[0].Raw.ToArray(), b => Assert.Equal(0x11, b));
+        Assert.All(spans[1].Raw.ToArray(), b => Assert.Equal(0x22, b));
         Assert.Equal(1, arena.ChunksInUse);
     }
 
@@ -54,18 +58,19 @@ public sealed class SpanArenaSpec
     {
         var arena = new SpanArena();
         var traces = new List<TraceBuffer>();
-        // ~600 KB of spans: about ten chunks.
+        // Ten chunks' worth of spans.
+        const int SpanBytes = SpanArena.ChunkBytes / 40;
         for (ulong t = 1; t <= 200; t++)
         {
             var buffer = new TraceBuffer(new TraceId(7, t), arena);
-            buffer.Add([Span(new TraceId(7, t), 1, 1, 1_500), Span(new TraceId(7, t), 2, 2, 1_500)], T0);
+            buffer.Add([Span(new TraceId(7, t), 1, 1, SpanBytes), Span(new TraceId(7, t), 2, 2, SpanBytes)], T0);
             traces.Add(buffer);
         }
-        Assert.InRange(arena.ChunksInUse, 9, 11);
+        Assert.InRange(arena.ChunksInUse, 10, 11);
 
         foreach (var buffer in traces)
         {
-            buffer.ReleaseArena(keepBytes: false);
+            buffer.Release();
         }
 
         // Only the chunk still being filled stays.
@@ -77,13 +82,15 @@ public sealed class SpanArenaSpec
     {
         var arena = new SpanArena();
         var filler = new TraceBuffer(new TraceId(3, 0), arena);
-        filler.Add(Enumerable.Range(1, 8).Select(i => Span(new TraceId(3, 0), (ulong)i, 5, 7_500)).ToArray(), T0);
+        // The filler leaves a sixteenth of the chunk; the second of two eighths no longer fits.
+        const int Sixteenth = SpanArena.ChunkBytes / 16;
+        filler.Add(Enumerable.Range(1, 15).Select(i => Span(new TraceId(3, 0), (ulong)i, 5, Sixteenth)).ToArray(), T0);
         var straddling = new TraceBuffer(new TraceId(3, 1), arena);
-        straddling.Add([Span(new TraceId(3, 1), 1, 6, 4_000), Span(new TraceId(3, 1), 2, 6, 4_000)], T0);
+        straddling.Add([Span(new TraceId(3, 1), 1, 6, Sixteenth), Span(new TraceId(3, 1), 2, 6, Sixteenth)], T0);
         Assert.Equal(2, arena.ChunksInUse);
 
-        filler.ReleaseArena(keepBytes: false);
-        straddling.ReleaseArena(keepBytes: false);
+        filler.Release();
+        straddling.Release();
 
         Assert.Equal(1, arena.ChunksInUse);
     }
@@ -97,7 +104,27 @@ public sealed class SpanArenaSpec
 
         Assert.Equal(0, arena.ChunksInUse);
         Assert.Equal(SpanArena.ChunkBytes, buffer.Spans[0].Raw.Length);
-        buffer.ReleaseArena(keepBytes: false);
+        buffer.Release();
         Assert.Equal(0, arena.ChunksInUse);
+    }
+
+    [Fact]
+    public void Span_slots_are_reused_once_a_trace_is_released_and_keep_nothing_alive()
+    {
+        var slots = new SpanSlots();
+        var arena = new SpanArena();
+        for (ulong round = 1; round <= 20; round++)
+        {
+            var buffer = new TraceBuffer(new TraceId(8, round), arena, slots);
+            buffer.Add(Enumerable.Range(1, 100).Select(i => Span(new TraceId(8, round), (ulong)i, 3, 100)).ToArray(), T0);
+            Assert.Equal(100, slots.Count);
+            Assert.Equal(100, buffer.Spans.Count);
+            Assert.Equal(new SpanId(100), buffer.Spans[^1].SpanId);
+            buffer.Release();
+        }
+
+        Assert.Equal(0, slots.Count);
+        // 20 traces of 100 spans one after the other fit in the slots of one.
+        Assert.Equal(256, slots.Capacity);
     }
 }
