@@ -10,7 +10,7 @@ public sealed record BenchOptions
 
     public string OutputDirectory { get; init; } = Path.Combine(".data", "bench-report");
 
-    /// <summary>The embedded engine's directory; each run uses fresh databases in it.</summary>
+    /// <summary>The embedded engine's directory (each run uses fresh databases in it); for a cluster run, the data root of its services, nodes and logs.</summary>
     public string DataDirectory { get; init; } = Path.Combine(".data", "bench");
 
     /// <summary>Protocol of the max-throughput search and the latency runs ("http" or "grpc"); the other gets one latency run at 80%.</summary>
@@ -53,8 +53,10 @@ public sealed record BenchOptions
     public TimeSpan ProbeSkew { get; init; } = TimeSpan.FromMilliseconds(30);
 
     /// <summary>
-    /// The second region's ingest endpoint for the stitching probe. Null sends both halves to the
-    /// node under test (one node, two region resource attributes) until a multi-region cluster exists.
+    /// The ingest endpoint the stitching probe's second half goes to; it must be one of the
+    /// target's ingest nodes (a node outside the target never sees the first half). Null picks one
+    /// of another region than the first half's (<see cref="IngestRouting.Probe"/>); a single
+    /// embedded node gets both halves, with two region resource attributes.
     /// </summary>
     public Uri? SecondIngestEndpoint { get; init; }
 

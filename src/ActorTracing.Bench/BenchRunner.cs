@@ -8,26 +8,35 @@ namespace ActorTracing.Bench;
 /// <summary>
 /// Runs every scenario of the benchmark in order — physical limits, memory per buffered span, max
 /// sustained throughput, ack latency vs load, sampling outcome, decision and stitching latency,
-/// storage size — against a node in this process driven by load generator processes, and returns
-/// the report. Progress goes to <c>progress</c> as lines.
+/// storage size — driven by load generator processes, and returns the report. The target is a
+/// node this runner starts in its own process, or one it is given (a cluster file's nodes as
+/// processes, <see cref="ClusterTarget"/>), whose lifetime stays with the caller. Scenarios that
+/// cannot apply to the target are reported as skipped with the reason. Progress goes to
+/// <c>progress</c> as lines.
 /// </summary>
 public sealed partial class BenchRunner
 {
     private readonly BenchOptions _options;
     private readonly ILoadGenerator _loadGenerator;
     private readonly Action<string> _progress;
+    private readonly IBenchTarget? _givenTarget;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly List<string> _notes = [];
+    private readonly List<SkippedScenario> _skipped = [];
     private readonly string _runId = DateTime.UtcNow.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
     private long _seed;
 
-    public BenchRunner(BenchOptions options, ILoadGenerator loadGenerator, Action<string> progress)
+    /// <param name="target">What to measure; null starts one embedded node in this process (and stops it at the end).</param>
+    public BenchRunner(BenchOptions options, ILoadGenerator loadGenerator, Action<string> progress, IBenchTarget? target = null)
     {
         _options = options;
         _loadGenerator = loadGenerator;
         _progress = progress;
+        _givenTarget = target;
         _seed = options.Seed;
     }
+
+    private bool IsCluster => _givenTarget is ClusterTarget;
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -35,16 +44,35 @@ public sealed partial class BenchRunner
         Directory.CreateDirectory(_options.OutputDirectory);
         await using var sampler = new NodeSampler(_clock);
 
-        Say("physical limits: decode-only, row encode, raw chDB insert, Akka tell...");
-        var engine = ChdbEngine.Open(_options.DataDirectory);
-        var payloads = PayloadSet.Generate(_options.Seed, 40_000);
-        var limits = await LimitProbes.MeasureAsync(payloads, engine, $"bench_{_runId}_limits", _options.LimitBudget, cancellationToken).ConfigureAwait(false);
-        Say(F($"  decode {limits.DecodeSpansPerSecond:N0} spans/s, encode {limits.EncodeRowsPerSecond:N0} rows/s, insert {limits.InsertRowsPerSecond:N0} rows/s, tell {limits.TellsPerSecond:N0} msgs/s"));
+        var limits = await LimitsAsync(cancellationToken).ConfigureAwait(false);
 
-        // Memory first: its idle baseline is then this process before any other node ran.
-        var memory = await MemoryAsync(sampler, cancellationToken).ConfigureAwait(false);
+        MemoryResult? memory = null;
+        if (_givenTarget is null)
+        {
+            // Memory first: its idle baseline is then this process before any other node ran.
+            memory = await MemoryAsync(sampler, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _skipped.Add(new SkippedScenario(
+                SkippedScenario.Memory,
+                "needs a node that holds every trace open (send-delay 10m) and a forced full GC inside the node's process to weigh its heap; " +
+                "the cluster's nodes run the cluster file's settings and expose their heap only without a collection (dotnet_total_memory_bytes, kept in the samples). " +
+                "Run `bench` without --cluster for this figure."));
+            Say("3. memory per buffered span: not applicable to this target (it needs a node in this process; the report says why)");
+        }
 
-        var node = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}", "iad", cancellationToken: cancellationToken).ConfigureAwait(false);
+        BenchNode? ownNode = null;
+        IBenchTarget target;
+        if (_givenTarget is null)
+        {
+            ownNode = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}", "iad", cancellationToken: cancellationToken).ConfigureAwait(false);
+            target = new EmbeddedTarget(ownNode);
+        }
+        else
+        {
+            target = _givenTarget;
+        }
         ThroughputResult throughput;
         var latency = new List<LatencyPoint>();
         SamplingResult? sampling = null;
@@ -52,29 +80,38 @@ public sealed partial class BenchRunner
         StorageResult? storage = null;
         try
         {
-            sampler.Track(node, "warm-up");
-            Say(F($"node up ({node.HttpEndpoint}, {node.GrpcEndpoint}); warm-up run {_options.WarmUpRun.TotalSeconds:0}s at {_options.StartRate / 2:N0} spans/s"));
-            await RunLoadAsync(node, sampler, "warm-up", _options.Protocol, _options.StartRate / 2, _options.WarmUpRun, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
-            await node.WaitDrainedAsync(node.SendDelay + TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            sampler.Track(target, "warm-up");
+            var points = target.IngestPoints;
+            Say(F($"target: {target.Describe().Description}; ingest {string.Join(", ", points.Select(p => $"{p.Node} {p.Endpoint(_options.Protocol)}"))}"));
+            Say(F($"warm-up run {_options.WarmUpRun.TotalSeconds:0}s at {_options.StartRate / 2:N0} spans/s"));
+            await RunLoadAsync(target, sampler, "warm-up", _options.Protocol, _options.StartRate / 2, _options.WarmUpRun, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
+            await WaitDrainedAsync(target, target.SendDelay + TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
 
-            throughput = await SearchAsync(node, sampler, cancellationToken).ConfigureAwait(false);
+            throughput = await SearchAsync(target, sampler, cancellationToken).ConfigureAwait(false);
             var max = throughput.MaxSustainedSpansPerSecond;
             if (max <= 0)
             {
                 max = _options.StartRate / 2;
-                _notes.Add(F($"The node fell behind even at the first step; latency runs use {max:N0} spans/s as 100%."));
+                _notes.Add(F($"The target fell behind even at the first step; latency runs use {max:N0} spans/s as 100%."));
             }
 
-            (latency, sampling, var gaugeDecision) = await LatencyAndSamplingAsync(node, sampler, max, cancellationToken).ConfigureAwait(false);
-            decision = await ProbeAsync(node, sampler, gaugeDecision, cancellationToken).ConfigureAwait(false);
-            storage = await StorageAsync(node, cancellationToken).ConfigureAwait(false);
+            (latency, sampling, var gaugeDecision) = await LatencyAndSamplingAsync(target, sampler, max, cancellationToken).ConfigureAwait(false);
+            decision = await ProbeAsync(target, sampler, gaugeDecision, cancellationToken).ConfigureAwait(false);
+            storage = await StorageAsync(target, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            sampler.SetPhase("stopping node");
-            Say("stopping the node (hand-off decides what is buffered, storage flushes)...");
-            await node.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            if (ownNode is not null)
+            {
+                sampler.SetPhase("stopping node");
+                Say("stopping the node (hand-off decides what is buffered, storage flushes)...");
+                await ownNode.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
             sampler.Track(null, "idle");
+        }
+        if (target is ClusterTarget { FailedScrapes: > 0 } cluster)
+        {
+            _notes.Add(F($"{cluster.FailedScrapes:N0} scrapes of a node's /metrics failed or took over {ClusterTarget.ScrapeTimeout.TotalSeconds:0}s; that node's previous reading stood in."));
         }
 
         var report = new BenchReport
@@ -85,6 +122,7 @@ public sealed partial class BenchRunner
             Cores = Environment.ProcessorCount,
             Machine = RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
             Runtime = RuntimeInformation.FrameworkDescription + (System.Runtime.GCSettings.IsServerGC ? ", server GC" : ", workstation GC"),
+            Target = target.Describe(),
             Limits = limits,
             Throughput = throughput,
             Latency = latency,
@@ -94,9 +132,49 @@ public sealed partial class BenchRunner
             Storage = storage,
             Timeline = Timeline(sampler.Samples),
             Samples = sampler.Samples,
+            Skipped = _skipped,
             Notes = _notes,
         };
         return report with { Targets = Targets.Evaluate(report) };
+    }
+
+    /// <summary>Physical limits, the raw insert into the storage the target writes to.</summary>
+    private async Task<PhysicalLimits> LimitsAsync(CancellationToken cancellationToken)
+    {
+        IRawInsertSink sink = _givenTarget is ClusterTarget cluster
+            ? cluster.RawInsertSink($"bench_{_runId}_limits")
+            : new ChdbInsertSink(ChdbEngine.Open(_options.DataDirectory), $"bench_{_runId}_limits");
+        Say($"physical limits: decode-only, row encode, raw insert into {sink.Name}, Akka tell...");
+        if (IsCluster)
+        {
+            _notes.Add("Physical limits were measured with the cluster's node processes running idle beside them (they were started first).");
+        }
+        var payloads = PayloadSet.Generate(_options.Seed, 40_000);
+        var limits = await LimitProbes.MeasureAsync(payloads, sink, _options.LimitBudget, cancellationToken).ConfigureAwait(false);
+        Say(F($"  decode {limits.DecodeSpansPerSecond:N0} spans/s, encode {limits.EncodeRowsPerSecond:N0} rows/s, insert {limits.InsertRowsPerSecond:N0} rows/s, tell {limits.TellsPerSecond:N0} msgs/s"));
+        return limits;
+    }
+
+    /// <summary>
+    /// Waits until every accepted span is decided and every kept span written, or the timeout.
+    /// True when drained. Polls: the nodes have no "idle" signal, and a poll every 100 ms is noise.
+    /// </summary>
+    internal static async Task<bool> WaitDrainedAsync(IBenchTarget target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var s = await target.SampleAsync(0, "drain", cancellationToken).ConfigureAwait(false);
+            if (s.BufferedSpans == 0 && s.PendingRows == 0)
+            {
+                return true;
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private long NextSeed() => Interlocked.Increment(ref _seed);

@@ -12,10 +12,11 @@ public static partial class Program
                 run one node from HOCON (defaults: hocon/*.conf), or one node of a cluster file
           up    [cluster.yml] [--data DIR] [--only NODE,NODE] [--no-services]
                 every node of a cluster file as local processes (logs per node, Ctrl-C stops)
-          bench [--quick] [--out DIR] [--protocol http|grpc] [--second-endpoint URL]
+          bench [--quick] [--out DIR] [--protocol http|grpc] [--cluster cluster.yml [--second-endpoint URL]]
                 benchmark scenarios beside the physical limits of this machine; writes report.json,
-                report.md and SVG charts
-          loadgen --endpoint URL [--protocol http|grpc] [--rate N] [--duration D] [--json] [--truth FILE]
+                report.md and SVG charts. Against a node in this process, or with --cluster against
+                the file's nodes started as processes (as `up` does) and stopped at the end
+          loadgen --endpoint URL [--routes REGION=URL,...] [--protocol http|grpc] [--rate N] [--duration D] [--json] [--truth FILE]
                 the load generator as its own process (bench starts it; also --mode probe)
           <host:port> [<palette> <command> [args] [--json] [--token T] [--yes]]
                 operator commands against a node's admin endpoint (no command: interactive prompt);

@@ -52,5 +52,7 @@ public static class MetricsFixture
         "actortracing_cluster_members",
         "actortracing_cluster_unreachable_members",
         "actortracing_cluster_is_leader",
+        "dotnet_total_memory_bytes",
+        "dotnet_gc_pause_time_seconds_total",
     ];
 }

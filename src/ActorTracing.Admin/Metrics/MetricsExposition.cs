@@ -21,6 +21,7 @@ internal sealed class MetricsExposition(AdminSources sources)
         WriteDecisionLatency(w);
         WriteStorage(w);
         WriteCluster(w);
+        WriteRuntime(w);
         return w.ToString();
     }
 
@@ -157,5 +158,13 @@ internal sealed class MetricsExposition(AdminSources sources)
         }
         w.Single("actortracing_cluster_unreachable_members", "gauge", "Members this node's failure detector considers unreachable.", state.Unreachable.Count);
         w.Single("actortracing_cluster_is_leader", "gauge", "1 when this node is the cluster leader.", cluster.SelfAddress.Equals(state.Leader) ? 1 : 0);
+    }
+
+    // Process-wide, not per node: where several nodes share a process (tests, demo) they report
+    // the same values. `bench --cluster` reads them to put GC beside each node process's CPU and RSS.
+    private static void WriteRuntime(PrometheusTextWriter w)
+    {
+        w.Single("dotnet_total_memory_bytes", "gauge", "Bytes the GC heap holds now (GC.GetTotalMemory without a collection), for the whole process.", GC.GetTotalMemory(forceFullCollection: false));
+        w.Single("dotnet_gc_pause_time_seconds_total", "counter", "Time the process was paused for garbage collection since it started.", GC.GetTotalPauseDuration().TotalSeconds);
     }
 }

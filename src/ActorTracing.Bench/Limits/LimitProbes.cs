@@ -8,18 +8,21 @@ namespace ActorTracing.Bench;
 
 /// <summary>
 /// Measures <see cref="PhysicalLimits"/>: decode-only, row encode, raw RowBinary insert into the
-/// embedded engine, and the local Akka tell rate. Run before a node starts so they do not compete
+/// target's storage (<see cref="IRawInsertSink"/>), and the local Akka tell rate. Run before a node starts so they do not compete
 /// with it; each runs for at least its time budget so JIT tiering settles.
 /// </summary>
 public static class LimitProbes
 {
-    public static async Task<PhysicalLimits> MeasureAsync(PayloadSet payloads, ChdbEngine engine, string scratchDatabase, TimeSpan budget, CancellationToken cancellationToken)
+    public static async Task<PhysicalLimits> MeasureAsync(PayloadSet payloads, IRawInsertSink sink, TimeSpan budget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(sink);
         var decode = DecodeRate(payloads, budget);
         var (encode, batches) = EncodeRate(payloads, budget);
-        var (insert, bytesPerRow) = InsertRate(engine, scratchDatabase, batches, budget);
+        // The encode rate is the embedded layout's; a server shard takes the 18.16 layout, encoded
+        // again outside the timing.
+        var insertBatches = sink.Flavor == SchemaFlavor.Modern ? batches : Encode(payloads, sink.Flavor);
+        var (insert, bytesPerRow) = await InsertRateAsync(sink, insertBatches, budget, cancellationToken).ConfigureAwait(false);
         var tells = await TellRateAsync(budget, cancellationToken).ConfigureAwait(false);
         return new PhysicalLimits(
             Math.Round(decode),
@@ -29,7 +32,8 @@ public static class LimitProbes
             Math.Round(tells),
             Math.Round((double)payloads.Bytes / payloads.Spans, 1),
             Math.Round(bytesPerRow, 1),
-            payloads.Spans);
+            payloads.Spans,
+            sink.Name);
     }
 
     /// <summary>Decodes every request repeatedly for <paramref name="budget"/>; spans per second.</summary>
@@ -87,46 +91,65 @@ public static class LimitProbes
     /// Streams the batches into a scratch database with the node's schema; rows per second, and the
     /// bytes on disk per row of one copy of the rows (merged, as storage would be at rest).
     /// </summary>
-    public static (double RowsPerSecond, double BytesPerRow) InsertRate(ChdbEngine engine, string database, IReadOnlyList<(byte[] Bytes, int Rows)> batches, TimeSpan budget)
+    public static async Task<(double RowsPerSecond, double BytesPerRow)> InsertRateAsync(IRawInsertSink sink, IReadOnlyList<(byte[] Bytes, int Rows)> batches, TimeSpan budget, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(sink);
         ArgumentNullException.ThrowIfNull(batches);
         if (batches.Count == 0)
         {
             return (0, 0);
         }
-        var schema = new TraceSchema(database, 0);
-        schema.Apply(engine);
-        var insert = schema.InsertSql;
-        long rows = 0;
-        var sw = Stopwatch.StartNew();
-        foreach (var (bytes, n) in batches)
+        await sink.CreateAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            engine.StreamInsert(insert, "RowBinary", bytes);
-            rows += n;
-        }
-        var onceElapsed = sw.Elapsed;
-        var onceRows = rows;
-        engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
-        var disk = engine.Query(
-            "SELECT sum(bytes_on_disk) FROM system.parts " +
-            $"WHERE active AND database = '{database}' AND table = '{TraceSchema.TracesTable}'").Trim();
-        var bytesPerRow = double.Parse(disk, CultureInfo.InvariantCulture) / onceRows;
-        // Keep inserting (duplicates do not change the insert cost) until the budget is used, so
-        // one slow first insert does not decide the figure.
-        var more = Stopwatch.StartNew();
-        long moreRows = 0;
-        while (onceElapsed + more.Elapsed < budget)
-        {
+            long rows = 0;
+            var sw = Stopwatch.StartNew();
             foreach (var (bytes, n) in batches)
             {
-                engine.StreamInsert(insert, "RowBinary", bytes);
-                moreRows += n;
+                await sink.InsertAsync(bytes, n, cancellationToken).ConfigureAwait(false);
+                rows += n;
             }
+            var onceElapsed = sw.Elapsed;
+            var onceRows = rows;
+            var bytesPerRow = (double)await sink.MergedBytesAsync(cancellationToken).ConfigureAwait(false) / onceRows;
+            // Keep inserting (duplicates do not change the insert cost) until the budget is used, so
+            // one slow first insert does not decide the figure.
+            var more = Stopwatch.StartNew();
+            long moreRows = 0;
+            while (onceElapsed + more.Elapsed < budget)
+            {
+                foreach (var (bytes, n) in batches)
+                {
+                    await sink.InsertAsync(bytes, n, cancellationToken).ConfigureAwait(false);
+                    moreRows += n;
+                }
+            }
+            return ((onceRows + moreRows) / (onceElapsed + more.Elapsed).TotalSeconds, bytesPerRow);
         }
-        var rate = (onceRows + moreRows) / (onceElapsed + more.Elapsed).TotalSeconds;
-        engine.Execute($"DROP DATABASE IF EXISTS {database} SYNC");
-        return (rate, bytesPerRow);
+        finally
+        {
+            await sink.DropAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The payloads' spans as RowBinary batches of the storage default size, in <paramref name="flavor"/>.</summary>
+    public static IReadOnlyList<(byte[] Bytes, int Rows)> Encode(PayloadSet payloads, SchemaFlavor flavor)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        var spans = payloads.AllSpans().ToArray();
+        var encoder = new SpanRowEncoder(flavor: flavor);
+        var batches = new List<(byte[], int)>();
+        for (var start = 0; start < spans.Length; start += StorageSettings.DefaultBatchSize)
+        {
+            encoder.Reset();
+            for (var i = start; i < Math.Min(spans.Length, start + StorageSettings.DefaultBatchSize); i++)
+            {
+                var (span, resource, scope, region) = spans[i];
+                encoder.Append(span, resource, scope, region, "rules/errors", 1);
+            }
+            batches.Add((encoder.Written.ToArray(), encoder.Rows));
+        }
+        return batches;
     }
 
     /// <summary>One actor tells another as fast as it can; messages the receiver handled per second.</summary>

@@ -6,11 +6,12 @@ namespace ActorTracing.Bench;
 /// All single-threaded on one core unless said otherwise.
 /// </summary>
 /// <param name="DecodeSpansPerSecond">OtlpTraceDecoder.Decode alone over the same payloads, one thread.</param>
-/// <param name="InsertRowsPerSecond">RowBinary inserts of pre-encoded rows into the embedded engine (batches of <paramref name="InsertBatchRows"/>).</param>
+/// <param name="InsertRowsPerSecond">RowBinary inserts of pre-encoded rows into the target's storage (batches of <paramref name="InsertBatchRows"/>).</param>
 /// <param name="EncodeRowsPerSecond">SpanRowEncoder over fully decoded spans, one thread.</param>
 /// <param name="TellsPerSecond">Messages/s from one local actor to another (one-way, default dispatcher).</param>
 /// <param name="PayloadBytesPerSpan">Encoded OTLP bytes per span of the payloads: the floor of what buffering a span raw costs.</param>
 /// <param name="RawInsertBytesPerRow">Bytes on disk per row of the raw insert (same rows, inserted once each).</param>
+/// <param name="InsertInto">The storage the raw insert went to (<see cref="IRawInsertSink.Name"/>).</param>
 public sealed record PhysicalLimits(
     double DecodeSpansPerSecond,
     double InsertRowsPerSecond,
@@ -19,4 +20,5 @@ public sealed record PhysicalLimits(
     double TellsPerSecond,
     double PayloadBytesPerSpan,
     double RawInsertBytesPerRow,
-    long PayloadSpans);
+    long PayloadSpans,
+    string InsertInto = "chDB (embedded)");

@@ -19,6 +19,13 @@ public sealed record LoadGenRequest
     /// <summary>The second region's ingest endpoint for probe mode; null sends both halves to <see cref="Endpoint"/>.</summary>
     public Uri? SecondEndpoint { get; init; }
 
+    /// <summary>
+    /// Load mode against several nodes: each request goes to a route of its traffic-model region
+    /// (<see cref="RoutingOtlpSender"/>); a region without a route goes to <see cref="Endpoint"/>.
+    /// Empty sends everything to <see cref="Endpoint"/>.
+    /// </summary>
+    public IReadOnlyList<LoadRoute> Routes { get; init; } = [];
+
     public double SpansPerSecond { get; init; } = 10_000;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -72,6 +79,10 @@ public sealed record LoadGenRequest
             if (TruthFile is not null)
             {
                 args.AddRange(["--truth", TruthFile]);
+            }
+            if (Routes.Count > 0)
+            {
+                args.AddRange(["--routes", LoadRoute.Format(Routes)]);
             }
         }
         else

@@ -25,6 +25,17 @@ public static class LoadGenRunner
         _ => throw new ArgumentException($"protocol: expected http or grpc, got '{protocol}'", nameof(protocol)),
     };
 
+    /// <summary>One sender for the endpoint, or one that routes each request to a node of its region.</summary>
+    private static IOtlpSender CreateSender(OtlpProtocol protocol, LoadGenRequest request)
+    {
+        IOtlpSender Create(Uri endpoint)
+        {
+            var options = new OtlpSenderOptions { Endpoint = endpoint };
+            return protocol == OtlpProtocol.Grpc ? new OtlpGrpcSender(options) : new OtlpHttpSender(options);
+        }
+        return request.Routes.Count == 0 ? Create(request.Endpoint) : new RoutingOtlpSender(Create, request.Endpoint, request.Routes);
+    }
+
     private static async Task<LoadGenResult> RunLoadAsync(LoadGenRequest request, Action<string>? progress, CancellationToken cancellationToken)
     {
         var protocol = ParseProtocol(request.Protocol);
@@ -43,7 +54,8 @@ public static class LoadGenRunner
             // 10 s would stretch a 4 s step to 14 s. What is not sent by then counts as unsent.
             DrainTimeout = TimeSpan.FromTicks(Math.Clamp(request.Duration.Ticks, TimeSpan.TicksPerSecond * 2, TimeSpan.TicksPerSecond * 10)),
         };
-        using var generator = WorkloadGenerator.Create(options, protocol, new OtlpSenderOptions { Endpoint = request.Endpoint }, truths is null ? null : truths.Add);
+        using var sender = CreateSender(protocol, request);
+        using var generator = new WorkloadGenerator(options, sender, clock: null, truths is null ? null : truths.Add);
         var clock = Stopwatch.StartNew();
         var run = generator.RunAsync(cancellationToken);
         var seconds = new List<LoadSecond>();

@@ -8,19 +8,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ActorTracing.Bench;
 
 /// <summary>
-/// The node under test, started in this process as `demo` does (NodeHost with ephemeral ports and
-/// its own database on the embedded engine), so its counters are read directly and its rows
-/// counted with SQL. The load generator is a separate process; only the node lives here.
+/// A node started in this process as `demo` does (NodeHost with ephemeral ports and its own
+/// database on the embedded engine), so its counters are read directly and its rows counted with
+/// SQL; <see cref="EmbeddedTarget"/> drives it. The load generator is a separate process.
 /// </summary>
 public sealed class BenchNode : IAsyncDisposable
 {
     private readonly NodeHost _host;
     private bool _disposed;
 
-    private BenchNode(NodeHost host, string database)
+    private BenchNode(NodeHost host, string database, string region)
     {
         _host = host;
         Database = database;
+        Region = region;
         var endpoints = host.Services.GetRequiredService<OtlpReceiverEndpoints>();
         HttpEndpoint = endpoints.HttpUri ?? throw new InvalidOperationException("the node has no OTLP/HTTP listener");
         GrpcEndpoint = endpoints.GrpcUri ?? throw new InvalidOperationException("the node has no OTLP/gRPC listener");
@@ -29,6 +30,18 @@ public sealed class BenchNode : IAsyncDisposable
     }
 
     public string Database { get; }
+
+    public string Region { get; }
+
+    /// <summary>This node's cluster address, for a second in-process node to join it (akka.tcp://system@host:port).</summary>
+    public string ClusterAddress => Akka.Cluster.Cluster.Get(_host.System).SelfAddress.ToString();
+
+    /// <summary>Members this node sees Up (a second node has joined once it is 2).</summary>
+    public int MembersUp => Akka.Cluster.Cluster.Get(_host.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
+
+    public long RowsWritten => _host.StorageHolder.Writer?.RowsWritten ?? 0;
+
+    public long PendingRows => _host.StorageHolder.Writer?.PendingRows ?? 0;
 
     public Uri HttpEndpoint { get; }
 
@@ -66,65 +79,15 @@ public sealed class BenchNode : IAsyncDisposable
                     """,
             },
             cancellationToken).ConfigureAwait(false);
-        return new BenchNode(host, database);
+        return new BenchNode(host, database, region);
     }
 
     public Uri Endpoint(string protocol) => protocol == "grpc" ? GrpcEndpoint : HttpEndpoint;
-
-    public NodeSample Sample(double seconds, string phase)
-    {
-        var g = Gauges;
-        var writer = _host.StorageHolder.Writer;
-        var proc = ProcReader.Read(Environment.ProcessId);
-        var received = g.SpansReceived;
-        var buffered = g.SpansBuffered;
-        var decided = g.TracesDecided;
-        return new NodeSample(
-            Math.Round(seconds, 3),
-            phase,
-            received,
-            buffered,
-            g.BytesBuffered,
-            g.TracesBuffered,
-            decided,
-            received - buffered,
-            g.SpansKept,
-            writer?.RowsWritten ?? 0,
-            writer?.PendingRows ?? 0,
-            g.MeanDecisionLatency.TotalMilliseconds * decided,
-            proc.RssBytes,
-            GC.GetTotalMemory(false),
-            proc.CpuSeconds,
-            proc.MachineBusyJiffies,
-            proc.MachineTotalJiffies,
-            GC.GetTotalPauseDuration().TotalMilliseconds);
-    }
 
     /// <summary>Rows in this node's spans table, counted by the engine.</summary>
     public long CountRows() => long.Parse(Store.Engine.Query($"SELECT count() FROM {TracesTable}").Trim(), CultureInfo.InvariantCulture);
 
     public string Query(string sql) => Store.Engine.Query(sql);
-
-    /// <summary>
-    /// Waits until every accepted span is decided and every kept span written, or the timeout.
-    /// True when drained. Polls: the node has no "idle" signal, and a bench poll every 100 ms is noise.
-    /// </summary>
-    public async Task<bool> WaitDrainedAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (Gauges.SpansBuffered == 0 && Writer.PendingRows == 0)
-            {
-                return true;
-            }
-            if (DateTime.UtcNow >= deadline)
-            {
-                return false;
-            }
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-    }
 
     /// <summary>Stops ingest, hands off (decides) what is buffered and flushes storage, within <paramref name="timeout"/>.</summary>
     public async Task StopAsync(TimeSpan timeout)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace ActorTracing.Bench;
 
 /// <summary>
-/// Samples the current node every <see cref="Interval"/> on a background task and keeps the
+/// Samples the current target every <see cref="Interval"/> on a background task and keeps the
 /// timeline. Steps read windows of it (CPU, peak RSS, decision rate) instead of sampling themselves,
 /// so every figure of a run comes from one consistent series.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class NodeSampler : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private BenchNode? _node;
+    private IBenchTarget? _target;
     private string _phase = "idle";
 
     public NodeSampler(Stopwatch clock)
@@ -33,36 +33,41 @@ public sealed class NodeSampler : IAsyncDisposable
         {
             lock (_gate)
             {
-                // Two threads append (the timer and SampleNow), so insertion order may be off by a sample.
+                // Two tasks append (the timer and SampleNowAsync), so insertion order may be off by a sample.
                 return [.. _samples.OrderBy(s => s.Seconds)];
             }
         }
     }
 
-    /// <summary>Points the sampler at a node (null while none runs) and labels what follows.</summary>
-    public void Track(BenchNode? node, string phase)
+    /// <summary>Points the sampler at a target (null while none runs) and labels what follows.</summary>
+    public void Track(IBenchTarget? target, string phase)
     {
-        Volatile.Write(ref _node, node);
+        Volatile.Write(ref _target, target);
         Volatile.Write(ref _phase, phase);
     }
 
     public void SetPhase(string phase) => Volatile.Write(ref _phase, phase);
 
-    /// <summary>Takes a sample now (also recorded in the timeline) for a step's start or end.</summary>
-    public NodeSample? SampleNow()
+    /// <summary>Takes a sample now (also recorded in the timeline) for a step's start or end; null while no target is tracked.</summary>
+    public async Task<NodeSample?> SampleNowAsync(CancellationToken cancellationToken = default)
     {
-        var node = Volatile.Read(ref _node);
-        if (node is null)
+        var target = Volatile.Read(ref _target);
+        if (target is null)
         {
             return null;
         }
-        var sample = node.Sample(Now, Volatile.Read(ref _phase));
+        // The time is taken before the (possibly remote) reading, so a slow scrape cannot reorder samples.
+        var sample = await target.SampleAsync(Now, Volatile.Read(ref _phase), cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             _samples.Add(sample);
         }
         return sample;
     }
+
+    /// <summary>As <see cref="SampleNowAsync"/> for callers that know a target is tracked.</summary>
+    public async Task<NodeSample> SampleAsync(CancellationToken cancellationToken = default) =>
+        await SampleNowAsync(cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("no target is tracked");
 
     public IReadOnlyList<NodeSample> Between(double from, double to)
     {
@@ -90,7 +95,7 @@ public sealed class NodeSampler : IAsyncDisposable
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
         {
-            SampleNow();
+            await SampleNowAsync(_stop.Token).ConfigureAwait(false);
         }
     }
 }

@@ -15,6 +15,9 @@ public sealed record BenchReport
 
     public string Runtime { get; init; } = string.Empty;
 
+    /// <summary>What the run measured: the embedded node or a cluster's nodes.</summary>
+    public BenchTarget Target { get; init; } = new();
+
     public PhysicalLimits? Limits { get; init; }
 
     public ThroughputResult? Throughput { get; init; }
@@ -35,6 +38,9 @@ public sealed record BenchReport
 
     /// <summary>Every raw node sample the timeline and step figures were computed from, for re-analysis.</summary>
     public IReadOnlyList<NodeSample> Samples { get; init; } = [];
+
+    /// <summary>Scenarios that do not apply to the target, with the reason (reported instead of a figure).</summary>
+    public IReadOnlyList<SkippedScenario> Skipped { get; init; } = [];
 
     /// <summary>Caveats of this run (noise, skipped scenarios, errors), in the order they arose.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

@@ -4,6 +4,8 @@ namespace ActorTracing.Bench;
 /// How soon a trace is decided and queryable after its last span. The gauge mean is the node's own
 /// LastArrival→DecidedAt; the probes are timed from outside, from the ack of a trace's last span to
 /// the moment all its rows are counted in storage (so they include the storage flush).
+/// <see cref="CrossRegionViaTwoRegions"/> says whether the cross-region probes' halves really
+/// entered through nodes of two regions (a cluster), or only carried two region attributes.
 /// </summary>
 public sealed record DecisionResult(
     double SendDelayMs,
@@ -17,4 +19,5 @@ public sealed record DecisionResult(
     int CrossRegionNeverQueryable,
     double CrossRegionDelayMs,
     double CrossRegionSkewMs,
-    string CrossRegionEndpoints);
+    string CrossRegionEndpoints,
+    bool CrossRegionViaTwoRegions = false);

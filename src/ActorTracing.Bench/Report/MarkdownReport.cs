@@ -17,6 +17,7 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine(F($"{report.StartedUtc:yyyy-MM-dd HH:mm} UTC · {report.Cores} cores · {report.Machine} · {report.Runtime} · {report.ElapsedSeconds:0} s"));
         md.AppendLine();
+        RenderTarget(md, report.Target);
         md.AppendLine("## Targets");
         md.AppendLine();
         md.AppendLine("| Target | Goal | Measured | Met |");
@@ -36,7 +37,7 @@ public static class MarkdownReport
             md.AppendLine("| --- | --- |");
             md.AppendLine(F($"| OTLP decode only (OtlpTraceDecoder, 1 thread) | {l.DecodeSpansPerSecond:N0} spans/s |"));
             md.AppendLine(F($"| Row encode only (SpanRowEncoder, 1 thread) | {l.EncodeRowsPerSecond:N0} rows/s |"));
-            md.AppendLine(F($"| Raw RowBinary insert into chDB (batches of {l.InsertBatchRows:N0}) | {l.InsertRowsPerSecond:N0} rows/s |"));
+            md.AppendLine(F($"| Raw RowBinary insert into {l.InsertInto} (batches of {l.InsertBatchRows:N0}) | {l.InsertRowsPerSecond:N0} rows/s |"));
             md.AppendLine(F($"| Local Akka tell, actor → actor | {l.TellsPerSecond:N0} msgs/s |"));
             md.AppendLine(F($"| OTLP bytes per span of the payloads | {l.PayloadBytesPerSpan:0.#} B |"));
             md.AppendLine(F($"| Raw insert, bytes on disk per row (merged) | {l.RawInsertBytesPerRow:0.#} B |"));
@@ -51,22 +52,24 @@ public static class MarkdownReport
             md.AppendLine();
             if (tp.AtMax is { } m)
             {
+                // A cluster's CPU, RSS and GC figures add up its node processes (see the target above).
+                var node = report.Target.IsCluster ? F($"nodes (sum of {report.Target.Nodes.Count})") : "node";
                 md.AppendLine("| At max | Value | Ratio to limit |");
                 md.AppendLine("| --- | --- | --- |");
                 md.AppendLine(F($"| accepted | {m.AcceptedSpansPerSecond:N0} spans/s | {Ratio(m.AcceptedSpansPerSecond, report.Limits?.DecodeSpansPerSecond)} of decode-only |"));
                 md.AppendLine(F($"| decided (steady state) | {m.DecidedSpansPerSecond:N0} spans/s | {Ratio(m.DecidedSpansPerSecond, report.Limits?.DecodeSpansPerSecond)} of decode-only |"));
                 md.AppendLine(F($"| stored (rows counted) | {m.StoredSpansPerSecond:N0} rows/s ({m.StoredRows:N0} of {m.KeptSpans:N0} kept) | {Ratio(m.StoredSpansPerSecond, report.Limits?.InsertRowsPerSecond)} of raw insert |"));
-                md.AppendLine(F($"| node CPU | {m.NodeCpuPercent:0}% of one core | machine busy {m.MachineBusyPercent:0}% (all cores) |"));
+                md.AppendLine(F($"| {node} CPU | {m.NodeCpuPercent:0}% of one core | machine busy {m.MachineBusyPercent:0}% (all cores) |"));
                 // CPU per span puts the whole pipeline on the same scale as the decode-only limit.
                 if (m.AcceptedSpansPerSecond > 0 && report.Limits is { DecodeSpansPerSecond: > 0 } lim)
                 {
                     var perSpan = m.NodeCpuPercent / 100 / m.AcceptedSpansPerSecond * 1e6;
                     var decodePerSpan = 1e6 / lim.DecodeSpansPerSecond;
-                    md.AppendLine(F($"| node CPU per span | {perSpan:0.0} µs | {perSpan / decodePerSpan:0}x decode-only ({decodePerSpan:0.00} µs) |"));
+                    md.AppendLine(F($"| {node} CPU per span | {perSpan:0.0} µs | {perSpan / decodePerSpan:0}x decode-only ({decodePerSpan:0.00} µs) |"));
                 }
                 md.AppendLine(F($"| generator CPU (own process) | {m.GeneratorCpuPercent:0}% of one core | |"));
-                md.AppendLine(F($"| node peak RSS | {Mb(m.NodePeakRssBytes)} | |"));
-                md.AppendLine(F($"| node GC pauses | {m.GcPausePercent:0.#}% of wall time | |"));
+                md.AppendLine(F($"| {node} peak RSS | {Mb(m.NodePeakRssBytes)} | |"));
+                md.AppendLine(F($"| {(report.Target.IsCluster ? "mean node's" : "node")} GC pauses | {m.GcPausePercent:0.#}% of wall time | |"));
                 md.AppendLine(F($"| ack latency p50 / p99 / max | {Ms(m.AckLatency.P50)} / {Ms(m.AckLatency.P99)} / {Ms(m.AckLatency.Max)} | |"));
                 md.AppendLine();
             }
@@ -114,6 +117,14 @@ public static class MarkdownReport
             md.AppendLine();
         }
 
+        if (report.Memory is null && report.Skipped.FirstOrDefault(x => x.Scenario == SkippedScenario.Memory) is { } memSkipped)
+        {
+            md.AppendLine("## 3. Memory per buffered span");
+            md.AppendLine();
+            md.AppendLine("Not applicable to this target: " + memSkipped.Reason);
+            md.AppendLine();
+        }
+
         if (report.Decision is { } d)
         {
             md.AppendLine("## 4. Decision and stitching latency");
@@ -151,7 +162,7 @@ public static class MarkdownReport
 
         if (report.Storage is { } st)
         {
-            md.AppendLine("## 6. Storage (embedded engine, merged)");
+            md.AppendLine(F($"## 6. Storage ({st.Engine}, merged)"));
             md.AppendLine();
             md.AppendLine(F($"{st.Rows:N0} rows, {st.BytesOnDisk:N0} bytes on disk = **{st.BytesPerRow:0.#} B per stored span**; compression {st.CompressionRatio:0.0}x ({st.UncompressedBytes:N0} → {st.CompressedBytes:N0} B)."));
             if (report.Limits is { RawInsertBytesPerRow: > 0 } lim)
@@ -163,6 +174,16 @@ public static class MarkdownReport
 
         md.AppendLine("![throughput over time](throughput.svg)");
         md.AppendLine();
+        if (report.Skipped.Count > 0)
+        {
+            md.AppendLine("## Not applicable");
+            md.AppendLine();
+            foreach (var x in report.Skipped)
+            {
+                md.AppendLine(F($"- {x.Scenario}: {x.Reason}"));
+            }
+            md.AppendLine();
+        }
         if (report.Notes.Count > 0)
         {
             md.AppendLine("## Notes");
@@ -173,6 +194,28 @@ public static class MarkdownReport
             }
         }
         return md.ToString();
+    }
+
+    /// <summary>Which system the figures are of: the embedded node, or a cluster with its nodes and regions.</summary>
+    private static void RenderTarget(StringBuilder md, BenchTarget target)
+    {
+        md.AppendLine(F($"**Target: {target.Description}.**"));
+        md.AppendLine();
+        md.AppendLine(F($"Storage: {target.Storage}. Load: {target.LoadRouting}."));
+        md.AppendLine();
+        if (!target.IsCluster)
+        {
+            return;
+        }
+        md.AppendLine("Node figures (CPU, RSS, GC heap) below are summed over the node processes; GC pause is the mean node's. Per node over the run:");
+        md.AppendLine();
+        md.AppendLine("| Node | Region | Roles | PID | CPU used | Peak RSS | Spans received | Rows written | GC pauses |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var n in target.Nodes)
+        {
+            md.AppendLine(F($"| {n.Name} | {n.Region} | {string.Join(",", n.Roles)} | {n.Pid} | {n.CpuSeconds:0.0} s | {Mb(n.PeakRssBytes)} | {n.SpansReceived:N0} | {n.RowsWritten:N0} | {n.GcPauseSeconds:0.00} s |"));
+        }
+        md.AppendLine();
     }
 
     /// <summary>"42%" of a limit, or "n/a" without one.</summary>

@@ -1,6 +1,6 @@
 namespace ActorTracing.Bench;
 
-/// <summary>Writes report.json, report.md and the three SVG charts into one directory.</summary>
+/// <summary>Writes report.json, report.md and the SVG charts (throughput, latency, memory when measured) into one directory.</summary>
 public static class ReportWriter
 {
     public static IReadOnlyList<string> Write(BenchReport report, string directory)
@@ -18,7 +18,11 @@ public static class ReportWriter
         Save("report.md", MarkdownReport.Render(report));
         Save("throughput.svg", ThroughputChart(report));
         Save("latency.svg", LatencyChart(report));
-        Save("memory.svg", MemoryChart(report));
+        // No memory scenario (a cluster target): no empty chart beside a report that explains why.
+        if (report.Memory is not null)
+        {
+            Save("memory.svg", MemoryChart(report));
+        }
         return files;
     }
 
@@ -27,7 +31,7 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(report);
         var t = report.Timeline;
         return SvgChart.Render(
-            "Node throughput over the run",
+            report.Target.IsCluster ? "Cluster throughput over the run (all nodes)" : "Node throughput over the run",
             "seconds since start",
             "spans per second",
             [

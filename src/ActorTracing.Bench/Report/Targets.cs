@@ -33,8 +33,9 @@ public static class Targets
             : new TargetCheck("Ack p99 at 80% of max", F($"≤ {AckP99At80PercentMs} ms"), F($"{MarkdownReport.Ms(at80.AckLatency.P99)} at {at80.OfferedSpansPerSecond:N0} spans/s ({at80.Protocol})"), at80.AckLatency.P99 <= AckP99At80PercentMs * 1000));
 
         var mem = report.Memory;
+        var memSkipped = report.Skipped.FirstOrDefault(s => s.Scenario == SkippedScenario.Memory);
         checks.Add(mem is null
-            ? new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), "not run", null)
+            ? new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), memSkipped is null ? "not run" : "not applicable to " + (report.Target.IsCluster ? "a cluster run" : "this target"), null, memSkipped is null ? string.Empty : "see Not applicable")
             : new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), F($"{mem.GcHeapBytesPerSpan:N0} B GC heap, {mem.RssBytesPerSpan:N0} B RSS ({mem.RawBytesPerSpan:N0} B raw OTLP)"), mem.BufferedSpans > 0 && mem.GcHeapBytesPerSpan <= BytesPerBufferedSpan && mem.RssBytesPerSpan <= BytesPerBufferedSpan));
 
         var st = report.Storage;

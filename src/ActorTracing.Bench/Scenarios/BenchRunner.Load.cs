@@ -3,15 +3,16 @@ namespace ActorTracing.Bench;
 /// <summary>Load runs and the max-throughput search (scenario 1).</summary>
 public sealed partial class BenchRunner
 {
-    /// <summary>One load generator run with a live progress line; the node samples bracket it.</summary>
-    private async Task<LoadRun> RunLoadAsync(BenchNode node, NodeSampler sampler, string phase, string protocol, double rate, TimeSpan duration, TimeSpan warmUp, string? truthFile, CancellationToken cancellationToken)
+    /// <summary>One load generator run with a live progress line; the target's samples bracket it.</summary>
+    private async Task<LoadRun> RunLoadAsync(IBenchTarget target, NodeSampler sampler, string phase, string protocol, double rate, TimeSpan duration, TimeSpan warmUp, string? truthFile, CancellationToken cancellationToken)
     {
         sampler.SetPhase(phase);
-        var before = sampler.SampleNow()!;
+        var before = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
         var request = new LoadGenRequest
         {
             Protocol = protocol,
-            Endpoint = node.Endpoint(protocol),
+            Endpoint = target.IngestPoints[0].Endpoint(protocol),
+            Routes = IngestRouting.Routes(target.IngestPoints, protocol, IngestRouting.ModelRegions),
             SpansPerSecond = rate,
             Duration = duration,
             WarmUp = warmUp,
@@ -23,55 +24,58 @@ public sealed partial class BenchRunner
         while (!run.IsCompleted)
         {
             await Task.WhenAny(run, Task.Delay(1000, cancellationToken)).ConfigureAwait(false);
-            var now = sampler.SampleNow()!;
+            var now = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
             var dt = Math.Max(now.Seconds - last.Seconds, 1e-3);
             Say(F($"  {phase}: received {(now.ReceivedSpans - last.ReceivedSpans) / dt,9:N0}/s  decided {(now.DecidedSpans - last.DecidedSpans) / dt,9:N0}/s  buffered {now.BufferedSpans,9:N0} spans  stored {now.RowsWritten,9:N0} rows  rss {now.RssBytes / 1048576.0:N0} MiB"));
             last = now;
         }
         var result = await run.ConfigureAwait(false);
-        var after = sampler.SampleNow()!;
-        // The child needs a moment to start; the load began with the first span the node received.
+        var after = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
+        // The child needs a moment to start; the load began with the first span the target received.
         var loadStart = sampler.Between(before.Seconds, after.Seconds).FirstOrDefault(s => s.ReceivedSpans > before.ReceivedSpans)?.Seconds ?? before.Seconds;
         return new LoadRun(result, before, after, loadStart);
     }
 
-    private async Task<ThroughputResult> SearchAsync(BenchNode node, NodeSampler sampler, CancellationToken cancellationToken)
+    private async Task<ThroughputResult> SearchAsync(IBenchTarget target, NodeSampler sampler, CancellationToken cancellationToken)
     {
         var search = new MaxThroughputSearch(_options.StartRate, _options.GrowthFactor, _options.Ceiling, _options.MaxSteps, _options.Resolution);
         Say(F($"1. max sustained throughput ({_options.Protocol}): up to {_options.MaxSteps} steps of {_options.StepDuration.TotalSeconds:0}s from {_options.StartRate:N0} spans/s"));
-        var result = await search.RunAsync((rate, index, ct) => StepAsync(node, sampler, rate, index, ct), cancellationToken).ConfigureAwait(false);
+        var result = await search.RunAsync((rate, index, ct) => StepAsync(target, sampler, rate, index, ct), cancellationToken).ConfigureAwait(false);
         Say(F($"  max sustained {result.MaxSustainedSpansPerSecond:N0} spans/s ({result.StoppedBecause})"));
         return new ThroughputResult(_options.Protocol, result.MaxSustainedSpansPerSecond, result.FirstFailingSpansPerSecond, result.StoppedBecause, result.Best?.Measurement, result.Steps);
     }
 
-    private async Task<SearchStep> StepAsync(BenchNode node, NodeSampler sampler, double rate, int index, CancellationToken cancellationToken)
+    private async Task<SearchStep> StepAsync(IBenchTarget target, NodeSampler sampler, double rate, int index, CancellationToken cancellationToken)
     {
         var phase = F($"step {index + 1} @ {rate:N0}/s");
         Say(phase);
-        var rowsBefore = node.CountRows();
-        var run = await RunLoadAsync(node, sampler, phase, _options.Protocol, rate, _options.StepDuration, _options.StepWarmUp, null, cancellationToken).ConfigureAwait(false);
-        var drained = await node.WaitDrainedAsync(node.SendDelay + TimeSpan.FromSeconds(1.5), cancellationToken).ConfigureAwait(false);
-        var settled = sampler.SampleNow()!;
-        var rowsAfter = node.CountRows();
-        var measurement = Measure(run, settled, rowsAfter - rowsBefore, node.SendDelay, sampler);
+        var rowsBefore = await target.CountRowsAsync(cancellationToken).ConfigureAwait(false);
+        var run = await RunLoadAsync(target, sampler, phase, _options.Protocol, rate, _options.StepDuration, _options.StepWarmUp, null, cancellationToken).ConfigureAwait(false);
+        var drained = await WaitDrainedAsync(target, target.SendDelay + TimeSpan.FromSeconds(1.5), cancellationToken).ConfigureAwait(false);
+        var settled = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
+        var rowsAfter = await target.CountRowsAsync(cancellationToken).ConfigureAwait(false);
+        var measurement = Measure(run, settled, rowsAfter - rowsBefore, target.SendDelay, sampler);
         var reasons = _options.Criteria.Judge(measurement);
         if (!drained)
         {
-            _notes.Add(F($"{phase}: the node had not drained {node.SendDelay.TotalSeconds + 1.5:0.#}s after the load ({settled.BufferedSpans:N0} spans buffered, {settled.PendingRows:N0} rows pending)."));
+            _notes.Add(F($"{phase}: the target had not drained {target.SendDelay.TotalSeconds + 1.5:0.#}s after the load ({settled.BufferedSpans:N0} spans buffered, {settled.PendingRows:N0} rows pending)."));
         }
         NoteOtherLoad(phase, measurement);
         Say(reasons.Count == 0 ? "  kept up" : "  fell behind: " + string.Join("; ", reasons));
         return new SearchStep(index, rate, reasons.Count == 0, reasons, measurement);
     }
 
-    /// <summary>Says so when processes other than the node and the generator took a noticeable share of the machine.</summary>
+    /// <summary>Says so when processes other than the target's nodes and the generator took a noticeable share of the machine.</summary>
     private void NoteOtherLoad(string phase, StepMeasurement m)
     {
         var ours = (m.NodeCpuPercent + m.GeneratorCpuPercent) / Environment.ProcessorCount;
         var others = m.MachineBusyPercent - ours;
         if (others > 15)
         {
-            _notes.Add(F($"{phase}: other processes used ~{others:0}% of the machine (busy {m.MachineBusyPercent:0}%, node + generator {ours:0}%); its figures understate this node."));
+            _notes.Add(IsCluster
+                // The cluster's ClickHouse and Redis servers are part of what is measured, but not of the node CPU figure.
+                ? F($"{phase}: processes other than the nodes and the generator used ~{others:0}% of the machine (busy {m.MachineBusyPercent:0}%, nodes + generator {ours:0}%): the cluster's ClickHouse and Redis servers, and anything else running.")
+                : F($"{phase}: other processes used ~{others:0}% of the machine (busy {m.MachineBusyPercent:0}%, node + generator {ours:0}%); its figures understate this node."));
         }
     }
 

@@ -19,17 +19,18 @@ public sealed partial class BenchRunner
         var node = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}_memory", "iad", HoldOpenHocon, cancellationToken).ConfigureAwait(false);
         try
         {
-            sampler.Track(node, "memory idle");
+            var target = new EmbeddedTarget(node);
+            sampler.Track(target, "memory idle");
             await Task.Delay(500, cancellationToken).ConfigureAwait(false);
             FullCollect();
             var baseHeap = GC.GetTotalMemory(forceFullCollection: true);
-            var idle = sampler.SampleNow()!;
-            var run = await RunLoadAsync(node, sampler, "memory fill", _options.Protocol, _options.MemoryRate, duration, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
+            var idle = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
+            var run = await RunLoadAsync(target, sampler, "memory fill", _options.Protocol, _options.MemoryRate, duration, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
             // Accepted spans are counted at ingest, before the actors hold them; give the mailboxes a moment.
             await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
             FullCollect();
             var heap = GC.GetTotalMemory(forceFullCollection: true);
-            var loaded = sampler.SampleNow()!;
+            var loaded = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
             var buffered = loaded.BufferedSpans;
             if (buffered <= 0 || run.Result.Throttled > 0)
             {

@@ -34,6 +34,7 @@ public static class LoadGenCommand
             Seed = (long)(args.Number("seed") ?? 42),
             Concurrency = (int)(args.Number("concurrency") ?? 4),
             TruthFile = args.String("truth"),
+            Routes = ParseRoutes(args.String("routes")),
             ProbeTraces = (int)(args.Number("traces") ?? 20),
             ProbeInterval = args.Duration("interval") ?? TimeSpan.FromMilliseconds(100),
             ProbeDelay = args.Duration("delay") ?? TimeSpan.Zero,
@@ -53,6 +54,18 @@ public static class LoadGenCommand
         var result = await LoadGenRunner.RunAsync(request, line => Console.Error.WriteLine(line), stop.Token).ConfigureAwait(false);
         Console.Out.WriteLine(json ? BenchJson.Serialize(result) : BenchJson.Serialize(result, indented: true));
         return result.FailedRequests > 0 ? 1 : 0;
+    }
+
+    private static IReadOnlyList<LoadRoute> ParseRoutes(string? value)
+    {
+        try
+        {
+            return value is null ? [] : LoadRoute.ParseList(value);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--routes: {e.Message}");
+        }
     }
 
     private static Uri ParseUri(string name, string value) =>

@@ -12,8 +12,6 @@ namespace ActorTracing.Cli.Commands;
 /// </summary>
 public static class UpCommand
 {
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
-
     public static async Task<int> RunAsync(CliArgs args, string? clusterFile)
     {
         var file = Path.GetFullPath(clusterFile ?? "cluster.yml");
@@ -36,8 +34,6 @@ public static class UpCommand
         {
             throw new CliException($"--only: no node named '{unknown}' in {file}");
         }
-        // Seeds first, so the first seed forms the cluster and the others join it.
-        nodes = [.. nodes.OrderBy(n => topology.SeedNodes.Contains(n.Name) ? topology.SeedNodes.ToList().IndexOf(n.Name) : int.MaxValue)];
 
         using var stop = new CancellationTokenSource();
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
@@ -52,90 +48,37 @@ public static class UpCommand
         };
 
         var log = Console.Error;
-        await using var services = new LocalServices(dataRoot, log);
-        if (startServices)
-        {
-            await services.StartAsync(topology.Services, stop.Token).ConfigureAwait(false);
-        }
-
-        var running = new List<NodeProcess>();
-        var exitCode = 0;
+        LocalCluster cluster;
         try
         {
-            foreach (var node in nodes)
-            {
-                running.Add(NodeProcess.Start(node, file, dataRoot));
-            }
-            await WaitReadyAsync(running, stop.Token).ConfigureAwait(false);
-            await log.WriteLineAsync(Table(topology, running)).ConfigureAwait(false);
-            await log.WriteLineAsync($"cluster '{topology.Name}' up: {running.Count} nodes in {topology.Regions.Count} regions; logs in {Path.Combine(dataRoot, "logs")}; Ctrl-C to stop").ConfigureAwait(false);
-
-            var anyExit = Task.WhenAny(running.Select(p => p.Exited));
-            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
-            if (await Task.WhenAny(anyExit, stopped).ConfigureAwait(false) == anyExit)
-            {
-                var dead = running.First(p => p.HasExited);
-                await log.WriteLineAsync($"node {dead.Node.Name} exited with code {dead.ExitCode}; see {dead.LogPath}. Stopping the rest.").ConfigureAwait(false);
-                exitCode = 1;
-            }
+            cluster = await LocalCluster.StartAsync(topology, file, dataRoot, log, stop.Token, nodes, startServices).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+            return 0;
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
             await log.WriteLineAsync(e.Message).ConfigureAwait(false);
-            exitCode = 1;
+            return 1;
         }
-        finally
+        await using (cluster.ConfigureAwait(false))
         {
-            await StopAllAsync(running, topology, log).ConfigureAwait(false);
-        }
-        return exitCode;
-    }
-
-    private static async Task WaitReadyAsync(IReadOnlyList<NodeProcess> nodes, CancellationToken cancellationToken)
-    {
-        foreach (var p in nodes)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            // A node is ready when its OTLP HTTP receiver (ingest nodes) or its remoting port answers.
-            var port = p.Node.HasRole(ClusterTopology.IngestRole) ? p.Node.OtlpHttpPort : p.Node.AkkaPort;
-            while (!await LocalServices.IsOpenAsync(p.Node.Host, port).ConfigureAwait(false))
+            await log.WriteLineAsync(Table(cluster.Nodes)).ConfigureAwait(false);
+            await log.WriteLineAsync($"cluster '{topology.Name}' up: {cluster.Nodes.Count} nodes in {topology.Regions.Count} regions; logs in {cluster.LogDirectory}; Ctrl-C to stop").ConfigureAwait(false);
+            var anyExit = cluster.FirstExit;
+            var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+            if (await Task.WhenAny(anyExit, stopped).ConfigureAwait(false) == anyExit)
             {
-                if (p.HasExited)
-                {
-                    throw new TimeoutException($"node {p.Node.Name} exited with code {p.ExitCode} while starting; see {p.LogPath}");
-                }
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new TimeoutException($"node {p.Node.Name} did not open {p.Node.Host}:{port} within 90s; see {p.LogPath}");
-                }
-                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+                var dead = await anyExit.ConfigureAwait(false);
+                await log.WriteLineAsync($"node {dead.Node.Name} exited with code {dead.ExitCode}; see {dead.LogPath}. Stopping the rest.").ConfigureAwait(false);
+                return 1;
             }
         }
+        return 0;
     }
 
-    /// <summary>Non-seeds first, seeds last, so the cluster keeps a seed while the others leave and hand off.</summary>
-    private static async Task StopAllAsync(List<NodeProcess> running, ClusterTopology topology, TextWriter log)
-    {
-        foreach (var p in running.OrderBy(p => topology.SeedNodes.Contains(p.Node.Name) ? 1 : 0))
-        {
-            p.Terminate();
-            if (!await p.WaitForExitAsync(StopTimeout).ConfigureAwait(false))
-            {
-                await log.WriteLineAsync($"node {p.Node.Name} did not stop within {StopTimeout.TotalSeconds:0}s; killing it").ConfigureAwait(false);
-                p.KillHard();
-            }
-            else
-            {
-                await log.WriteLineAsync($"node {p.Node.Name} stopped (exit {p.ExitCode})").ConfigureAwait(false);
-            }
-            p.Dispose();
-        }
-    }
-
-    internal static string Table(ClusterTopology topology, IReadOnlyList<NodeProcess> running)
+    internal static string Table(IReadOnlyList<NodeProcess> running)
     {
         var rows = new List<string[]> { new[] { "NODE", "REGION", "ROLES", "AKKA", "OTLP-GRPC", "OTLP-HTTP", "QUERY", "ADMIN", "PID", "LOG" } };
         foreach (var p in running)

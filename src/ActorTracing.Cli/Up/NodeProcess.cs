@@ -34,12 +34,15 @@ public sealed partial class NodeProcess : IDisposable
 
     public Task Exited => _process.WaitForExitAsync();
 
-    public static NodeProcess Start(TopologyNode node, string clusterFile, string dataRoot)
+    /// <param name="extraArguments">After the node's own switches, e.g. `--config FILE` (layered under the cluster file's part).</param>
+    public static NodeProcess Start(TopologyNode node, string clusterFile, string dataRoot, IReadOnlyList<string> extraArguments)
     {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(extraArguments);
         var logDir = Path.Combine(dataRoot, "logs");
         Directory.CreateDirectory(logDir);
         var logPath = Path.Combine(logDir, node.Name + ".log");
-        var info = SelfCommand(["node", "--cluster", clusterFile, "--node", node.Name, "--data", dataRoot]);
+        var info = SelfCommand(new[] { "node", "--cluster", clusterFile, "--node", node.Name, "--data", dataRoot }.Concat(extraArguments));
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"node {node.Name} did not start");
