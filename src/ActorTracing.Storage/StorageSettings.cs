@@ -11,7 +11,7 @@ public sealed record StorageSettings
     public const string SectionPath = "actortracing.storage";
     public const string DefaultDataDirectory = ".data/chdb";
     public const int DefaultBatchSize = 10_000;
-    public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan DefaultFlushInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultMinRetryBackoff = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan DefaultMaxRetryBackoff = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);

@@ -192,6 +192,79 @@ public sealed class SpanRowEncoderSpec
         Assert.True(stats.UncompressedBytes > 0 && stats.CompressedBytes > 0, stats.ToString());
     }
 
+    [Fact]
+    public async Task The_same_rows_go_into_a_table_of_upstreams_own_layout_and_read_back_identically()
+    {
+        // Tables created before the size-tuned layout, and the collector exporter's own, have
+        // upstream's String types and sort order: they must keep taking the rows we encode.
+        var upstream = new TraceSchema(ChdbFixture.UniqueDatabase("upstream"));
+        _engine.Execute(upstream.CreateDatabaseSql());
+        _engine.Execute(UpstreamTracesTableSql(upstream.QualifiedTracesTable));
+        var encoder = new SpanRowEncoder();
+        foreach (var stored in TestSpans.Traces(traces: 3, spansPerTrace: 4).SelectMany(t => t))
+        {
+            encoder.Append(stored);
+        }
+        encoder.Append(
+            TestSpans.Span(Trace, 0x77, 1) with
+            {
+                Events = [new SpanEventDetail(TestSpans.BaseTimeNanos + 5, "exception", [new("exception.type", AttributeValue.FromString("Timeout"))])],
+                Links = [new SpanLinkDetail(new TraceId(1, 2), new SpanId(3), "k=v", [new("link.kind", AttributeValue.FromString("follows"))])],
+                StatusCode = SpanStatusCode.Error,
+            },
+            [new("service.name", AttributeValue.FromString("checkout"))],
+            new ScopeDetail("scope", "1.0", []),
+            "eu-west",
+            "rules/errors",
+            1);
+
+        await _store.WriteAsync(encoder.Written, encoder.Rows, CancellationToken.None);
+        await new EmbeddedSpanStore(_engine, upstream).WriteAsync(encoder.Written, encoder.Rows, CancellationToken.None);
+
+        string All(string table) => _engine.Query($"SELECT * FROM {table} ORDER BY TraceId, SpanId", "JSONEachRow");
+        Assert.Equal(13, All(upstream.QualifiedTracesTable).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(All(upstream.QualifiedTracesTable), All(_store.Schema.QualifiedTracesTable));
+    }
+
+    /// <summary>otel_traces as the collector's clickhouseexporter creates it (traces_table.sql), without the TTL.</summary>
+    private static string UpstreamTracesTableSql(string table) => $"""
+        CREATE TABLE {table} (
+            Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
+            TraceId String CODEC(ZSTD(1)),
+            SpanId String CODEC(ZSTD(1)),
+            ParentSpanId String CODEC(ZSTD(1)),
+            TraceState String CODEC(ZSTD(1)),
+            SpanName LowCardinality(String) CODEC(ZSTD(1)),
+            SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+            ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+            ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+            ScopeName String CODEC(ZSTD(1)),
+            ScopeVersion String CODEC(ZSTD(1)),
+            SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+            Duration UInt64 CODEC(ZSTD(1)),
+            StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+            StatusMessage String CODEC(ZSTD(1)),
+            Events Nested (
+                Timestamp DateTime64(9),
+                Name LowCardinality(String),
+                Attributes Map(LowCardinality(String), String)
+            ) CODEC(ZSTD(1)),
+            Links Nested (
+                TraceId String,
+                SpanId String,
+                TraceState String,
+                Attributes Map(LowCardinality(String), String)
+            ) CODEC(ZSTD(1)),
+            Region LowCardinality(String) CODEC(ZSTD(1)),
+            SamplingReason LowCardinality(String) CODEC(ZSTD(1)),
+            SampleRate UInt32 CODEC(ZSTD(1)),
+            INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1
+        ) ENGINE = MergeTree()
+        PARTITION BY toDate(Timestamp)
+        ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
+        SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+        """;
+
     private static Dictionary<string, string> Map(JsonElement map) =>
         map.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty);
 

@@ -5,7 +5,8 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
 {
     // The collector clickhouseexporter's otel_traces columns (traces_table.sql), Nested flattened
     // the way ClickHouse lists them, then ours. Written out here, not taken from TraceSchema, so a
-    // drift in either shows.
+    // drift in either shows. Where upstream has String, LowCardinality(String) is the one change
+    // allowed: SQL and inserts cannot tell them apart.
     private static readonly (string Name, string Type)[] ExpectedColumns =
     [
         ("Timestamp", "DateTime64(9)"),
@@ -16,20 +17,20 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         ("SpanName", "LowCardinality(String)"),
         ("SpanKind", "LowCardinality(String)"),
         ("ServiceName", "LowCardinality(String)"),
-        ("ResourceAttributes", "Map(LowCardinality(String), String)"),
-        ("ScopeName", "String"),
-        ("ScopeVersion", "String"),
-        ("SpanAttributes", "Map(LowCardinality(String), String)"),
+        ("ResourceAttributes", "Map(LowCardinality(String), LowCardinality(String))"),
+        ("ScopeName", "LowCardinality(String)"),
+        ("ScopeVersion", "LowCardinality(String)"),
+        ("SpanAttributes", "Map(LowCardinality(String), LowCardinality(String))"),
         ("Duration", "UInt64"),
         ("StatusCode", "LowCardinality(String)"),
         ("StatusMessage", "String"),
         ("Events.Timestamp", "Array(DateTime64(9))"),
         ("Events.Name", "Array(LowCardinality(String))"),
-        ("Events.Attributes", "Array(Map(LowCardinality(String), String))"),
+        ("Events.Attributes", "Array(Map(LowCardinality(String), LowCardinality(String)))"),
         ("Links.TraceId", "Array(String)"),
         ("Links.SpanId", "Array(String)"),
         ("Links.TraceState", "Array(String)"),
-        ("Links.Attributes", "Array(Map(LowCardinality(String), String))"),
+        ("Links.Attributes", "Array(Map(LowCardinality(String), LowCardinality(String)))"),
         ("Region", "LowCardinality(String)"),
         ("SamplingReason", "LowCardinality(String)"),
         ("SampleRate", "UInt32"),
@@ -52,18 +53,73 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
     }
 
     [Fact]
-    public void The_traces_table_is_partitioned_sorted_and_expired_like_upstream()
+    public void The_traces_table_is_partitioned_and_expired_like_upstream_and_sorted_by_trace()
     {
         var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"));
         schema.Apply(_engine);
 
-        var table = Rows(_engine.Query($"SELECT engine, partition_key, sorting_key, create_table_query FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_traces'")).Single();
+        var table = Rows(_engine.Query($"SELECT engine, partition_key, sorting_key, primary_key, create_table_query FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_traces'")).Single();
         Assert.Equal("MergeTree", table[0]);
         Assert.Equal("toDate(Timestamp)", table[1]);
-        Assert.Equal("ServiceName, SpanName, toDateTime(Timestamp)", table[2]);
-        Assert.Contains("TTL toDateTime(Timestamp) + toIntervalDay(3)", table[3], StringComparison.Ordinal);
-        Assert.Contains("INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1", table[3], StringComparison.Ordinal);
-        Assert.Contains("ttl_only_drop_parts = 1", table[3], StringComparison.Ordinal);
+        Assert.Equal("toStartOfTenMinutes(Timestamp), SamplingReason, TraceId, Timestamp", table[2]);
+        Assert.Equal("toStartOfTenMinutes(Timestamp), SamplingReason, TraceId", table[3]);
+        Assert.Contains("TTL toDateTime(Timestamp) + toIntervalDay(3)", table[4], StringComparison.Ordinal);
+        Assert.Contains("ttl_only_drop_parts = 1", table[4], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_time_range_prunes_the_traces_table_on_its_primary_key()
+    {
+        // Regression guard for the key's shape: with Timestamp itself in the primary key, ClickHouse
+        // matched the range against that last key column and selected every granule.
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
+        schema.Apply(_engine);
+        _engine.Execute($"""
+            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, ServiceName, SamplingReason)
+            SELECT toDateTime64('2026-01-15 10:00:00', 9, 'UTC') + toIntervalMillisecond(number * 20), lower(hex(sipHash128(intDiv(number, 6)))),
+                lower(hex(sipHash64(number))), 'GET /x', 'svc', ['rules/errors', 'probabilistic/api'][number % 2 + 1]
+            FROM numbers(200000)
+            """);
+        _engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
+
+        // 200,000 rows 20 ms apart span 66 minutes; the first ten minutes are 30,000 of them.
+        var explain = _engine.Query(
+            $"EXPLAIN indexes = 1 SELECT count() FROM {schema.QualifiedTracesTable} " +
+            $"WHERE Timestamp >= {ClickHouseSql.Nanos(1_768_471_200_000_000_000)} AND Timestamp <= {ClickHouseSql.Nanos(1_768_471_500_000_000_000)}");
+        var primaryKey = explain[explain.IndexOf("PrimaryKey", StringComparison.Ordinal)..];
+        var granules = System.Text.RegularExpressions.Regex.Match(primaryKey, @"Granules: (\d+)/(\d+)");
+        Assert.True(granules.Success, explain);
+        Assert.InRange(int.Parse(granules.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 6);
+        Assert.Equal(25, int.Parse(granules.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task The_reader_lists_services_and_operations_from_the_operations_projection()
+    {
+        // The trace-ordered key cannot find a service's spans, so without the projection these
+        // lists (asked for on every page of the UI) would scan every span of the TTL.
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"));
+        schema.Apply(_engine);
+        _engine.Execute($"""
+            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, SpanKind, ServiceName)
+            SELECT now64(9), lower(hex(sipHash128(intDiv(number, 3)))), lower(hex(sipHash64(number))), ['GET /a', 'GET /b'][number % 2 + 1], 'Server', ['api', 'db'][number % 3 % 2 + 1]
+            FROM numbers(1000)
+            """);
+        var queries = new List<string>();
+        var reader = new ClickHouseSpanReader(
+            (sql, _) =>
+            {
+                queries.Add(sql);
+                return Task.FromResult(_engine.QueryBytes(sql, "JSONEachRow"));
+            },
+            schema.Database);
+
+        Assert.Equal(["api", "db"], await reader.GetServicesAsync(CancellationToken.None));
+        Assert.Equal([new OperationInfo("GET /a", "Server"), new OperationInfo("GET /b", "Server")], await reader.GetOperationsAsync("db", null, CancellationToken.None));
+        Assert.Equal([new OperationInfo("GET /a", "Server"), new OperationInfo("GET /b", "Server")], await reader.GetOperationsAsync("api", "Server", CancellationToken.None));
+        Assert.Empty(await reader.GetOperationsAsync("api", "Client", CancellationToken.None));
+        Assert.Equal(4, queries.Count);
+        Assert.All(queries, sql => Assert.Contains($"ReadFromMergeTree ({TraceSchema.OperationsProjection})", _engine.Query($"EXPLAIN {sql}"), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -76,7 +132,7 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         Assert.Equal(
             [
                 ["otel_trace_summaries", "MergeTree", "TraceId, Timestamp"],
-                ["otel_traces", "MergeTree", "ServiceName, SpanName, toDateTime(Timestamp)"],
+                ["otel_traces", "MergeTree", TraceSchema.TracesSortingKey],
                 ["otel_traces_trace_id_ts", "MergeTree", "TraceId, Start"],
                 ["otel_traces_trace_id_ts_mv", "MaterializedView", ""],
             ],

@@ -8,8 +8,9 @@ namespace ActorTracing.Storage;
 public enum SchemaFlavor
 {
     /// <summary>
-    /// <see cref="TraceSchema"/>: DateTime64(9), Map(LowCardinality(String), String), column
-    /// CODECs — the OpenTelemetry Collector's schema, used by the embedded engine (ClickHouse 26.x).
+    /// <see cref="TraceSchema"/>: DateTime64(9), Map, column CODECs — the OpenTelemetry Collector's
+    /// schema, used by the embedded engine (ClickHouse 26.x). Whether a table holds String or
+    /// LowCardinality(String) makes no difference to the rows: RowBinary writes both the same.
     /// </summary>
     Modern = 0,
 

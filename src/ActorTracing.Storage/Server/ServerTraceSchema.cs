@@ -4,7 +4,8 @@ namespace ActorTracing.Storage;
 
 /// <summary>
 /// <see cref="TraceSchema"/> for ClickHouse servers as old as 18.16 (<see cref="SchemaFlavor.Legacy"/>):
-/// the same tables, logical columns, partitioning and sort order, in the types 18.16 has.
+/// the same tables, logical columns and partitioning, in the types 18.16 has, sorted as upstream
+/// sorts (by service, name and time; the embedded table's trace order has not been measured on 18.16).
 /// <list type="bullet">
 /// <item>No DateTime64: a time is <c>X DateTime</c> (seconds, for partitioning, sorting and the lookup
 /// table) plus <c>XNanos UInt32</c>, the nanoseconds within that second; the exact Unix nanos are
