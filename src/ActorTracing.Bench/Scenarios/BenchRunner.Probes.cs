@@ -97,7 +97,11 @@ public sealed partial class BenchRunner
         try
         {
             var result = await target.MeasureStorageAsync(cancellationToken).ConfigureAwait(false);
-            Say(F($"  {result.Rows:N0} rows, {result.BytesPerRow:0.#} B/row on disk, compression {result.CompressionRatio:0.0}x ({result.Engine})"));
+            Say(F($"  {result.Rows:N0} rows, {result.BytesPerRow:0.#} B/row on disk in the span table, compression {result.CompressionRatio:0.0}x ({result.Engine})"));
+            if (result.CompanionBytesOnDisk > 0)
+            {
+                Say(F($"  with the trace-id lookup and summaries: {result.AllBytesPerRow:0.#} B per stored span"));
+            }
             return result;
         }
         catch (StorageException e)
