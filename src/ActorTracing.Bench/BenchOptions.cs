@@ -29,7 +29,8 @@ public sealed record BenchOptions
     /// <summary>The highest rate the search offers.</summary>
     public double Ceiling { get; init; } = 400_000;
 
-    public int MaxSteps { get; init; } = 4;
+    // Quick: 25k, 50k, 100k, 200k and two bisection steps — a bracket of 25 % instead of 50 %, still under two minutes.
+    public int MaxSteps { get; init; } = 6;
 
     public double Resolution { get; init; } = 0.2;
 
