@@ -162,8 +162,10 @@ internal sealed class StringAttributeMatch(AttributeKey key, HashSet<string> val
             return false;
         }
         var text = value.AsString();
-        return values.Contains(text) || RegexMatching.AnyMatch(patterns, text);
+        return values.Contains(text) || (patterns.Length > 0 && _memo.Matches(text, patterns, static (p, t) => RegexMatching.AnyMatch(p, t)));
     }
+
+    private readonly MatchMemo _memo = new();
 }
 
 internal sealed class NumericAttributeMatch(AttributeKey key, double min, double max, SpanScope scope) : SpanMatch(scope)
@@ -222,18 +224,53 @@ internal sealed class RouteMatch(AttributeKey[] keys, Regex? globs, Regex[] patt
             }
             // Only the first key present is the route: a span with http.route "/users/{id}" is
             // judged by that template, not by its concrete url.path.
-            var route = value.AsString();
-            if (globs is not null)
-            {
-                var query = route.IndexOf('?', StringComparison.Ordinal);
-                if (RegexMatching.IsMatch(globs, query >= 0 ? route[..query] : route))
-                {
-                    return true;
-                }
-            }
-            return RegexMatching.AnyMatch(patterns, route);
+            return _memo.Matches(value.AsString(), this, static (self, route) => self.Evaluate(route));
         }
         return false;
+    }
+
+    private readonly MatchMemo _memo = new();
+
+    private bool Evaluate(string route)
+    {
+        if (globs is not null)
+        {
+            var query = route.IndexOf('?', StringComparison.Ordinal);
+            if (RegexMatching.IsMatch(globs, query >= 0 ? route[..query] : route))
+            {
+                return true;
+            }
+        }
+        return RegexMatching.AnyMatch(patterns, route);
+    }
+}
+
+/// <summary>
+/// Remembers whether a string matched a condition's patterns. Routes, user agents and the like
+/// repeat endlessly while each regex match is real work (a glob set like "**/*.{js,css,...}"
+/// backtracks over the whole string, and the match timeout is armed per call): a profile at
+/// 80k spans/s showed regex matching as ~10 % of the node's CPU. Bounded: once full, new strings
+/// are matched but not remembered, so high-cardinality values (raw URLs with ids) cost what they
+/// cost before and memory stays fixed. Shared by every shard (the sampler is), hence concurrent.
+/// </summary>
+internal sealed class MatchMemo
+{
+    public const int Capacity = 8192;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _results = new(StringComparer.Ordinal);
+
+    public bool Matches<TState>(string text, TState state, Func<TState, string, bool> evaluate)
+    {
+        if (_results.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+        var result = evaluate(state, text);
+        if (_results.Count < Capacity)
+        {
+            _results.TryAdd(text, result);
+        }
+        return result;
     }
 }
 
