@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using ActorTracing.Domain;
+using ActorTracing.Domain.Otlp;
 using ActorTracing.Domain.Wire;
 using ActorTracing.Workload;
 
@@ -25,6 +29,37 @@ public sealed class WorkloadGeneratorSpec
             {
                 clock.Advance(serviceTime(call));
             }
+            return Task.FromResult(new OtlpSendResult(true, 1, 0, 0, null));
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Acknowledges every request, remembering what it got and on which kind of thread.</summary>
+    private sealed class BlockingFakeSender : IBlockingOtlpSender
+    {
+        public OtlpSenderStats Stats { get; } = new();
+
+        public bool CanSendBlocking => true;
+
+        public ConcurrentQueue<byte[]> Payloads { get; } = new();
+
+        public ConcurrentQueue<bool> OnPoolThread { get; } = new();
+
+        public int AsyncCalls;
+
+        public OtlpSendResult Send(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            Payloads.Enqueue(payload.ToArray());
+            OnPoolThread.Enqueue(Thread.CurrentThread.IsThreadPoolThread);
+            return new OtlpSendResult(true, 1, 0, 0, null);
+        }
+
+        public Task<OtlpSendResult> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref AsyncCalls);
             return Task.FromResult(new OtlpSendResult(true, 1, 0, 0, null));
         }
 
@@ -83,6 +118,114 @@ public sealed class WorkloadGeneratorSpec
         Assert.True(summary.CrossRegionTraces > 0 && summary.ErrorTraces > 0 && summary.SlowTraces > 0);
         Assert.InRange(summary.Requests, 40_000 / 112, 40_000 / 50);
         Assert.True(sender.Bytes > 40_000 * 100);
+    }
+
+    [Fact]
+    public async Task A_run_replays_templates_by_default_and_encodes_with_the_model_when_told_to()
+    {
+        var replayed = new BlockingFakeSender();
+        var modelled = new BlockingFakeSender();
+        var options = new WorkloadOptions { TargetSpansPerSecond = 5_000, Duration = TimeSpan.FromSeconds(1), Concurrency = 1, Seed = 3 };
+        using (var generator = new WorkloadGenerator(options, replayed, new ManualClock()))
+        {
+            await generator.RunAsync();
+        }
+        using (var generator = new WorkloadGenerator(options with { TraceTemplates = 0 }, modelled, new ManualClock()))
+        {
+            await generator.RunAsync();
+        }
+
+        // The model path's first requests are exactly the model's first traces; a replay of
+        // templates drawn at random (with fresh ids) is not, though it decodes the same way.
+        var model = new EdgeTrafficModel(3);
+        var first = model.NextTrace(ManualClock.Epoch);
+        Assert.Contains(modelled.Payloads, p => OtlpTraceDecoder.Decode(p, "unknown").Traces.Any(t => t.TraceId == first.Truth.TraceId));
+        Assert.DoesNotContain(replayed.Payloads, p => OtlpTraceDecoder.Decode(p, "unknown").Traces.Any(t => t.TraceId == first.Truth.TraceId));
+        Assert.Equal(
+            modelled.Payloads.Sum(p => OtlpTraceDecoder.Decode(p, "unknown").AcceptedSpans),
+            replayed.Payloads.Sum(p => OtlpTraceDecoder.Decode(p, "unknown").AcceptedSpans),
+            tolerance: EdgeTrafficModel.MaxSpansPerTrace);
+    }
+
+    [Fact]
+    public async Task A_blocking_sender_gets_every_span_from_dedicated_threads_and_never_the_thread_pool()
+    {
+        var clock = new ManualClock();
+        var sender = new BlockingFakeSender();
+        var truths = new ConcurrentQueue<TraceGroundTruth>();
+        var options = new WorkloadOptions { TargetSpansPerSecond = 20_000, Duration = TimeSpan.FromSeconds(1), Concurrency = 2, Seed = 5 };
+        using var generator = new WorkloadGenerator(options, sender, clock, truths.Enqueue);
+
+        var summary = await generator.RunAsync();
+
+        Assert.Equal(summary.SpansGenerated, summary.SpansSent);
+        Assert.Equal(0, sender.AsyncCalls);
+        Assert.All(sender.OnPoolThread, pool => Assert.False(pool));
+        var decoded = sender.Payloads.Select(p => OtlpTraceDecoder.Decode(p, "unknown")).ToList();
+        Assert.Equal(summary.SpansSent, decoded.Sum(d => d.AcceptedSpans));
+        var spansByTrace = decoded.SelectMany(d => d.Traces).GroupBy(t => t.TraceId).ToDictionary(g => g.Key, g => g.Sum(t => t.Spans.Count));
+        Assert.Equal(truths.Count, spansByTrace.Count);
+        Assert.All(truths, t => Assert.Equal(t.SpanCount, spansByTrace[t.TraceId]));
+    }
+
+    [Fact]
+    public async Task Over_a_real_socket_every_trace_arrives_whole_with_its_own_id()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var received = new ConcurrentQueue<OtlpDecodeResult>();
+        var serving = Task.Run(async () =>
+        {
+            while (true)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+                _ = Task.Run(async () =>
+                {
+                    using var body = new MemoryStream();
+                    await context.Request.InputStream.CopyToAsync(body);
+                    received.Enqueue(OtlpTraceDecoder.Decode(body.ToArray(), "unknown"));
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentLength64 = 0;
+                    context.Response.Close();
+                });
+            }
+        });
+        var truths = new ConcurrentQueue<TraceGroundTruth>();
+        var options = new WorkloadOptions { TargetSpansPerSecond = 5_000, Duration = TimeSpan.FromSeconds(1), Concurrency = 2, MaxBatchDelay = TimeSpan.FromMilliseconds(50) };
+        using var generator = WorkloadGenerator.Create(options, OtlpProtocol.HttpProtobuf, new OtlpSenderOptions { Endpoint = new Uri($"http://127.0.0.1:{port}") }, truths.Enqueue);
+        Assert.True(((IBlockingOtlpSender)generator.Sender).CanSendBlocking);
+
+        var summary = await generator.RunAsync();
+        listener.Stop();
+        await serving;
+
+        Assert.Equal(0, summary.FailedRequests);
+        Assert.Equal(summary.SpansGenerated, summary.SpansSent);
+        Assert.Equal(summary.SpansSent, received.Sum(r => r.AcceptedSpans));
+        Assert.All(received, r => Assert.Equal(0, r.RejectedSpans));
+        var spans = received.SelectMany(r => r.Traces).GroupBy(t => t.TraceId).ToDictionary(g => g.Key, g => g.SelectMany(t => t.Spans).ToList());
+        Assert.Equal(truths.Count, spans.Count);
+        foreach (var truth in truths)
+        {
+            Assert.Equal(truth.SpanCount, spans[truth.TraceId].Count);
+            Assert.Equal(truth.Regions.Order(), spans[truth.TraceId].Select(s => s.Origin.Region).Distinct().Order());
+            Assert.Equal(truth.RootSpanId, spans[truth.TraceId].Single(s => s.IsRoot).SpanId);
+        }
     }
 
     [Fact]

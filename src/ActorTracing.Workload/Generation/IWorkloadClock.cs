@@ -13,4 +13,11 @@ public interface IWorkloadClock
     ulong UnixNowNanos { get; }
 
     Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Blocks the calling thread for <paramref name="delay"/> (retry back-off on a blocking sender's
+    /// dedicated thread). Throws <see cref="OperationCanceledException"/> when cancelled. The default
+    /// waits for <see cref="DelayAsync"/>, which a virtual clock completes at once.
+    /// </summary>
+    void Sleep(TimeSpan delay, CancellationToken cancellationToken) => DelayAsync(delay, cancellationToken).GetAwaiter().GetResult();
 }

@@ -27,4 +27,15 @@ public sealed class SystemWorkloadClock : IWorkloadClock
         delay <= TimeSpan.Zero ? Task.CompletedTask
         : delay < PreciseBelow ? PreciseTimer.Shared.Delay(delay, cancellationToken)
         : Task.Delay(delay, cancellationToken);
+
+    // A blocking sender's back-off: the thread is dedicated to sending, so it waits on the token's
+    // handle (no timer, no thread-pool continuation) and wakes at once on cancellation.
+    public void Sleep(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            cancellationToken.WaitHandle.WaitOne(delay);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 }

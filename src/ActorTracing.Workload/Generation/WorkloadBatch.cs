@@ -3,11 +3,37 @@ using ActorTracing.Domain.Otlp;
 namespace ActorTracing.Workload;
 
 /// <summary>
-/// One export request a region sends: spans of many traces grouped by resource.
+/// One export request a region sends: spans of many traces grouped by resource. Built either as
+/// objects (<see cref="ResourceSpans"/>, encoded by the sender) or already encoded
+/// (<see cref="Payload"/>, replayed templates); <see cref="IsEncoded"/> tells which.
 /// </summary>
 /// <param name="IntendedNanos">
 /// When an SDK would have sent it, in nanoseconds since the run started: the moment the batch
 /// filled up or its linger expired. Latency is measured from here, not from when a sender got to
 /// it, so a stalled node shows up as latency instead of as fewer, faster requests (coordinated omission).
 /// </param>
-public sealed record WorkloadBatch(string Region, IReadOnlyList<ResourceSpansDetail> ResourceSpans, int SpanCount, long IntendedNanos);
+public sealed record WorkloadBatch(string Region, IReadOnlyList<ResourceSpansDetail> ResourceSpans, int SpanCount, long IntendedNanos)
+{
+    /// <summary>A request already encoded as an ExportTraceServiceRequest.</summary>
+    public WorkloadBatch(string Region, ReadOnlyMemory<byte> Payload, int SpanCount, long IntendedNanos)
+        : this(Region, (IReadOnlyList<ResourceSpansDetail>)null!, SpanCount, IntendedNanos)
+    {
+        this.Payload = Payload;
+        IsEncoded = true;
+    }
+
+    /// <summary>
+    /// The request's ResourceSpans. For an encoded batch they are decoded from <see cref="Payload"/>
+    /// on first read (tests, tools); the generator never reads them.
+    /// </summary>
+    public IReadOnlyList<ResourceSpansDetail> ResourceSpans
+    {
+        get => field ??= OtlpSpanDecoder.DecodeRequest(Payload.Span);
+        init;
+    } = ResourceSpans;
+
+    /// <summary>The encoded ExportTraceServiceRequest when <see cref="IsEncoded"/>; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    public bool IsEncoded { get; }
+}

@@ -78,23 +78,24 @@ public sealed class WorkloadCounters
             $"ack p50 {AckLatency.P50 / 1000.0:F1}ms p99 {AckLatency.P99 / 1000.0:F1}ms");
     }
 
-    internal void OnTrace(TraceGroundTruth truth)
+    /// <summary>Adds the traces a producer generated since it last reported (and resets the tally).</summary>
+    internal void OnTraces(ref TraceTally tally)
     {
-        Interlocked.Increment(ref _traces);
-        Interlocked.Increment(ref _tracesByCategory[(int)truth.Category]);
-        Interlocked.Add(ref _spansGenerated, truth.SpanCount);
-        if (truth.IsError)
+        if (tally.Traces == 0)
         {
-            Interlocked.Increment(ref _errorTraces);
+            return;
         }
-        if (truth.IsSlow)
-        {
-            Interlocked.Increment(ref _slowTraces);
-        }
-        if (truth.IsCrossRegion)
-        {
-            Interlocked.Increment(ref _crossRegionTraces);
-        }
+        // Spans before traces: a reader dividing spans by traces never sees traces it has no spans for.
+        Interlocked.Add(ref _spansGenerated, tally.Spans);
+        Interlocked.Add(ref _tracesByCategory[(int)TraceCategory.Api], tally.Api);
+        Interlocked.Add(ref _tracesByCategory[(int)TraceCategory.Static], tally.Static);
+        Interlocked.Add(ref _tracesByCategory[(int)TraceCategory.EdgeFunction], tally.EdgeFunction);
+        Interlocked.Add(ref _tracesByCategory[(int)TraceCategory.HealthCheck], tally.HealthCheck);
+        Interlocked.Add(ref _errorTraces, tally.Errors);
+        Interlocked.Add(ref _slowTraces, tally.Slow);
+        Interlocked.Add(ref _crossRegionTraces, tally.CrossRegion);
+        Interlocked.Add(ref _traces, tally.Traces);
+        tally = default;
     }
 
     /// <param name="ackLatencyMicros">Null when the request falls in the warm-up: counted, but its latency is not recorded.</param>

@@ -6,11 +6,19 @@ namespace ActorTracing.Workload;
 
 /// <summary>
 /// Drives a node with the edge-platform workload: one producer runs the <see cref="WorkloadScheduler"/>
-/// on the clock and queues ready requests; <see cref="WorkloadOptions.Concurrency"/> workers encode
-/// and send them. Progress is readable at any time through <see cref="Counters"/>.
+/// on the clock and queues ready requests; <see cref="WorkloadOptions.Concurrency"/> workers send
+/// them (encoding first when they are not replayed templates, which come encoded). Progress is
+/// readable at any time through <see cref="Counters"/>.
 /// </summary>
+/// <remarks>
+/// With a sender that can block (<see cref="IBlockingOtlpSender"/>, the HTTP sender on cleartext
+/// endpoints) the workers are dedicated threads, so sending involves no thread-pool work at all;
+/// otherwise they are async workers on the thread pool.
+/// </remarks>
 public sealed class WorkloadGenerator : IDisposable
 {
+    private static readonly TimeSpan FullQueuePoll = TimeSpan.FromMilliseconds(1);
+
     private readonly WorkloadOptions _options;
     private readonly IOtlpSender _sender;
     private readonly bool _ownsSender;
@@ -60,26 +68,16 @@ public sealed class WorkloadGenerator : IDisposable
         {
             throw new InvalidOperationException("A WorkloadGenerator runs once; create another for a new run.");
         }
+        // Templates are generated before the clock starts: building them is not part of the load.
+        var templates = _options.TraceTemplates > 0 ? TraceTemplatePool.Generate(_options.Seed, _options.TraceTemplates, _options.Traffic) : null;
         var runStart = _clock.NowNanos;
-        var scheduler = new WorkloadScheduler(
-            new EdgeTrafficModel(_options.Seed, _options.Traffic),
-            _options.TargetSpansPerSecond,
-            _options.BatchSpans,
-            _options.MaxBatchDelay,
-            _clock.UnixNowNanos,
-            Counters,
-            _onTrace);
-        var queue = Channel.CreateBounded<WorkloadBatch>(new BoundedChannelOptions(_options.MaxQueuedRequests)
-        {
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        var scheduler = templates is not null
+            ? new WorkloadScheduler(templates, _options.Seed, _options.TargetSpansPerSecond, _options.BatchSpans, _options.MaxBatchDelay, _clock.UnixNowNanos, Counters, _onTrace)
+            : new WorkloadScheduler(new EdgeTrafficModel(_options.Seed, _options.Traffic), _options.TargetSpansPerSecond, _options.BatchSpans, _options.MaxBatchDelay, _clock.UnixNowNanos, Counters, _onTrace);
         using var sendCancellation = new CancellationTokenSource();
-        var workers = new Task[_options.Concurrency];
-        for (var i = 0; i < workers.Length; i++)
-        {
-            workers[i] = Task.Run(() => WorkerAsync(queue.Reader, runStart, sendCancellation.Token), CancellationToken.None);
-        }
+        var workers = _sender is IBlockingOtlpSender { CanSendBlocking: true } blocking
+            ? StartBlockingWorkers(blocking, runStart, sendCancellation.Token)
+            : StartAsyncWorkers(runStart, sendCancellation.Token);
 
         var durationNanos = _options.Duration is { } duration ? duration.Ticks * 100 : long.MaxValue;
         var ready = new List<WorkloadBatch>(64);
@@ -96,7 +94,7 @@ public sealed class WorkloadGenerator : IDisposable
                 scheduler.Advance(now, ready);
                 for (var i = 0; i < ready.Count; i++)
                 {
-                    await queue.Writer.WriteAsync(ready[i], cancellationToken).ConfigureAwait(false);
+                    await workers.EnqueueAsync(ready[i], cancellationToken).ConfigureAwait(false);
                 }
                 var wait = Math.Min(scheduler.NextWakeNanos, durationNanos) - (_clock.NowNanos - runStart);
                 if (wait > 0)
@@ -117,15 +115,15 @@ public sealed class WorkloadGenerator : IDisposable
             scheduler.Flush(Math.Min(_clock.NowNanos - runStart, durationNanos), ready);
             for (var i = 0; i < ready.Count; i++)
             {
-                await queue.Writer.WriteAsync(ready[i], sendCancellation.Token).ConfigureAwait(false);
+                await workers.EnqueueAsync(ready[i], sendCancellation.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
         {
             // The drain timed out with the queue still full; those spans are reported unsent.
         }
-        queue.Writer.Complete();
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        workers.Complete();
+        await workers.Done.ConfigureAwait(false);
 
         var elapsed = TimeSpan.FromTicks(Math.Min(_clock.NowNanos - runStart, durationNanos) / 100);
         return WorkloadSummary.From(Counters, elapsed, _options.TargetSpansPerSecond);
@@ -139,14 +137,13 @@ public sealed class WorkloadGenerator : IDisposable
         }
     }
 
-    /// <summary>Encodes and sends one batch, recording its latency from the intended send time.</summary>
+    /// <summary>Sends one batch (encoding it first if needed), recording its latency from the intended send time.</summary>
     internal async Task ProcessAsync(WorkloadBatch batch, ProtoWriter writer, long runStartNanos, CancellationToken cancellationToken)
     {
-        OtlpEncoder.EncodeRequest(batch.ResourceSpans, writer);
         OtlpSendResult result;
         try
         {
-            result = await _sender.SendAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            result = await _sender.SendAsync(PayloadOf(batch, writer), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -154,6 +151,36 @@ public sealed class WorkloadGenerator : IDisposable
             // batch silently: it is counted failed like a refused request.
             result = new OtlpSendResult(false, 1, 0, 0, ex.GetType().Name + ": " + ex.Message);
         }
+        Record(batch, result, runStartNanos);
+    }
+
+    /// <summary><see cref="ProcessAsync"/> on the calling (dedicated sender) thread.</summary>
+    internal void Process(WorkloadBatch batch, IBlockingOtlpSender sender, ProtoWriter writer, long runStartNanos, CancellationToken cancellationToken)
+    {
+        OtlpSendResult result;
+        try
+        {
+            result = sender.Send(PayloadOf(batch, writer), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            result = new OtlpSendResult(false, 1, 0, 0, ex.GetType().Name + ": " + ex.Message);
+        }
+        Record(batch, result, runStartNanos);
+    }
+
+    private static ReadOnlyMemory<byte> PayloadOf(WorkloadBatch batch, ProtoWriter writer)
+    {
+        if (batch.IsEncoded)
+        {
+            return batch.Payload;
+        }
+        OtlpEncoder.EncodeRequest(batch.ResourceSpans, writer);
+        return writer.WrittenMemory;
+    }
+
+    private void Record(WorkloadBatch batch, OtlpSendResult result, long runStartNanos)
+    {
         if (!result.Success)
         {
             Counters.LastError = result.Error;
@@ -161,6 +188,84 @@ public sealed class WorkloadGenerator : IDisposable
         var ackLatencyMicros = (_clock.NowNanos - runStartNanos - batch.IntendedNanos) / 1000;
         var warmingUp = batch.IntendedNanos < _options.WarmUp.Ticks * 100;
         Counters.OnResult(batch.SpanCount, result, warmingUp ? null : ackLatencyMicros);
+    }
+
+    private Workers StartAsyncWorkers(long runStartNanos, CancellationToken cancellationToken)
+    {
+        var queue = Channel.CreateBounded<WorkloadBatch>(new BoundedChannelOptions(_options.MaxQueuedRequests)
+        {
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var tasks = new Task[_options.Concurrency];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = Task.Run(() => WorkerAsync(queue.Reader, runStartNanos, cancellationToken), CancellationToken.None);
+        }
+        return new Workers(queue.Writer.WriteAsync, () => queue.Writer.Complete(), Task.WhenAll(tasks));
+    }
+
+    private Workers StartBlockingWorkers(IBlockingOtlpSender sender, long runStartNanos, CancellationToken cancellationToken)
+    {
+        var queue = new BlockingSendQueue(_options.MaxQueuedRequests);
+        var stopped = cancellationToken.Register(static q => ((BlockingSendQueue)q!).Cancel(), queue);
+        var done = new Task[_options.Concurrency];
+        for (var i = 0; i < done.Length; i++)
+        {
+            var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done[i] = exited.Task;
+            var thread = new Thread(() => BlockingWorker(queue, sender, runStartNanos, cancellationToken, exited))
+            {
+                IsBackground = true,
+                Name = "workload-sender-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            thread.Start();
+        }
+        async ValueTask EnqueueAsync(WorkloadBatch batch, CancellationToken token)
+        {
+            // The producer never blocks its thread (it runs on the pacing timer's): a full queue
+            // means the node is behind the schedule, and that wait already shows in ack latency,
+            // which is measured from intended send times, so polling every millisecond biases nothing.
+            while (!queue.TryAdd(batch))
+            {
+                await _clock.DelayAsync(FullQueuePoll, token).ConfigureAwait(false);
+            }
+        }
+        async Task ExitedAsync()
+        {
+            try
+            {
+                await Task.WhenAll(done).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopped.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        return new Workers(EnqueueAsync, queue.Complete, ExitedAsync());
+    }
+
+    private void BlockingWorker(BlockingSendQueue queue, IBlockingOtlpSender sender, long runStartNanos, CancellationToken cancellationToken, TaskCompletionSource exited)
+    {
+        // One writer per thread, reused: a batch is sent before the next is encoded.
+        var writer = new ProtoWriter(64 * 1024);
+        try
+        {
+            while (queue.TryTake(out var batch))
+            {
+                Process(batch, sender, writer, runStartNanos, cancellationToken);
+            }
+            exited.TrySetResult();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Drain timeout: the spans not acknowledged are reported as unsent by the summary.
+            exited.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            exited.TrySetException(ex);
+        }
     }
 
     private async Task WorkerAsync(ChannelReader<WorkloadBatch> queue, long runStartNanos, CancellationToken cancellationToken)
@@ -180,4 +285,7 @@ public sealed class WorkloadGenerator : IDisposable
             // Drain timeout: the spans not acknowledged are reported as unsent by the summary.
         }
     }
+
+    /// <summary>How the producer hands batches to the running workers, and how it ends them.</summary>
+    private sealed record Workers(Func<WorkloadBatch, CancellationToken, ValueTask> EnqueueAsync, Action Complete, Task Done);
 }

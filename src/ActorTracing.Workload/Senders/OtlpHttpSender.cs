@@ -1,6 +1,10 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
 
 namespace ActorTracing.Workload;
 
@@ -10,7 +14,12 @@ namespace ActorTracing.Workload;
 /// throttle is counted; 502/504 and network errors are retried the same way. Other statuses are
 /// the node refusing the request for good and are reported failed.
 /// </summary>
-public sealed class OtlpHttpSender : IOtlpSender
+/// <remarks>
+/// Two transports with the same contract: <see cref="SendAsync"/> goes through HttpClient;
+/// <see cref="Send"/> (cleartext endpoints, no injected handler) writes HTTP/1.1 on blocking
+/// sockets it keeps alive, one per concurrent caller, for the generator's dedicated sender threads.
+/// </remarks>
+public sealed class OtlpHttpSender : IBlockingOtlpSender
 {
     public const string TracesPath = "/v1/traces";
     public const string ProtobufContentType = "application/x-protobuf";
@@ -19,6 +28,10 @@ public sealed class OtlpHttpSender : IOtlpSender
     private readonly IWorkloadClock _clock;
     private readonly HttpClient _client;
     private readonly Uri _tracesUri;
+    private readonly bool _canSendBlocking;
+    private readonly byte[] _headPrefix;
+    private readonly ConcurrentStack<Http1Connection> _idle = new();
+    private volatile bool _disposed;
 
     /// <param name="handler">The transport; a pooled <see cref="SocketsHttpHandler"/> when null. Tests pass a fake.</param>
     public OtlpHttpSender(OtlpSenderOptions options, HttpMessageHandler? handler = null, IWorkloadClock? clock = null)
@@ -32,9 +45,16 @@ public sealed class OtlpHttpSender : IOtlpSender
             : new HttpClient(handler, disposeHandler: false);
         _client.Timeout = options.AttemptTimeout;
         _tracesUri = TracesUri(options.Endpoint);
+        // TLS and test transports stay on HttpClient; so do headers that would need escaping on the wire.
+        _canSendBlocking = handler is null
+            && _tracesUri.Scheme == Uri.UriSchemeHttp
+            && options.Headers.All(h => IsHeaderToken(h.Key) && !h.Value.AsSpan().ContainsAny('\r', '\n'));
+        _headPrefix = _canSendBlocking ? HeadPrefix(_tracesUri, options) : [];
     }
 
     public OtlpSenderStats Stats { get; } = new();
+
+    public bool CanSendBlocking => _canSendBlocking;
 
     /// <summary>The URL requests go to: the endpoint itself when it already names /v1/traces.</summary>
     public static Uri TracesUri(Uri endpoint)
@@ -123,7 +143,183 @@ public sealed class OtlpHttpSender : IOtlpSender
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public OtlpSendResult Send(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!_canSendBlocking)
+        {
+            return SendAsync(payload, cancellationToken).GetAwaiter().GetResult();
+        }
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var body = _options.Gzip ? Compress(payload.Span) : payload;
+        var started = _clock.NowNanos;
+        var attempts = 0;
+        var throttles = 0;
+        Stats.OnRequest();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            attempts++;
+            Stats.OnAttempt();
+            TimeSpan wait;
+            string problem;
+            try
+            {
+                var response = Exchange(body, cancellationToken);
+                var status = response.Status;
+                if (status is >= 200 and < 300)
+                {
+                    var rejected = IsProtobuf(response.ContentType) ? ExportResponse.ReadRejectedSpans(response.Body) : 0;
+                    Stats.OnRejected(rejected);
+                    Stats.Latency.Record((_clock.NowNanos - started) / 1000);
+                    return new OtlpSendResult(true, attempts, throttles, rejected, null);
+                }
+                problem = $"HTTP {status} {response.Reason}";
+                if (status is 429 or 503)
+                {
+                    throttles++;
+                    Stats.OnThrottled();
+                    wait = RetryAfter(response.RetryAfter) ?? _options.Backoff(attempts);
+                }
+                else if (status is 502 or 504)
+                {
+                    wait = RetryAfter(response.RetryAfter) ?? _options.Backoff(attempts);
+                }
+                else
+                {
+                    Stats.OnFailed();
+                    return new OtlpSendResult(false, attempts, throttles, 0, problem);
+                }
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                problem = "attempt timed out after " + _options.AttemptTimeout + ": " + ex.Message;
+                wait = _options.Backoff(attempts);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                // Connection refused/reset: the node is restarting or a load balancer dropped us.
+                problem = ex.Message;
+                wait = _options.Backoff(attempts);
+            }
+
+            if (_options.WouldExceedRetryBudget(started, _clock.NowNanos, wait))
+            {
+                Stats.OnFailed();
+                return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");
+            }
+            Stats.OnRetry();
+            _clock.Sleep(wait, cancellationToken);
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _client.Dispose();
+        DisposeIdle();
+    }
+
+    private void DisposeIdle()
+    {
+        while (_idle.TryPop(out var connection))
+        {
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>One request/response on an idle keep-alive connection, or a new one.</summary>
+    private Http1Response Exchange(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!_idle.TryPop(out var connection))
+            {
+                connection = Http1Connection.Open(_tracesUri.DnsSafeHost, _tracesUri.Port, _options.AttemptTimeout);
+            }
+            Http1Response response;
+            // Closing the socket is the one way to interrupt a blocking send or receive.
+            var registration = cancellationToken.Register(static c => ((Http1Connection)c!).Dispose(), connection);
+            try
+            {
+                response = connection.Exchange(_headPrefix, body);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
+            {
+                registration.Dispose();
+                connection.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                if (connection.Reused && !connection.ResponseStarted && ex is not SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
+                {
+                    // Closed or reset before any answer on a connection that sat idle: most likely
+                    // the node dropped it while idle, before reading this request. A timeout is
+                    // not that — the node may be working on it — and counts as an attempt.
+                    continue;
+                }
+                if (ex is ObjectDisposedException)
+                {
+                    throw new IOException("connection closed", ex);
+                }
+                throw;
+            }
+            registration.Dispose();
+            if (response.KeepAlive && !_disposed && !cancellationToken.IsCancellationRequested)
+            {
+                _idle.Push(connection);
+                if (_disposed)
+                {
+                    // Dispose ran between the check and the push; nobody else will close it.
+                    DisposeIdle();
+                }
+            }
+            else
+            {
+                connection.Dispose();
+            }
+            return response;
+        }
+    }
+
+    private static byte[] HeadPrefix(Uri tracesUri, OtlpSenderOptions options)
+    {
+        var head = new StringBuilder(256)
+            .Append("POST ").Append(tracesUri.PathAndQuery).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(tracesUri.Authority).Append("\r\n")
+            .Append("Content-Type: ").Append(ProtobufContentType).Append("\r\n");
+        if (options.Gzip)
+        {
+            head.Append("Content-Encoding: gzip\r\n");
+        }
+        foreach (var header in options.Headers)
+        {
+            head.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
+        }
+        head.Append("Content-Length: ");
+        return Encoding.UTF8.GetBytes(head.ToString());
+    }
+
+    private static bool IsHeaderToken(string name) =>
+        name.Length > 0 && name.All(c => c is > ' ' and < (char)127 && c != ':');
+
+    private static bool IsProtobuf(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals(ProtobufContentType, StringComparison.OrdinalIgnoreCase);
+
+    private TimeSpan? RetryAfter(string? retryAfter)
+    {
+        if (string.IsNullOrEmpty(retryAfter))
+        {
+            return null;
+        }
+        if (long.TryParse(retryAfter, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return _options.CapRetryAfter(TimeSpan.FromSeconds(Math.Min(seconds, (long)TimeSpan.MaxValue.TotalSeconds)));
+        }
+        if (DateTimeOffset.TryParseExact(retryAfter, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+        {
+            var now = DateTimeOffset.UnixEpoch.AddTicks((long)(_clock.UnixNowNanos / 100));
+            return _options.CapRetryAfter(date - now);
+        }
+        return null;
+    }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
