@@ -24,6 +24,9 @@ public sealed record StorageSettings
 
     public string DataDirectory { get; init; } = DefaultDataDirectory;
 
+    /// <summary>Background merge threads of the embedded engine (chDB's background_pool_size); applies when the engine opens.</summary>
+    public int EmbeddedMergeThreads { get; init; } = ChdbEngine.DefaultMergeThreads;
+
     public string Database { get; init; } = TraceSchema.DefaultDatabase;
 
     /// <summary>Rows per insert at most.</summary>
@@ -78,6 +81,7 @@ public sealed record StorageSettings
             RequestTimeout = section.GetTimeSpan("request-timeout", null, allowInfinite: false),
             RetentionInterval = section.GetTimeSpan("retention-interval", null, allowInfinite: false),
             DataDirectory = section.GetString("data-directory"),
+            EmbeddedMergeThreads = section.GetInt("embedded-merge-threads", ChdbEngine.DefaultMergeThreads),
             Database = section.GetString("database"),
             BatchSize = section.GetInt("batch-size"),
             FlushInterval = section.GetTimeSpan("flush-interval", null, allowInfinite: false),
@@ -99,6 +103,10 @@ public sealed record StorageSettings
         if (!TraceSchema.IsValidIdentifier(Database))
         {
             throw Invalid("database", "must be letters, digits and '_', not starting with a digit", Database);
+        }
+        if (EmbeddedMergeThreads is < 1 or > 64)
+        {
+            throw Invalid("embedded-merge-threads", "must be 1-64 threads", EmbeddedMergeThreads);
         }
         if (BatchSize < 1)
         {

@@ -23,6 +23,15 @@ public sealed class ChdbEngineSpec(ChdbFixture chdb, Xunit.Abstractions.ITestOut
     }
 
     [Fact]
+    public void The_engine_runs_its_merges_on_the_configured_number_of_threads()
+    {
+        // The fixture opened it with the default; a small pool keeps merge bursts off the node's cores.
+        Assert.Equal(
+            ChdbEngine.DefaultMergeThreads.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n",
+            _engine.Query("SELECT value FROM system.server_settings WHERE name = 'background_pool_size'"));
+    }
+
+    [Fact]
     public void Opening_the_same_directory_again_returns_the_process_engine()
     {
         Assert.Same(_engine, ChdbEngine.Open(chdb.DataDirectory));

@@ -50,6 +50,8 @@ public sealed class StorageSettingsSpec
     [InlineData("ttl-days = -1", "actortracing.storage.ttl-days")]
     [InlineData("min-retry-backoff = 0ms", "actortracing.storage.min-retry-backoff")]
     [InlineData("max-retry-backoff = 50ms", "actortracing.storage.max-retry-backoff")]
+    [InlineData("embedded-merge-threads = 0", "actortracing.storage.embedded-merge-threads")]
+    [InlineData("embedded-merge-threads = 65", "actortracing.storage.embedded-merge-threads")]
     public void An_invalid_value_is_refused_naming_its_key(string hocon, string key)
     {
         var e = Assert.Throws<ArgumentException>(() => StorageSettings.Create(ConfigurationFactory.ParseString($"actortracing.storage {{ {hocon} }}")));

@@ -30,7 +30,7 @@ public sealed class EmbeddedSpanStore : ISpanStore
     public static EmbeddedSpanStore Open(StorageSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var engine = ChdbEngine.Open(settings.DataDirectory);
+        var engine = ChdbEngine.Open(settings.DataDirectory, settings.EmbeddedMergeThreads);
         var schema = new TraceSchema(settings.Database, settings.TtlDays);
         schema.Apply(engine);
         return new EmbeddedSpanStore(engine, schema);
