@@ -49,6 +49,39 @@ public sealed class RoutingOtlpSenderSpec
     }
 
     [Fact]
+    public void With_blocking_senders_behind_it_it_sends_blocking_by_the_same_routes()
+    {
+        var senders = new Dictionary<Uri, RecordingSender>();
+        IOtlpSender Create(Uri u) => senders[u] = new RecordingSender(blocking: true);
+        var (a, c) = (new Uri("http://a/"), new Uri("http://c/"));
+        using var routing = new RoutingOtlpSender(Create, a, [new LoadRoute("iad", a), new LoadRoute("sfo", c)]);
+
+        Assert.True(routing.CanSendBlocking);
+        foreach (var region in new[] { "iad", "sfo", "sfo", "gru" })
+        {
+            Assert.True(routing.Send(Request(region), CancellationToken.None).Success);
+        }
+
+        Assert.Equal((2, 2), (senders[a].SentBlocking, senders[c].SentBlocking));
+        Assert.Equal(0, senders[a].Sent + senders[c].Sent);
+    }
+
+    [Fact]
+    public void One_sender_that_cannot_block_makes_the_router_asynchronous_only()
+    {
+        var first = true;
+        IOtlpSender Create(Uri u)
+        {
+            var sender = new RecordingSender(blocking: first);
+            first = false;
+            return sender;
+        }
+        using var routing = new RoutingOtlpSender(Create, new Uri("http://a/"), [new LoadRoute("sfo", new Uri("http://c/"))]);
+
+        Assert.False(routing.CanSendBlocking);
+    }
+
+    [Fact]
     public void Routes_round_trip_through_the_loadgen_switch()
     {
         IReadOnlyList<LoadRoute> routes = [new("iad", new Uri("http://127.0.0.1:4318/")), new("fra", new Uri("http://127.0.0.1:4328/"))];
@@ -61,11 +94,22 @@ public sealed class RoutingOtlpSenderSpec
         Assert.Throws<FormatException>(() => LoadRoute.ParseList("iad:http://x"));
     }
 
-    private sealed class RecordingSender : IOtlpSender
+    private sealed class RecordingSender(bool blocking = false) : IBlockingOtlpSender
     {
         private int _sent;
+        private int _sentBlocking;
 
         public int Sent => _sent;
+
+        public int SentBlocking => _sentBlocking;
+
+        public bool CanSendBlocking => blocking;
+
+        public OtlpSendResult Send(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _sentBlocking);
+            return new OtlpSendResult(true, 1, 0, 0, null);
+        }
 
         public OtlpSenderStats Stats { get; } = new();
 
