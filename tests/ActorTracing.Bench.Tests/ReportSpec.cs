@@ -28,6 +28,20 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void Bytes_per_stored_span_are_judged_with_the_lookup_table_and_summaries_when_measured()
+    {
+        var report = SampleReports.Complete(bytesPerRow: 26);
+        // 26 B in the span table alone would meet ≤ 30 B; 10 B more per span in the companions does not.
+        report = report with { Storage = report.Storage! with { CompanionBytesOnDisk = 10 * report.Storage.Rows } };
+
+        var check = Targets.Evaluate(report).Single(t => t.Name == "Bytes per stored span");
+
+        Assert.False(check.Met);
+        Assert.Contains("36 B on disk with trace-id lookup and summaries", check.Measured, StringComparison.Ordinal);
+        Assert.Contains("26 B span table alone", check.Measured, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_scenario_that_did_not_run_is_not_measured_rather_than_failed()
     {
         var report = SampleReports.Complete() with { Memory = null, Sampling = null };

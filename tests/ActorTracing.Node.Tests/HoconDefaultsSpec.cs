@@ -43,6 +43,8 @@ public sealed class HoconDefaultsSpec
         var node = NodeSettings.Create(config);
         Assert.Equal("127.0.0.1", node.Hostname);
         Assert.Equal(TimeSpan.FromSeconds(2), TraceActorSettings.Create(config).Completion.SendDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), TraceActorSettings.Create(config).CompletionTick);
+        Assert.Equal(TimeSpan.FromSeconds(5), TraceActorSettings.Create(config).LookupTimeout);
         Assert.Equal("127.0.0.1:4317", IngestSettings.Create(config).GrpcEndpoint);
         Assert.Equal("127.0.0.1:4318", IngestSettings.Create(config).HttpEndpoint);
         Assert.NotNull(StorageSettings.Create(config));
@@ -55,6 +57,12 @@ public sealed class HoconDefaultsSpec
         var config = HoconDefaults.Load(overrides: "actortracing.trace.send-delay = 40s");
         var e = Assert.Throws<SettingsException>(() => TraceActorSettings.Create(config));
         Assert.Contains("actortracing.trace.send-delay", e.Message, StringComparison.Ordinal);
+
+        foreach (var key in new[] { "completion-tick", "durable-decisions.lookup-timeout" })
+        {
+            var zero = HoconDefaults.Load(overrides: $"actortracing.trace.{key} = 0s");
+            Assert.Contains("actortracing.trace." + key, Assert.Throws<SettingsException>(() => TraceActorSettings.Create(zero)).Message, StringComparison.Ordinal);
+        }
 
         var bad = HoconDefaults.Load(overrides: "actortracing.node.port = 70000");
         Assert.Contains("actortracing.node.port", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(bad)).Message, StringComparison.Ordinal);

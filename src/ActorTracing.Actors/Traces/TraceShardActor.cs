@@ -130,9 +130,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         PipelineGauges gauges)
         => Akka.Actor.Props.CreateBy(new TraceShardActorProducer(shardId, settings, sampler, decisions, sink, gauges));
 
-    /// <summary>Traces this shard holds undecided (for tests and diagnostics).</summary>
-    internal int OpenTraces => _open.Count;
-
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     private IActorRef Journal => _journal ??= Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
@@ -234,7 +231,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             Decide(trace, check.Reason, now);
             return;
         }
-        trace.NextCheck = check.NextCheck;
         Schedule(trace, check.NextCheck.UtcTicks, now);
     }
 
@@ -318,7 +314,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             // The group-timeout replaces whatever check was queued for the trace.
             trace.DueTicks = long.MaxValue;
             var timeout = now + (_settings.Correlation.GroupWait * 3) + TimeSpan.FromSeconds(1);
-            trace.NextCheck = timeout;
             Schedule(trace, timeout.UtcTicks, now);
             return;
         }
@@ -488,7 +483,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         {
             var buffer = trace.Buffer;
             var regions = buffer.RegionArrivals.Select(r => r.Key).ToArray();
-            return new TraceQueries.TraceStatus(traceId, buffer.SpanCount, buffer.Bytes, buffer.RootSeen, regions, null, null, trace.NextCheck);
+            // The queued check is the next one: a later one is only computed when it runs.
+            DateTimeOffset? nextCheck = trace.DueTicks == long.MaxValue ? null : new DateTimeOffset(trace.DueTicks, TimeSpan.Zero);
+            return new TraceQueries.TraceStatus(traceId, buffer.SpanCount, buffer.Bytes, buffer.RootSeen, regions, null, null, nextCheck);
         }
         // Decided (or never seen): the cache keeps the decision, not why the trace was complete.
         var decision = _decisions.TryGet(traceId, Now, out var remembered) ? remembered : null;
@@ -512,8 +509,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
         /// <summary>When its queued check is due (UTC ticks); long.MaxValue = none queued.</summary>
         public long DueTicks { get; set; } = long.MaxValue;
-
-        public DateTimeOffset? NextCheck { get; set; }
 
         /// <summary>Waiting for the journal to say whether another incarnation decided it.</summary>
         public bool Recovering { get; set; }

@@ -125,14 +125,7 @@ public sealed class NodeHost : IAsyncDisposable
             }
         }
 
-        // Configuration is HOCON, not appsettings files: without these options the builder would
-        // watch the working directory tree for appsettings changes (a recursive inotify watch and
-        // work on every file event — measurable CPU for a node started from a busy directory).
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            Args = ["--hostBuilder:reloadConfigOnChange=false"],
-        });
+        var builder = SlimWebHost.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

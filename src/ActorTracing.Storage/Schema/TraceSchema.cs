@@ -233,14 +233,17 @@ public sealed partial class TraceSchema
         SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
         """;
 
-    public string CreateTraceIdTsViewSql() => $"""
-        CREATE MATERIALIZED VIEW IF NOT EXISTS {Qualify(TraceIdTsView)}
-        TO {QualifiedTraceIdTsTable}
+    public string CreateTraceIdTsViewSql() => TraceIdTsViewSql(Qualify(TraceIdTsView), QualifiedTraceIdTsTable, QualifiedTracesTable);
+
+    /// <summary>The lookup table's materialized view; the same statement in both flavors.</summary>
+    internal static string TraceIdTsViewSql(string qualifiedView, string qualifiedLookup, string qualifiedTraces) => $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {qualifiedView}
+        TO {qualifiedLookup}
         AS SELECT
             TraceId,
             min(Timestamp) AS Start,
             max(Timestamp) AS End
-        FROM {QualifiedTracesTable}
+        FROM {qualifiedTraces}
         WHERE TraceId != ''
         GROUP BY TraceId
         """;

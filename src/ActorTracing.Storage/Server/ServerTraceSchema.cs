@@ -155,17 +155,7 @@ public sealed class ServerTraceSchema
         SETTINGS index_granularity = 8192
         """;
 
-    public string CreateTraceIdTsViewSql() => $"""
-        CREATE MATERIALIZED VIEW IF NOT EXISTS {Qualify(TraceSchema.TraceIdTsView)}
-        TO {QualifiedTraceIdTsTable}
-        AS SELECT
-            TraceId,
-            min(Timestamp) AS Start,
-            max(Timestamp) AS End
-        FROM {QualifiedTracesTable}
-        WHERE TraceId != ''
-        GROUP BY TraceId
-        """;
+    public string CreateTraceIdTsViewSql() => TraceSchema.TraceIdTsViewSql(Qualify(TraceSchema.TraceIdTsView), QualifiedTraceIdTsTable, QualifiedTracesTable);
 
     public string CreateTraceSummariesTableSql() => $"""
         CREATE TABLE IF NOT EXISTS {QualifiedTraceSummariesTable} (
