@@ -14,7 +14,7 @@ namespace ActorTracing.Protocol.Traces;
 /// <param name="CompletionReason">Why the trace was considered complete (got_root, expired/..., span_limit); "late" for late spans.</param>
 /// <param name="FirstArrival">When the first span of the trace reached its actor.</param>
 /// <param name="LastArrival">When the last span arrived; decision latency is measured from it.</param>
-/// <param name="Stitch">Regions, cross-region edges, skew and arrival lag of the trace; null for late spans.</param>
+/// <param name="Stitch">Regions, cross-region edges, skew and arrival lag of a kept trace (stored with its summary); null for late spans and dropped traces.</param>
 /// <param name="GroupKey">The correlation group the trace was decided with, or null.</param>
 public sealed record TraceDecided(
     TraceId TraceId,

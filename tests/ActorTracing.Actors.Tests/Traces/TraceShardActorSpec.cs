@@ -160,6 +160,18 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void Only_a_kept_trace_carries_its_stitch_to_storage()
+    {
+        var actor = Start();
+        Append(actor, Span(1, status: SpanStatusCode.Error));
+        Append(actor, Span(1, trace: Other));
+        Advance(actor, TimeSpan.FromSeconds(2));
+
+        Assert.Equal(["iad"], _sink.Decided.Single(d => d.TraceId == Trace).Stitch?.Regions);
+        Assert.Null(_sink.Decided.Single(d => d.TraceId == Other).Stitch);
+    }
+
+    [Fact]
     public void A_dropped_trace_drops_its_late_spans_too()
     {
         var actor = Start();
