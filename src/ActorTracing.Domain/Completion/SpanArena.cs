@@ -28,6 +28,9 @@ public sealed class SpanArena
     private Chunk? _current;
     private long _chunksRented;
 
+    /// <summary>The attribute keys numbered for the compact span bytes in this arena (<see cref="CompactSpan"/>).</summary>
+    public SpanKeyTable Keys { get; } = new();
+
     /// <summary>Chunks rented and not yet returned (for diagnostics and tests).</summary>
     public long ChunksInUse => _chunksRented;
 

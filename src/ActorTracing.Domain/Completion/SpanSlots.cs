@@ -72,6 +72,9 @@ public sealed class SpanSlots
         public SpanKind Kind;
         public SpanStatusCode Status;
 
+        /// <summary>Raw is the compact form (<see cref="CompactSpan"/>), keys in the arena's table.</summary>
+        public bool Compact;
+
         /// <summary>Next span of the same trace, or of the free list; -1 at the end.</summary>
         public int Next;
     }

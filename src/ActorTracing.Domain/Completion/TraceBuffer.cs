@@ -1,3 +1,6 @@
+using System.Buffers;
+using ActorTracing.Domain.Wire;
+
 namespace ActorTracing.Domain.Completion;
 
 /// <summary>
@@ -14,6 +17,12 @@ public sealed class TraceBuffer
     // than building a HashSet, and allocates nothing (the check runs once per quiet period).
     private const int ScanMissingParentsUpTo = 32;
 
+    // Spans up to this size are compacted on the stack; bigger ones in a pooled array.
+    private const int ScratchBytes = 1024;
+
+    // What expanding a compact span adds back, about: ids, name, kind, times and attribute keys.
+    private const int ExpandedHeaderBytes = 192;
+
     private readonly SpanSlots _slots;
     private int _head = -1;
     private int _tail = -1;
@@ -22,7 +31,7 @@ public sealed class TraceBuffer
     // Almost every trace comes from one region: that one is held in fields, and a list (which
     // also repeats the first) exists only once a second region shows up.
     private string? _firstRegion;
-    private DateTimeOffset _firstRegionAt;
+    private long _firstRegionAtTicks;
     private List<KeyValuePair<string, DateTimeOffset>>? _regionArrivals;
 
     // The arena chunks this trace's span bytes were copied into, and how many spans each: a trace
@@ -56,33 +65,36 @@ public sealed class TraceBuffer
 
     public bool RootSeen { get; private set; }
 
-    public DateTimeOffset FirstArrival { get; private set; }
+    // Arrival times as UTC ticks: a DateTimeOffset field is 16 bytes, and there is one buffer per open trace.
+    private long _firstArrivalTicks;
+    private long _lastArrivalTicks;
 
-    public DateTimeOffset LastArrival { get; private set; }
+    public DateTimeOffset FirstArrival => new(_firstArrivalTicks, TimeSpan.Zero);
+
+    public DateTimeOffset LastArrival => new(_lastArrivalTicks, TimeSpan.Zero);
 
     /// <summary>When the first span of each region reached the trace, in order of arrival.</summary>
     public IReadOnlyList<KeyValuePair<string, DateTimeOffset>> RegionArrivals
-        => _regionArrivals ?? (_firstRegion is null ? [] : [new(_firstRegion, _firstRegionAt)]);
+        => _regionArrivals ?? (_firstRegion is null ? [] : [new(_firstRegion, new DateTimeOffset(_firstRegionAtTicks, TimeSpan.Zero))]);
 
     public void Add(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
     {
         if (SpanCount == 0)
         {
-            FirstArrival = now;
+            _firstArrivalTicks = now.UtcTicks;
         }
-        LastArrival = now;
+        _lastArrivalTicks = now.UtcTicks;
         _spans = null;
+        // Where a span is compacted before its copy into the arena; the compact form is never longer.
+        Span<byte> scratch = stackalloc byte[ScratchBytes];
         for (var i = 0; i < spans.Count; i++)
         {
             var span = spans[i];
             var raw = span.Raw;
+            var compact = false;
             if (_arena is not null)
             {
-                raw = _arena.Copy(raw.Span, out var chunk);
-                if (chunk is not null)
-                {
-                    NoteChunk(chunk);
-                }
+                raw = Hold(span, raw.Span, scratch, out compact);
             }
             var index = _slots.Allocate();
             ref var slot = ref _slots[index];
@@ -95,6 +107,7 @@ public sealed class TraceBuffer
             slot.Raw = raw;
             slot.Kind = span.Kind;
             slot.Status = span.Status;
+            slot.Compact = compact;
             slot.Next = -1;
             if (_tail < 0)
             {
@@ -112,41 +125,66 @@ public sealed class TraceBuffer
         }
     }
 
+    /// <summary>Copies a span's bytes into the arena, compacted when they can be (<see cref="CompactSpan"/>).</summary>
+    private ReadOnlyMemory<byte> Hold(BufferedSpan span, ReadOnlySpan<byte> raw, Span<byte> scratch, out bool compact)
+    {
+        var arena = _arena!;
+        byte[]? rented = null;
+        if (raw.Length > scratch.Length)
+        {
+            rented = ArrayPool<byte>.Shared.Rent(raw.Length);
+            scratch = rented;
+        }
+        var length = span.IsCompact ? -1 : CompactSpan.TryCompact(raw, span, arena.Keys, scratch);
+        compact = length >= 0;
+        var held = arena.Copy(compact ? scratch[..length] : raw, out var chunk);
+        if (chunk is not null)
+        {
+            NoteChunk(chunk);
+        }
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+        return held;
+    }
+
     private List<BufferedSpan> Materialize()
     {
         var spans = new List<BufferedSpan>(SpanCount);
         for (var i = _head; i >= 0; i = _slots[i].Next)
         {
             ref var s = ref _slots[i];
-            spans.Add(new BufferedSpan(TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, s.Raw));
+            spans.Add(s.Compact
+                ? new BufferedSpan(TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, s.Raw, _arena!.Keys)
+                : new BufferedSpan(TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, s.Raw));
         }
         return spans;
     }
 
     /// <summary>
     /// Moves the bytes of <see cref="Spans"/> out of the arena into one array of the trace's own,
-    /// so they stay valid after <see cref="Release"/>: a kept trace's spans travel on to storage.
+    /// expanded back to complete OTLP Span messages, so they stay valid after <see cref="Release"/>:
+    /// a kept trace's spans travel on to storage.
     /// </summary>
     public void DetachBytes()
     {
-        if (_chunk is null && _moreChunks is null)
+        if (_arena is null)
         {
             return;
         }
         var spans = Spans;
-        var total = 0;
-        foreach (var span in spans)
+        var writer = new ProtoWriter((int)Math.Min(int.MaxValue / 2, Bytes + (ExpandedHeaderBytes * (long)spans.Count) + 64));
+        Span<int> ends = spans.Count <= 256 ? stackalloc int[spans.Count] : new int[spans.Count];
+        for (var i = 0; i < spans.Count; i++)
         {
-            total += span.Raw.Length;
+            spans[i].WriteOtlp(writer);
+            ends[i] = writer.Length;
         }
-        var own = new byte[total];
-        var at = 0;
-        foreach (var span in spans)
+        var own = writer.WrittenMemory;
+        for (int i = 0, at = 0; i < spans.Count; at = ends[i], i++)
         {
-            var length = span.Raw.Length;
-            span.Raw.Span.CopyTo(own.AsSpan(at));
-            span.Rebase(new ReadOnlyMemory<byte>(own, at, length));
-            at += length;
+            spans[i].Rebase(own[at..ends[i]]);
         }
     }
 
@@ -204,7 +242,7 @@ public sealed class TraceBuffer
         if (_firstRegion is null)
         {
             _firstRegion = region;
-            _firstRegionAt = now;
+            _firstRegionAtTicks = now.UtcTicks;
             return;
         }
         if (ReferenceEquals(_firstRegion, region) || _firstRegion == region)
@@ -213,7 +251,7 @@ public sealed class TraceBuffer
         }
         if (_regionArrivals is null)
         {
-            _regionArrivals = new(2) { new(_firstRegion, _firstRegionAt) };
+            _regionArrivals = new(2) { new(_firstRegion, new DateTimeOffset(_firstRegionAtTicks, TimeSpan.Zero)) };
         }
         else
         {

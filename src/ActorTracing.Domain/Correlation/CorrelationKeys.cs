@@ -37,7 +37,7 @@ public static class CorrelationKeys
         {
             foreach (var span in spans)
             {
-                if (FirstLinkedTrace(span.Raw.Span, traceId) is { } linked)
+                if (FirstLinkedTrace(span.Held, traceId) is { } linked)
                 {
                     var low = Compare(linked, traceId) < 0 ? linked : traceId;
                     return LinkPrefix + low.ToHex();

@@ -9,19 +9,29 @@ namespace ActorTracing.Domain.Otlp;
 /// </summary>
 public static class OtlpAttributes
 {
+    // keyId for plain OTLP: field 15 of a KeyValue is an unknown field there, skipped.
+    private const int NotCompact = -1;
+
     /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP Span (field 9) without decoding the rest.</summary>
     public static bool TryFindInSpan(ReadOnlySpan<byte> span, string key, out AttributeValue value)
-        => TryFind(span, OtlpFields.SpanAttributes, key, out value);
+        => TryFind(span, OtlpFields.SpanAttributes, key, NotCompact, out value);
+
+    /// <summary>
+    /// Finds attribute <paramref name="key"/> in a trace buffer's compact span bytes, where the key
+    /// is either inline or <paramref name="keyId"/> (0: the key was never numbered, so only inline).
+    /// </summary>
+    internal static bool TryFindInCompactSpan(ReadOnlySpan<byte> span, string key, int keyId, out AttributeValue value)
+        => TryFind(span, OtlpFields.SpanAttributes, key, keyId, out value);
 
     /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP Resource (field 1).</summary>
     public static bool TryFindInResource(ReadOnlySpan<byte> resource, string key, out AttributeValue value)
-        => TryFind(resource, OtlpFields.ResourceAttributes, key, out value);
+        => TryFind(resource, OtlpFields.ResourceAttributes, key, NotCompact, out value);
 
     /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP InstrumentationScope (field 3).</summary>
     public static bool TryFindInScope(ReadOnlySpan<byte> scope, string key, out AttributeValue value)
-        => TryFind(scope, OtlpFields.ScopeAttributes, key, out value);
+        => TryFind(scope, OtlpFields.ScopeAttributes, key, NotCompact, out value);
 
-    private static bool TryFind(ReadOnlySpan<byte> message, int attributesField, string key, out AttributeValue value)
+    private static bool TryFind(ReadOnlySpan<byte> message, int attributesField, string key, int keyId, out AttributeValue value)
     {
         ArgumentNullException.ThrowIfNull(key);
         var reader = new ProtoReader(message);
@@ -36,6 +46,8 @@ public static class OtlpAttributes
             var keyValue = new ProtoReader(reader.ReadLengthDelimited());
             ReadOnlySpan<byte> keyBytes = default;
             ReadOnlySpan<byte> valueBytes = default;
+            var keyIdSeen = false;
+            var idMatches = false;
             while (keyValue.TryReadTag(out var kvField, out var kvWire))
             {
                 switch (kvField)
@@ -48,12 +60,16 @@ public static class OtlpAttributes
                         keyValue.Expect(kvWire, WireType.LengthDelimited, "KeyValue.value");
                         valueBytes = keyValue.ReadLengthDelimited();
                         break;
+                    case OtlpFields.KeyValueKeyId when keyId != NotCompact && kvWire == WireType.Varint:
+                        keyIdSeen = true;
+                        idMatches = keyValue.ReadVarint() == (ulong)keyId && keyId > 0;
+                        break;
                     default:
                         keyValue.Skip(kvWire);
                         break;
                 }
             }
-            if (OtlpAnyValue.KeyEquals(keyBytes, key))
+            if (keyIdSeen ? idMatches : OtlpAnyValue.KeyEquals(keyBytes, key))
             {
                 value = OtlpAnyValue.ReadValue(valueBytes);
                 return true;

@@ -64,6 +64,10 @@ internal static class OtlpFields
     public const int KeyValueKey = 1;
     public const int KeyValueValue = 2;
 
+    // Not OTLP: a trace buffer's compact spans hold an attribute key as an id in this KeyValue
+    // field instead of field 1 (see Completion.CompactSpan). Never written to the wire.
+    public const int KeyValueKeyId = 15;
+
     public const int AnyString = 1;
     public const int AnyBool = 2;
     public const int AnyInt = 3;

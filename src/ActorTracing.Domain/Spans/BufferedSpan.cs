@@ -1,10 +1,13 @@
+using ActorTracing.Domain.Completion;
 using ActorTracing.Domain.Otlp;
+using ActorTracing.Domain.Wire;
 
 namespace ActorTracing.Domain;
 
 /// <summary>
 /// One span as a trace buffer holds it: the few fields completion and sampling read, decoded once
-/// at ingest, plus the OTLP <c>Span</c> message bytes exactly as they arrived. Everything else
+/// at ingest, plus the OTLP <c>Span</c> message bytes as they arrived (held in a compact form
+/// while the span sits in a trace buffer, see <see cref="Completion.CompactSpan"/>). Everything else
 /// (attributes, events, links) stays encoded until a rule asks for an attribute or the span is
 /// kept and written; most spans are dropped and never decoded further. That is what keeps the
 /// memory per buffered span small (see the benchmark's "memory per buffered span").
@@ -32,8 +35,31 @@ public sealed class BufferedSpan
         Kind = kind;
         Status = status;
         Origin = origin;
-        Raw = raw;
+        _bytes = raw;
     }
+
+    /// <summary>A span a trace buffer holds in its compact form (<see cref="CompactSpan"/>), keys numbered in <paramref name="keys"/>.</summary>
+    internal BufferedSpan(
+        TraceId traceId,
+        SpanId spanId,
+        SpanId parentSpanId,
+        ulong startUnixNano,
+        ulong endUnixNano,
+        string name,
+        SpanKind kind,
+        SpanStatusCode status,
+        SpanOrigin origin,
+        ReadOnlyMemory<byte> compact,
+        SpanKeyTable keys)
+        : this(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, compact)
+    {
+        _keys = keys;
+    }
+
+    // The bytes as held: the OTLP Span message, or, while _keys is set, a trace buffer's compact
+    // form of it (ids, name, kind and times left out; attribute keys numbered in _keys).
+    private ReadOnlyMemory<byte> _bytes;
+    private SpanKeyTable? _keys;
 
     public TraceId TraceId { get; }
 
@@ -55,8 +81,20 @@ public sealed class BufferedSpan
     /// <summary>The resource/scope the span was exported under; shared by the spans of one ScopeSpans.</summary>
     public SpanOrigin Origin { get; }
 
-    /// <summary>The OTLP <c>Span</c> message (opentelemetry.proto.trace.v1.Span) bytes.</summary>
-    public ReadOnlyMemory<byte> Raw { get; private set; }
+    /// <summary>
+    /// The OTLP <c>Span</c> message (opentelemetry.proto.trace.v1.Span) bytes. A span read from an
+    /// open trace's buffer expands its compact form on first use (an allocation); the decision path
+    /// reads attributes and links through <see cref="TryGetAttribute"/> and <see cref="Held"/> instead.
+    /// </summary>
+    public ReadOnlyMemory<byte> Raw => _keys is null ? _bytes : Expand();
+
+    /// <summary>
+    /// The bytes as held. Links (field 13), events (11), status and trace_state are byte for byte
+    /// the OTLP ones in either form, so they can be read here without expanding.
+    /// </summary>
+    internal ReadOnlySpan<byte> Held => _bytes.Span;
+
+    internal bool IsCompact => _keys is not null;
 
     public bool IsRoot => ParentSpanId.IsEmpty;
 
@@ -64,14 +102,41 @@ public sealed class BufferedSpan
     /// Points the span at a copy of its bytes (see <see cref="Completion.SpanArena"/>). Only the
     /// trace buffer that owns the span calls this, before anything else can read it concurrently.
     /// </summary>
-    internal void Rebase(ReadOnlyMemory<byte> raw) => Raw = raw;
+    internal void Rebase(ReadOnlyMemory<byte> raw)
+    {
+        _bytes = raw;
+        _keys = null;
+    }
+
+    /// <summary>Writes the complete OTLP Span message (no field tag), expanding a compact span.</summary>
+    internal void WriteOtlp(ProtoWriter writer)
+    {
+        if (_keys is null)
+        {
+            writer.WriteRaw(_bytes.Span);
+        }
+        else
+        {
+            CompactSpan.Expand(_bytes.Span, this, _keys, writer);
+        }
+    }
+
+    private ReadOnlyMemory<byte> Expand()
+    {
+        var writer = new ProtoWriter(_bytes.Length * 2 + 64);
+        WriteOtlp(writer);
+        Rebase(writer.WrittenMemory);
+        return _bytes;
+    }
 
     /// <summary>End minus start in nanoseconds; 0 when the clock order is inverted (bad SDK clock).</summary>
     public ulong DurationNanos => EndUnixNano > StartUnixNano ? EndUnixNano - StartUnixNano : 0;
 
-    /// <summary>Bytes this span is charged for against the trace and node memory limits.</summary>
-    public int Size => Raw.Length;
+    /// <summary>Bytes this span is charged for against the trace and node memory limits (as held).</summary>
+    public int Size => _bytes.Length;
 
     /// <summary>Finds a span attribute by key, decoding only that attribute from <see cref="Raw"/>.</summary>
-    public bool TryGetAttribute(string key, out AttributeValue value) => OtlpAttributes.TryFindInSpan(Raw.Span, key, out value);
+    public bool TryGetAttribute(string key, out AttributeValue value) => _keys is null
+        ? OtlpAttributes.TryFindInSpan(_bytes.Span, key, out value)
+        : OtlpAttributes.TryFindInCompactSpan(_bytes.Span, key, _keys.Find(key), out value);
 }
