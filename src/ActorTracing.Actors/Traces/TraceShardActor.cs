@@ -138,11 +138,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         var now = Now;
         var spans = message.Spans;
-        var bytes = SizeOf(spans);
-        _gauges.Buffered(spans.Count, bytes);
         if (_open.TryGetValue(message.TraceId, out var trace))
         {
-            trace.Buffer.Add(spans, now);
+            Add(trace.Buffer, spans, now);
             if (!trace.Recovering && trace.AwaitingGroup is null)
             {
                 Evaluate(trace, now);
@@ -151,12 +149,14 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         if (_decisions.TryGet(message.TraceId, now, out var remembered))
         {
+            var bytes = SizeOf(spans);
+            _gauges.Buffered(spans.Count, bytes);
             FollowDecision(message.TraceId, remembered, spans, bytes, now);
             return;
         }
 
         trace = new OpenTrace(new TraceBuffer(message.TraceId, _arena, _slots));
-        trace.Buffer.Add(spans, now);
+        Add(trace.Buffer, spans, now);
         _open.Add(message.TraceId, trace);
         if (_settings.DurableDecisions)
         {
@@ -169,6 +169,17 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         _gauges.TraceOpened();
         Evaluate(trace, now);
+    }
+
+    /// <summary>
+    /// Buffers spans, charging the node's buffer gauge with the bytes the buffer holds (compacted,
+    /// so fewer than arrived) — the same figure it is released with, whatever the buffer makes of them.
+    /// </summary>
+    private void Add(TraceBuffer buffer, IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
+    {
+        var before = buffer.Bytes;
+        buffer.Add(spans, now);
+        _gauges.Buffered(spans.Count, buffer.Bytes - before);
     }
 
     private void Lookup(TraceId traceId)

@@ -2,6 +2,7 @@ using ActorTracing.Actors.Traces;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Completion;
 using ActorTracing.Domain.Decisions;
+using ActorTracing.Domain.Otlp;
 using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
@@ -90,6 +91,38 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.Equal(0, _gauges.TracesBuffered);
         Assert.Equal(1, _gauges.TracesDecided);
         Assert.Equal("rules/errors", Status(actor).Decision?.Reason);
+    }
+
+    [Fact]
+    public void Real_OTLP_spans_leave_the_buffer_gauge_at_zero_and_kept_ones_reach_the_sink_byte_for_byte()
+    {
+        // Buffers hold span bytes compacted: the gauge must be released with what it was charged.
+        static byte[] Encode(TraceId trace, ulong id, ulong parent, SpanStatusCode status) => OtlpEncoder.EncodeSpan(new SpanDetail
+        {
+            TraceId = trace,
+            SpanId = new SpanId(id),
+            ParentSpanId = new SpanId(parent),
+            Name = "GET /api/orders",
+            Kind = SpanKind.Server,
+            StartUnixNano = 1_000,
+            EndUnixNano = 5_000,
+            Attributes = [new("http.route", AttributeValue.FromString("/api/orders")), new("http.response.status_code", AttributeValue.FromInt(500))],
+            StatusCode = status,
+        });
+        var kept = new[] { Encode(Trace, 1, 0, SpanStatusCode.Unset), Encode(Trace, 2, 1, SpanStatusCode.Error) };
+        var dropped = new[] { Encode(Other, 1, 0, SpanStatusCode.Unset) };
+        var actor = Start();
+        Append(actor, kept.Select(r => OtlpTraceDecoder.DecodeSpan(r, SpanOrigin.Unknown)).ToArray());
+        Append(actor, dropped.Select(r => OtlpTraceDecoder.DecodeSpan(r, SpanOrigin.Unknown)).ToArray());
+        Assert.InRange(_gauges.BytesBuffered, 1, kept.Sum(r => r.Length) + dropped.Sum(r => r.Length) - 1);
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+
+        Assert.Equal(2, _sink.Decided.Count);
+        Assert.Equal(0, _gauges.BytesBuffered);
+        Assert.Equal(0, _gauges.SpansBuffered);
+        var keptTrace = Assert.Single(_sink.Decided, d => d.Decision.Keep);
+        Assert.Equal(kept, keptTrace.Spans.Select(s => s.Raw.ToArray()));
     }
 
     [Fact]
