@@ -128,6 +128,35 @@ public sealed class JaegerApiSpec(ChdbFixture chdb)
     }
 
     [Fact]
+    public async Task A_trace_whose_summary_lives_in_its_span_rows_renders_with_it()
+    {
+        // The embedded store writes no summary row for a single-region trace: its decision's rows
+        // carry the completion reason, and the reader rebuilds the summary from them.
+        var db = ChdbFixture.UniqueDatabase("derived");
+        var schema = new TraceSchema(db);
+        schema.Apply(chdb.Engine);
+        var encoder = new SpanRowEncoder();
+        foreach (var s in TraceData.Build().Where(s => s.Span.TraceId == TraceData.Id(TraceData.TraceC)))
+        {
+            encoder.Append(s.Span, [new("service.name", ActorTracing.Domain.AttributeValue.FromString(s.Service))], new ActorTracing.Domain.ScopeDetail("fixture-scope", "1.2.3", []), s.Region, s.Reason, s.Rate, "expired/no_root");
+        }
+        chdb.Engine.StreamInsert(schema.InsertSql, "RowBinary", encoder.Written.Span);
+        await using var server = await QueryServer.StartAsync(ClickHouseSpanReader.ForEmbedded(chdb.Engine, db));
+        using var response = await server.Client.GetAsync(new Uri($"/api/traces/{TraceData.TraceC}", UriKind.Relative));
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var trace = Assert.Single(doc.RootElement.GetProperty("data").EnumerateArray());
+        var extension = trace.GetProperty("actortracing");
+        Assert.True(extension.GetProperty("hasSummary").GetBoolean());
+        Assert.Equal("expired/no_root", extension.GetProperty("completionReason").GetString());
+        Assert.Equal([TraceData.EuWest], Strings(extension.GetProperty("regions")));
+        var lag = Assert.Single(extension.GetProperty("arrivalLag").EnumerateArray());
+        Assert.Equal((TraceData.EuWest, 0), (lag.GetProperty("region").GetString(), lag.GetProperty("lagMs").GetInt32()));
+        var root = trace.GetProperty("spans").EnumerateArray().Single(s => s.GetProperty("references").GetArrayLength() == 0);
+        Assert.Equal("expired/no_root", Tag(root.GetProperty("tags"), "trace.completion_reason").GetProperty("value").GetString());
+    }
+
+    [Fact]
     public async Task A_trace_id_is_case_insensitive_and_may_drop_leading_zeros()
     {
         var trace = Assert.Single((await OkAsync($"/api/traces/{TraceData.TraceA.ToUpperInvariant()}")).GetProperty("data").EnumerateArray());

@@ -90,6 +90,44 @@ public sealed class EmbeddedTraceSummarySpec(ChdbFixture chdb) : TestKit
         Assert.Equal(1, writer.SummariesWritten);
     }
 
+    [Fact]
+    public async Task A_summary_the_span_rows_rebuild_gets_no_row_and_reads_back_as_enqueued_late_spans_aside()
+    {
+        var settings = Settings("derived");
+        var store = EmbeddedSpanStore.Open(settings);
+        var writer = StorageWriter.Start(Sys, store, settings);
+        var traces = TestSpans.Traces(traces: 4, spansPerTrace: 3);
+        var derivable = new[] { TestSummaries.Derivable(traces[0]), TestSummaries.Derivable(traces[1], "expired/no_root") };
+        var crossRegion = TestSummaries.For(traces[2], 2);
+        // A fourth span of trace 0 arriving after its decision, ending later: it must not count.
+        var late = TestSpans.Traces(traces: 1, spansPerTrace: 4)[0][3];
+
+        writer.Enqueue(traces[0], derivable[0]);
+        writer.Enqueue(traces[1], derivable[1]);
+        writer.Enqueue(traces[2], crossRegion);
+        writer.Enqueue(traces[3]);
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var lateWriter = StorageWriter.Start(Sys, store, settings);
+        lateWriter.Enqueue([late with { SamplingReason = "late/follow-decision" }]);
+        await lateWriter.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(crossRegion.TraceId.ToHex() + "\n", chdb.Engine.Query($"SELECT TraceId FROM {store.Schema.QualifiedTraceSummariesTable}"));
+        Assert.Equal(2, writer.SummariesInSpanRows);
+        Assert.Equal(1, writer.SummariesWritten);
+        Assert.Equal(0, writer.PendingSummaries);
+        var read = await TestSummaries.ReadAsync(ClickHouseSpanReader.ForEmbedded(chdb.Engine, settings.Database), [.. derivable, crossRegion]);
+        Assert.Equal(3, read.Count);
+        foreach (var summary in (IEnumerable<StoredTraceSummary>)[.. derivable, crossRegion])
+        {
+            TestSummaries.AssertReadBackEqual(summary, read[summary.TraceId.ToHex()], SchemaFlavor.Modern);
+        }
+        // Spans without a decision (trace 3: late spans only) have no summary to rebuild.
+        Assert.Empty(await ClickHouseSpanReader.ForEmbedded(chdb.Engine, settings.Database).GetTraceSummariesAsync([traces[3][0].Span.TraceId.ToHex()], CancellationToken.None));
+        Assert.Equal(
+            "\t4\nexpired/no_root\t3\ngot_root\t6\n",
+            chdb.Engine.Query($"SELECT CompletionReason, count() FROM {store.Schema.QualifiedTracesTable} GROUP BY CompletionReason ORDER BY CompletionReason"));
+    }
+
     private StorageSettings Settings(string databasePrefix) => new()
     {
         DataDirectory = chdb.DataDirectory,

@@ -23,6 +23,8 @@ internal sealed class RecordingSpanStore : ISpanStore
 
     public bool StoresSummaries => true;
 
+    public bool OmitsDerivableSummaries { get; init; }
+
     public async Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
     {
         if (Gate is { } gate)

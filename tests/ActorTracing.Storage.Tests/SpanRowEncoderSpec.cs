@@ -160,18 +160,29 @@ public sealed class SpanRowEncoderSpec
     }
 
     [Fact]
-    public async Task The_trace_id_lookup_view_records_each_traces_first_and_last_start()
+    public async Task The_trace_id_lookup_view_records_each_traces_first_and_last_start_late_spans_included()
     {
         var encoder = new SpanRowEncoder();
-        foreach (var stored in TestSpans.Traces(traces: 1, spansPerTrace: 3).SelectMany(t => t))
+        var trace = TestSpans.Traces(traces: 1, spansPerTrace: 3)[0];
+        foreach (var stored in trace)
         {
-            encoder.Append(stored);
+            encoder.Append(stored, "got_root");
         }
+        await _store.WriteAsync(encoder.Written, encoder.Rows, CancellationToken.None);
+        // A late span of the trace, two seconds after its decision's, in an insert of its own.
+        encoder.Reset();
+        encoder.Append(
+            TestSpans.Span(trace[0].Span.TraceId, 0x99, 1) with { StartUnixNano = TestSpans.BaseTimeNanos + 2_000_000_000, EndUnixNano = TestSpans.BaseTimeNanos + 2_100_000_000 },
+            [new("service.name", AttributeValue.FromString("checkout"))],
+            new ScopeDetail("test-scope", "1.0", []),
+            "test-region",
+            "late/follow-decision",
+            1);
         await _store.WriteAsync(encoder.Written, encoder.Rows, CancellationToken.None);
 
         var lookup = _engine.Query($"SELECT TraceId, toUnixTimestamp(Start), toUnixTimestamp(End) FROM {_store.Schema.QualifiedTraceIdTsTable}");
         var seconds = TestSpans.BaseTimeNanos / 1_000_000_000;
-        Assert.Equal($"00000000000010000000000000002000\t{seconds}\t{seconds}\n", lookup);
+        Assert.Equal($"00000000000010000000000000002000\t{seconds}\t{seconds + 2}\n", lookup);
     }
 
     [Fact]
@@ -196,10 +207,12 @@ public sealed class SpanRowEncoderSpec
     public async Task The_same_rows_go_into_a_table_of_upstreams_own_layout_and_read_back_identically()
     {
         // Tables created before the size-tuned layout, and the collector exporter's own, have
-        // upstream's String types and sort order: they must keep taking the rows we encode.
+        // upstream's String types and sort order: they must keep taking the rows we encode, once
+        // the schema is applied to them as the store does on opening (it adds our last column).
         var upstream = new TraceSchema(ChdbFixture.UniqueDatabase("upstream"));
         _engine.Execute(upstream.CreateDatabaseSql());
         _engine.Execute(UpstreamTracesTableSql(upstream.QualifiedTracesTable));
+        upstream.Apply(_engine);
         var encoder = new SpanRowEncoder();
         foreach (var stored in TestSpans.Traces(traces: 3, spansPerTrace: 4).SelectMany(t => t))
         {

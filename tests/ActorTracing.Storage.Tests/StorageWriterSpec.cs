@@ -182,6 +182,49 @@ public sealed class StorageWriterSpec : TestKit
         Assert.Equal(0, writer.FailedAttempts);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_store_that_rebuilds_summaries_from_span_rows_gets_a_row_only_for_those_its_rows_cannot_rebuild(bool omitsDerivable)
+    {
+        var store = new RecordingSpanStore { OmitsDerivableSummaries = omitsDerivable };
+        var writer = StorageWriter.Start(Sys, store, Fast with { FlushInterval = TimeSpan.FromHours(1) });
+        var traces = TestSpans.Traces(traces: 4, spansPerTrace: 3);
+        var derivable = TestSummaries.Derivable(traces[0]);
+        var crossRegion = TestSummaries.For(traces[1], 1);
+        // Stitched over all three spans, but one cannot be written: the rows would rebuild two.
+        var partlyWritten = TestSummaries.Derivable(traces[2], "expired/no_root");
+        IReadOnlyList<StoredSpan> withUnencodable = [traces[2][0], TestSpans.Unencodable(traces[2][1]), traces[2][2]];
+
+        writer.Enqueue(traces[0], derivable);
+        writer.Enqueue(traces[1], crossRegion);
+        writer.Enqueue(withUnencodable, partlyWritten);
+        writer.Enqueue(traces[3]);
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        var expectedSummaries = new TraceSummaryRowEncoder();
+        foreach (var summary in omitsDerivable ? [crossRegion, partlyWritten] : new[] { derivable, crossRegion, partlyWritten })
+        {
+            expectedSummaries.Append(summary);
+        }
+        Assert.Equal(expectedSummaries.Written.ToArray(), Assert.Single(store.SummaryBatches).Bytes);
+        Assert.Equal(omitsDerivable ? 2 : 3, writer.SummariesWritten);
+        Assert.Equal(omitsDerivable ? 1 : 0, writer.SummariesInSpanRows);
+        Assert.Equal(0, writer.PendingSummaries);
+        Assert.Equal(1, writer.UnencodableSpans);
+
+        // Every span row written with a summary carries its completion reason either way; late spans ''.
+        var expectedRows = new SpanRowEncoder();
+        foreach (var (spans, reason) in new[] { (traces[0], "got_root"), (traces[1], crossRegion.CompletionReason), ([traces[2][0], traces[2][2]], "expired/no_root"), (traces[3], "") })
+        {
+            foreach (var stored in spans)
+            {
+                expectedRows.Append(stored, reason);
+            }
+        }
+        Assert.Equal(expectedRows.Written.ToArray(), Assert.Single(store.Batches).Bytes);
+    }
+
     [Fact]
     public async Task A_summary_without_spans_is_written_on_its_own()
     {

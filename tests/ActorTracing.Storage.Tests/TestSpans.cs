@@ -24,6 +24,13 @@ internal static class TestSpans
         Attributes = [new("index", AttributeValue.FromInt(index))],
     };
 
+    /// <summary>The same span with raw bytes no decoder takes (a length running past the end): the writer cannot encode it.</summary>
+    public static StoredSpan Unencodable(StoredSpan stored)
+    {
+        var s = stored.Span;
+        return stored with { Span = new BufferedSpan(s.TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, new byte[] { 0x0a, 0x7f }) };
+    }
+
     /// <summary><paramref name="traces"/> traces of <paramref name="spansPerTrace"/> spans, one list per trace.</summary>
     public static List<IReadOnlyList<StoredSpan>> Traces(int traces, int spansPerTrace, string region = "test-region")
     {

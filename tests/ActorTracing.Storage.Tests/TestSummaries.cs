@@ -33,6 +33,20 @@ internal static class TestSummaries
         return new StoredTraceSummary(traceId, stitch, index % 2 == 0 ? "got_root" : "expired/idle", $"rules/r{index}", (uint)(index + 1));
     }
 
+    /// <summary>
+    /// The summary a TraceActor would enqueue for a <see cref="TestSpans"/> trace that stayed in its
+    /// one region: what <see cref="DerivableSummaries"/> lets the span rows stand for.
+    /// </summary>
+    public static StoredTraceSummary Derivable(IReadOnlyList<StoredSpan> trace, string completionReason = "got_root")
+    {
+        var spans = trace.Select(s => s.Span).ToList();
+        var region = spans[0].Origin.Region;
+        var start = spans.Min(s => s.StartUnixNano);
+        var end = spans.Max(s => Math.Max(s.StartUnixNano, s.EndUnixNano));
+        TraceStitch stitch = new([region], [], [new(region, TimeSpan.Zero)], 0, start, end - start, spans.Count);
+        return new StoredTraceSummary(spans[0].TraceId, stitch, completionReason, trace[0].SamplingReason, trace[0].SampleRate);
+    }
+
     /// <summary>One summary per trace, in trace order.</summary>
     public static List<StoredTraceSummary> For(IReadOnlyList<IReadOnlyList<StoredSpan>> traces) =>
         traces.Select((trace, i) => For(trace, i)).ToList();

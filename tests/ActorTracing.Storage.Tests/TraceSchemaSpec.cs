@@ -34,6 +34,7 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         ("Region", "LowCardinality(String)"),
         ("SamplingReason", "LowCardinality(String)"),
         ("SampleRate", "UInt32"),
+        ("CompletionReason", "LowCardinality(String)"),
     ];
 
     private readonly ChdbEngine _engine = chdb.Engine;
@@ -123,7 +124,7 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
     }
 
     [Fact]
-    public void The_trace_id_lookup_table_and_its_view_exist()
+    public void The_trace_id_lookup_is_a_view_with_upstreams_name_and_columns_and_no_table_behind_it()
     {
         var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 7);
         schema.Apply(_engine);
@@ -133,12 +134,42 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
             [
                 ["otel_trace_summaries", "MergeTree", "TraceId, Timestamp"],
                 ["otel_traces", "MergeTree", TraceSchema.TracesSortingKey],
-                ["otel_traces_trace_id_ts", "MergeTree", "TraceId, Start"],
-                ["otel_traces_trace_id_ts_mv", "MaterializedView", ""],
+                ["otel_traces_trace_id_ts", "View", ""],
             ],
             tables);
-        var lookup = _engine.Query($"SELECT create_table_query FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_traces_trace_id_ts'");
-        Assert.Contains("TTL toDateTime(Start) + toIntervalDay(7)", lookup, StringComparison.Ordinal);
+        // The collector's traces_id_ts_lookup_table.sql columns, which Grafana's trace-by-id query reads.
+        Assert.Equal(
+            [["TraceId", "String"], ["Start", "DateTime"], ["End", "DateTime"]],
+            Rows(_engine.Query($"SELECT name, type FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_traces_trace_id_ts' ORDER BY position")));
+    }
+
+    [Fact]
+    public void A_trace_id_lookup_reads_only_the_granules_the_key_and_the_trace_id_bloom_filter_leave()
+    {
+        // No time range to prune on: the key leaves a granule per ten-minute bucket and reason
+        // whose id range covers the id, and the bloom filter rules out those without it.
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
+        schema.Apply(_engine);
+        _engine.Execute($"""
+            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, ServiceName, SamplingReason)
+            SELECT toDateTime64('2026-01-15 10:00:00', 9, 'UTC') + toIntervalMillisecond(number * 20), lower(hex(sipHash128(intDiv(number, 6)))),
+                lower(hex(sipHash64(number))), 'GET /x', 'svc', ['rules/errors', 'probabilistic/api'][number % 2 + 1]
+            FROM numbers(200000)
+            """);
+        _engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
+        var traceId = _engine.Query($"SELECT lower(hex(sipHash128(toUInt64(12345))))").Trim();
+
+        var explain = _engine.Query($"EXPLAIN indexes = 1 SELECT min(Start), max(End) FROM {schema.QualifiedTraceIdTsTable} WHERE TraceId = '{traceId}'");
+
+        var skip = explain[explain.IndexOf("Name: idx_trace_id", StringComparison.Ordinal)..];
+        var granules = System.Text.RegularExpressions.Regex.Match(skip, @"Granules: (\d+)/(\d+)");
+        Assert.True(granules.Success, explain);
+        Assert.InRange(int.Parse(granules.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 2);
+        Assert.InRange(int.Parse(granules.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 4, 25);
+        // The trace's six rows are 20 ms apart from 10:24:41.4 on.
+        Assert.Equal(
+            "2026-01-15 10:24:41\t2026-01-15 10:24:41\n",
+            _engine.Query($"SELECT min(Start), max(End) FROM {schema.QualifiedTraceIdTsTable} WHERE TraceId = '{traceId}'"));
     }
 
     [Fact]
@@ -148,26 +179,27 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         schema.Apply(_engine);
 
         // The columns ClickHouseSpanReader.GetTraceSummariesAsync selects (and the query specs'
-        // fixture creates), written out here so a drift between writer and reader shows.
+        // fixture creates, as String: RowBinary and SQL cannot tell it from LowCardinality),
+        // written out here so a drift between writer and reader shows.
         var columns = Rows(_engine.Query($"SELECT name, type FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_trace_summaries' ORDER BY position"));
         Assert.Equal(
             [
                 ["TraceId", "String"],
-                ["GroupId", "String"],
+                ["GroupId", "LowCardinality(String)"],
                 ["Timestamp", "DateTime64(9)"],
                 ["Duration", "UInt64"],
                 ["SpanCount", "UInt32"],
-                ["Regions", "Array(String)"],
+                ["Regions", "Array(LowCardinality(String))"],
                 ["Edges.ParentSpanId", "Array(String)"],
                 ["Edges.SpanId", "Array(String)"],
-                ["Edges.ParentRegion", "Array(String)"],
-                ["Edges.Region", "Array(String)"],
+                ["Edges.ParentRegion", "Array(LowCardinality(String))"],
+                ["Edges.Region", "Array(LowCardinality(String))"],
                 ["Edges.SkewNs", "Array(Int64)"],
-                ["ArrivalLag.Region", "Array(String)"],
+                ["ArrivalLag.Region", "Array(LowCardinality(String))"],
                 ["ArrivalLag.LagMs", "Array(UInt32)"],
                 ["MaxSkewNs", "Int64"],
-                ["CompletionReason", "String"],
-                ["SamplingReason", "String"],
+                ["CompletionReason", "LowCardinality(String)"],
+                ["SamplingReason", "LowCardinality(String)"],
                 ["SampleRate", "UInt32"],
             ],
             columns);
@@ -195,7 +227,7 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         schema.Apply(_engine);
         schema.Apply(_engine);
 
-        Assert.Equal("4\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
+        Assert.Equal("3\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
     }
 
     [Theory]

@@ -170,7 +170,7 @@ public static class MarkdownReport
             if (st.CompanionBytesOnDisk > 0)
             {
                 md.AppendLine();
-                md.AppendLine(F($"With the trace-id lookup table and the per-trace summaries ({st.CompanionBytesOnDisk:N0} B): **{st.AllBytesPerRow:0.#} B per stored span** — the figure the target is judged on."));
+                md.AppendLine(F($"With every other table of the database — the per-trace summaries; the trace-id lookup is a view, no bytes ({st.CompanionBytesOnDisk:N0} B): **{st.AllBytesPerRow:0.#} B per stored span** — the figure the target is judged on."));
             }
             if (report.Limits is { RawInsertBytesPerRow: > 0 } lim)
             {

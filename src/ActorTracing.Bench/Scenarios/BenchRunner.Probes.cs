@@ -100,7 +100,7 @@ public sealed partial class BenchRunner
             Say(F($"  {result.Rows:N0} rows, {result.BytesPerRow:0.#} B/row on disk in the span table, compression {result.CompressionRatio:0.0}x ({result.Engine})"));
             if (result.CompanionBytesOnDisk > 0)
             {
-                Say(F($"  with the trace-id lookup and summaries: {result.AllBytesPerRow:0.#} B per stored span"));
+                Say(F($"  with the summaries and every other table of the database: {result.AllBytesPerRow:0.#} B per stored span"));
             }
             return result;
         }

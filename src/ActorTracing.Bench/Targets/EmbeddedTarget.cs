@@ -125,17 +125,11 @@ public sealed class EmbeddedTarget : IBenchTarget
 
     public async Task<StorageResult> MeasureStorageAsync(CancellationToken cancellationToken)
     {
-        var schema = Primary.Store.Schema;
-        Primary.Query($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
-        // The lookup table and the summaries are part of what a stored span costs: merged and counted too.
-        Primary.Query($"OPTIMIZE TABLE {schema.QualifiedTraceIdTsTable} FINAL");
-        Primary.Query($"OPTIMIZE TABLE {schema.QualifiedTraceSummariesTable} FINAL");
+        // The summaries (and whatever else the database holds for its spans) are part of what a
+        // stored span costs: merged and counted too.
+        Primary.Store.MergeAllTables();
         var stats = await Primary.Store.GetStatsAsync(cancellationToken).ConfigureAwait(false);
-        var companions = long.Parse(
-            Primary.Query(
-                "SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = '" + schema.Database + "' AND table IN ('"
-                + TraceSchema.TraceIdTsTable + "', '" + TraceSchema.TraceSummariesTable + "')").Trim(),
-            System.Globalization.CultureInfo.InvariantCulture);
+        var companions = Primary.Store.CompanionBytesOnDisk();
         return new StorageResult(
             stats.Rows, stats.BytesOnDisk, stats.CompressedBytes, stats.UncompressedBytes,
             stats.Rows == 0 ? 0 : Math.Round((double)stats.BytesOnDisk / stats.Rows, 1),

@@ -15,6 +15,8 @@ namespace ActorTracing.Storage;
 /// Tag keys with a column of their own are matched on that column: <c>error</c> (= StatusCode
 /// 'Error' for "true"), <c>span.kind</c>, <c>otel.status_code</c>, <c>sampling.reason</c>,
 /// <c>region</c>; every other key matches a span attribute or, failing that, a resource attribute.
+/// Trace summaries come from otel_trace_summaries; on the embedded engine's schema a trace without a
+/// row there has its summary rebuilt from its decision's span rows (<see cref="DerivableSummaries"/>).
 /// </summary>
 public sealed class ClickHouseSpanReader : ISpanReader
 {
@@ -34,6 +36,9 @@ public sealed class ClickHouseSpanReader : ISpanReader
     // Only a positive answer is remembered: the lead's pipeline creates the summary table at some
     // point after start, and it is never dropped while the node runs.
     private volatile bool _summariesExist;
+
+    // Likewise: a database of an earlier layout gets the column when a node opens it (TraceSchema.Apply).
+    private volatile bool _completionReasonExists;
 
     /// <param name="runJsonEachRow">Runs a SELECT (no FORMAT clause) and returns its JSONEachRow output.</param>
     /// <param name="database">The database holding the tables.</param>
@@ -138,15 +143,7 @@ public sealed class ClickHouseSpanReader : ISpanReader
             return [];
         }
         var ids = ClickHouseSql.TraceIdList(traceIds.Distinct(StringComparer.Ordinal));
-
-        // The lookup table (filled by the materialized view) bounds the partitions the span read
-        // touches; without it a trace-by-id read scans every day of the TTL. Its Start/End are whole
-        // seconds of span starts, hence the one second added to End.
-        var bounds = await RunAsync(
-            $"SELECT toString(count()) AS c, toString(toUnixTimestamp(min(Start))) AS s, toString(toUnixTimestamp(max(End))) AS e FROM {_traceIdTs} WHERE TraceId IN {ids}",
-            cancellationToken).ConfigureAwait(false);
-        var (count, start, end) = JsonEachRow.Read(bounds, row => (JsonEachRow.Int64(row, "c"), JsonEachRow.Int64(row, "s"), JsonEachRow.Int64(row, "e"))).FirstOrDefault();
-        if (count == 0)
+        if (await BoundsAsync(ids, cancellationToken).ConfigureAwait(false) is not { } bounds)
         {
             return [];
         }
@@ -169,7 +166,7 @@ public sealed class ClickHouseSpanReader : ISpanReader
                 Region, SamplingReason, toString(SampleRate) AS Rate,
                 {maps}
             FROM {_traces}
-            WHERE TraceId IN {ids} AND {SecondsRange(start, end + 1)}
+            WHERE TraceId IN {ids} AND {bounds}
             ORDER BY TraceId, {StartNanos}, SpanId
             LIMIT {MaxSpansPerRead}
             """);
@@ -199,6 +196,13 @@ public sealed class ClickHouseSpanReader : ISpanReader
             LIMIT 1 BY TraceId
             """, cancellationToken).ConfigureAwait(false);
         var summaries = JsonEachRow.Read(data, ReadSummary);
+        if (_flavor == SchemaFlavor.Modern)
+        {
+            var found = summaries.Select(s => s.TraceId).ToHashSet(StringComparer.Ordinal);
+            var missing = traceIds.Where(id => !found.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
+            summaries.AddRange(await DeriveSummariesAsync(missing, cancellationToken).ConfigureAwait(false));
+            summaries.Sort((a, b) => string.CompareOrdinal(a.TraceId, b.TraceId));
+        }
 
         var groups = summaries.Select(s => s.GroupId).Where(g => g.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         if (groups.Count == 0)
@@ -256,6 +260,85 @@ public sealed class ClickHouseSpanReader : ISpanReader
             "region" => $"(Region = {v} OR {attribute})",
             _ => attribute,
         };
+    }
+
+    /// <summary>
+    /// The span-time range of the given traces as a condition on otel_traces, or null when none is
+    /// stored. The lookup (the view over otel_traces on the embedded engine, the materialized view's
+    /// table on servers) bounds the partitions a trace-by-id read touches; without it the read
+    /// would scan every day of the TTL. Its Start/End are whole seconds of span starts, hence the
+    /// one second added to End.
+    /// </summary>
+    private async Task<string?> BoundsAsync(string ids, CancellationToken cancellationToken)
+    {
+        var bounds = await RunAsync(
+            $"SELECT toString(count()) AS c, toString(toUnixTimestamp(min(Start))) AS s, toString(toUnixTimestamp(max(End))) AS e FROM {_traceIdTs} WHERE TraceId IN {ids}",
+            cancellationToken).ConfigureAwait(false);
+        var (count, start, end) = JsonEachRow.Read(bounds, row => (JsonEachRow.Int64(row, "c"), JsonEachRow.Int64(row, "s"), JsonEachRow.Int64(row, "e"))).FirstOrDefault();
+        return count == 0 ? null : SecondsRange(start, end + 1);
+    }
+
+    /// <summary>
+    /// The summaries of traces without an otel_trace_summaries row, rebuilt from the rows written
+    /// at their decision (CompletionReason set; late spans have ''), the inverse of
+    /// <see cref="DerivableSummaries"/>: the writer leaves a row out only when this gives back
+    /// exactly what it was given. Distinct span ids, so a batch stored twice by a retry counts once.
+    /// A trace with no such rows (stored before the column, or without a decision) gets none.
+    /// Should a trace id have been decided twice (its decision forgotten in between), both
+    /// decisions' rows make one summary; regions are then sorted and the arrival lag unknown.
+    /// </summary>
+    private async Task<List<TraceSummaryRecord>> DeriveSummariesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
+    {
+        if (traceIds.Count == 0 || !await CompletionReasonExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return [];
+        }
+        var ids = ClickHouseSql.TraceIdList(traceIds);
+        if (await BoundsAsync(ids, cancellationToken).ConfigureAwait(false) is not { } bounds)
+        {
+            return [];
+        }
+        // UInt64 arithmetic: a stored span's end (start + Duration) never exceeds the UInt64 its end was.
+        // Aliases differ from column names: an alias named like a column would replace it in WHERE.
+        var data = await RunAsync($"""
+            SELECT TraceId, toString(min(toUnixTimestamp64Nano(Timestamp))) AS StartNs, toString(max(toUInt64(toUnixTimestamp64Nano(Timestamp)) + Duration)) AS EndNs,
+                uniqExact(SpanId) AS Spans, arraySort(groupUniqArray(Region)) AS RegionList,
+                any(CompletionReason) AS Completion, any(SamplingReason) AS Reason, any(SampleRate) AS Rate
+            FROM {_traces}
+            WHERE TraceId IN {ids} AND CompletionReason != '' AND {bounds}
+            GROUP BY TraceId
+            ORDER BY TraceId
+            """, cancellationToken).ConfigureAwait(false);
+        return JsonEachRow.Read(data, row =>
+        {
+            var start = JsonEachRow.Int64(row, "StartNs");
+            var regions = JsonEachRow.Strings(row, "RegionList");
+            return new TraceSummaryRecord
+            {
+                TraceId = JsonEachRow.String(row, "TraceId"),
+                StartUnixNano = start,
+                DurationNanos = (long)(ulong.Parse(JsonEachRow.String(row, "EndNs"), NumberStyles.None, CultureInfo.InvariantCulture) - (ulong)start),
+                SpanCount = JsonEachRow.Int64(row, "Spans"),
+                Regions = regions,
+                ArrivalLag = regions.Count == 1 ? [new ArrivalLagRecord(regions[0], 0)] : [],
+                CompletionReason = JsonEachRow.String(row, "Completion"),
+                SamplingReason = JsonEachRow.String(row, "Reason"),
+                SampleRate = JsonEachRow.Int64(row, "Rate"),
+            };
+        });
+    }
+
+    private async Task<bool> CompletionReasonExistsAsync(CancellationToken cancellationToken)
+    {
+        if (_completionReasonExists)
+        {
+            return true;
+        }
+        var data = await RunAsync(
+            $"SELECT toString(count()) AS c FROM system.columns WHERE database = {ClickHouseSql.Quote(_database)} AND table = '{TraceSchema.TracesTable}' AND name = 'CompletionReason'",
+            cancellationToken).ConfigureAwait(false);
+        _completionReasonExists = JsonEachRow.Read(data, row => JsonEachRow.Int64(row, "c")).FirstOrDefault() > 0;
+        return _completionReasonExists;
     }
 
     private async Task<bool> SummariesExistAsync(CancellationToken cancellationToken)

@@ -17,8 +17,10 @@ public sealed partial class SpanRowEncoder
     /// Appends one row for a kept span: the span is decoded from its raw bytes, its resource and
     /// scope once per <see cref="SpanOrigin"/> instance per batch; Region is the origin's region.
     /// </summary>
+    /// <param name="stored">The span, its keep reason and rate.</param>
+    /// <param name="completionReason">The decision's completion reason for a span written at its trace's decision; '' for a late span.</param>
     /// <exception cref="ActorTracing.Domain.Wire.ProtoFormatException">The span's bytes are not a valid OTLP Span.</exception>
-    public void Append(StoredSpan stored)
+    public void Append(StoredSpan stored, string completionReason = "")
     {
         ArgumentNullException.ThrowIfNull(stored);
         var span = stored.Span;
@@ -33,7 +35,7 @@ public sealed partial class SpanRowEncoder
         }
         var detail = OtlpSpanDecoder.DecodeSpan(span.Raw.Span);
         var serviceName = origin.ServiceName.Length > 0 ? origin.ServiceName : FindServiceName(decoded.ResourceAttributes);
-        AppendRow(detail, decoded.ResourceAttributes, serviceName, decoded.Scope, origin.Region, stored.SamplingReason, stored.SampleRate);
+        AppendRow(detail, decoded.ResourceAttributes, serviceName, decoded.Scope, origin.Region, stored.SamplingReason, stored.SampleRate, completionReason);
     }
 
     private void ResetOriginCache()

@@ -8,7 +8,8 @@ namespace ActorTracing.Storage;
 /// <see cref="ServerTraceSchema.InsertColumns"/>), into one reusable buffer per batch. Values follow the
 /// upstream exporter: hex ids (empty for a missing parent), Timestamp = start, Duration = end -
 /// start in ns, SpanKind/StatusCode as pdata's names ("Server", "Error"), attributes as strings.
-/// Not thread-safe: one encoder belongs to one writer.
+/// CompletionReason (<see cref="TraceSchema.DecisionColumns"/>) is written for Modern only: the
+/// legacy table has no such column. Not thread-safe: one encoder belongs to one writer.
 /// </summary>
 public sealed partial class SpanRowEncoder
 {
@@ -45,16 +46,18 @@ public sealed partial class SpanRowEncoder
     }
 
     /// <summary>Appends one row from a fully decoded span, its resource attributes and scope.</summary>
+    /// <param name="completionReason">The decision's completion reason for a span written at its trace's decision; '' for a late span.</param>
     public void Append(
         SpanDetail span,
         IReadOnlyList<KeyValuePair<string, AttributeValue>> resourceAttributes,
         ScopeDetail scope,
         string region,
         string samplingReason,
-        uint sampleRate)
+        uint sampleRate,
+        string completionReason = "")
     {
         ArgumentNullException.ThrowIfNull(resourceAttributes);
-        AppendRow(span, resourceAttributes, FindServiceName(resourceAttributes), scope, region, samplingReason, sampleRate);
+        AppendRow(span, resourceAttributes, FindServiceName(resourceAttributes), scope, region, samplingReason, sampleRate, completionReason);
     }
 
     public static string SpanKindName(SpanKind kind) => kind switch
@@ -93,10 +96,12 @@ public sealed partial class SpanRowEncoder
         ScopeDetail scope,
         string region,
         string samplingReason,
-        uint sampleRate)
+        uint sampleRate,
+        string completionReason)
     {
         ArgumentNullException.ThrowIfNull(span);
         ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(completionReason);
         var w = _writer;
 
         // The order below IS TraceSchema.InsertColumns (ServerTraceSchema.InsertColumns for Legacy,
@@ -148,6 +153,10 @@ public sealed partial class SpanRowEncoder
         w.WriteString(region);
         w.WriteString(samplingReason);
         w.WriteUInt32(sampleRate);
+        if (Flavor == SchemaFlavor.Modern)
+        {
+            w.WriteString(completionReason);
+        }
         Rows++;
     }
 

@@ -21,7 +21,8 @@ namespace ActorTracing.Storage;
 /// trace is found, and expired days are dropped by partition (<see cref="ExpiredPartitionsSql"/>).</item>
 /// </list>
 /// <c>otel_trace_summaries</c> has the columns of <see cref="TraceSchema.CreateTraceSummariesTableSql"/>
-/// with Timestamp a DateTime: whole seconds, as <see cref="ClickHouseSpanReader"/> reads it (a
+/// (String where that has LowCardinality, and a row for every kept trace: otel_traces has no
+/// CompletionReason here to rebuild a summary from) with Timestamp a DateTime: whole seconds, as <see cref="ClickHouseSpanReader"/> reads it (a
 /// summary's start is shown to the second; the spans keep the nanoseconds).
 /// </summary>
 public sealed class ServerTraceSchema

@@ -53,6 +53,8 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
 
     public long SummariesNotStored => Sum(static w => w.SummariesNotStored);
 
+    public long SummariesInSpanRows => Sum(static w => w.SummariesInSpanRows);
+
     /// <summary>Completes when every shard's writer has stopped (faults if one was aborted).</summary>
     public Task Completion => Task.WhenAll(_writers.Select(w => w.Completion));
 

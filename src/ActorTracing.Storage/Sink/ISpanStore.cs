@@ -23,6 +23,14 @@ public interface ISpanStore
     bool StoresSummaries => false;
 
     /// <summary>
+    /// Whether a summary the span rows rebuild exactly (<see cref="DerivableSummaries"/>) is left
+    /// out of <see cref="WriteSummariesAsync"/>: true only for a store whose span table has the
+    /// CompletionReason column and whose reader rebuilds summaries from it (the embedded engine's,
+    /// <see cref="TraceSchema"/>). Everyone else gets every summary as a row.
+    /// </summary>
+    bool OmitsDerivableSummaries => false;
+
+    /// <summary>
     /// Writes one batch of trace summaries, encoded by <see cref="TraceSummaryRowEncoder"/> for
     /// <see cref="Flavor"/>, atomically; same contract as <see cref="WriteAsync"/> (throws on failure,
     /// the caller retries the same bytes). Only called when <see cref="StoresSummaries"/> is true.

@@ -20,7 +20,9 @@ namespace ActorTracing.Storage;
 /// it lands in the same batch and store; the batch's summaries are a second INSERT (into
 /// otel_trace_summaries) after its spans, retried the same way. Summaries do not count toward
 /// batch-size, but as every item weighs at least 1 and carries at most one summary, a summaries
-/// insert never has more rows than batch-size either.
+/// insert never has more rows than batch-size either. The spans written with a summary carry its
+/// completion reason; a store that says so (<see cref="ISpanStore.OmitsDerivableSummaries"/>) gets
+/// no summary row when the span rows alone rebuild it (<see cref="DerivableSummaries"/>).
 /// </summary>
 public sealed class StorageWriter : IAsyncDisposable
 {
@@ -43,6 +45,7 @@ public sealed class StorageWriter : IAsyncDisposable
     private long _pendingSummaries;
     private long _summariesWritten;
     private long _summariesNotStored;
+    private long _summariesInSpanRows;
     private long _lastWriteLatencyTicks;
     private long _totalWriteLatencyTicks;
     private string? _lastError;
@@ -81,6 +84,12 @@ public sealed class StorageWriter : IAsyncDisposable
 
     /// <summary>Summaries passed over because the store keeps spans only (<see cref="ISpanStore.StoresSummaries"/> false).</summary>
     public long SummariesNotStored => Interlocked.Read(ref _summariesNotStored);
+
+    /// <summary>
+    /// Summaries stored as their span rows alone, without an otel_trace_summaries row: the reader
+    /// rebuilds them from those rows (<see cref="ISpanStore.OmitsDerivableSummaries"/>, <see cref="DerivableSummaries"/>).
+    /// </summary>
+    public long SummariesInSpanRows => Interlocked.Read(ref _summariesInSpanRows);
 
     /// <summary>The message of the most recent failed attempt, null until one fails.</summary>
     public string? LastError => Volatile.Read(ref _lastError);
@@ -195,7 +204,7 @@ public sealed class StorageWriter : IAsyncDisposable
 
     private async Task<NotUsed> EncodeAndWriteAsync(IEnumerable<PendingTrace> batch)
     {
-        var (spans, summaries) = Encode(batch);
+        var (spans, summaries, inSpanRows) = Encode(batch);
         var rows = _encoder.Rows;
         long storeTicks = 0;
         // Spans before summaries: a summary then never describes a trace whose spans are not yet
@@ -207,6 +216,9 @@ public sealed class StorageWriter : IAsyncDisposable
         }
         Interlocked.Add(ref _rowsWritten, rows);
         Interlocked.Add(ref _pendingRows, -spans);
+        // Stored with the span rows just written: nothing of them is left pending.
+        Interlocked.Add(ref _summariesInSpanRows, inSpanRows);
+        Interlocked.Add(ref _pendingSummaries, -inSpanRows);
         if (summaries > 0)
         {
             storeTicks += await WriteWithRetriesAsync(_store.WriteSummariesAsync, _summaryEncoder.Written, summaries, "trace summaries").ConfigureAwait(false);
@@ -248,34 +260,29 @@ public sealed class StorageWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Encodes a batch into the shared encoders; returns the spans it accounted for and the
-    /// summaries encoded (0 when the store keeps spans only: those are counted as not stored).
+    /// Encodes a batch into the shared encoders; returns the spans it accounted for, the summaries
+    /// encoded as rows (none when the store keeps spans only: those are counted as not stored) and
+    /// the summaries left to the span rows.
     /// </summary>
-    private (int Spans, int Summaries) Encode(IEnumerable<PendingTrace> batch)
+    private (int Spans, int Summaries, int InSpanRows) Encode(IEnumerable<PendingTrace> batch)
     {
         _encoder.Reset();
         _summaryEncoder.Reset();
         var spans = 0;
         var skippedSummaries = 0;
+        var inSpanRows = 0;
         foreach (var trace in batch)
         {
-            if (trace.Summary is { } summary)
-            {
-                if (_store.StoresSummaries)
-                {
-                    _summaryEncoder.Append(summary);
-                }
-                else
-                {
-                    skippedSummaries++;
-                }
-            }
+            // Late spans (no summary) carry '' instead: what tells a decision's rows apart from them.
+            var completionReason = trace.Summary?.CompletionReason ?? string.Empty;
+            var encoded = 0;
             foreach (var stored in trace.Spans)
             {
                 spans++;
                 try
                 {
-                    _encoder.Append(stored);
+                    _encoder.Append(stored, completionReason);
+                    encoded++;
                 }
                 catch (Exception e)
                 {
@@ -288,13 +295,30 @@ public sealed class StorageWriter : IAsyncDisposable
                     _log.Error(e, "Span {0} of trace {1} could not be encoded for storage and is skipped", stored.Span.SpanId, stored.Span.TraceId);
                 }
             }
+            if (trace.Summary is not { } summary)
+            {
+                continue;
+            }
+            if (!_store.StoresSummaries)
+            {
+                skippedSummaries++;
+            }
+            // Only when every span made it into the batch: the rule is checked on the rows written.
+            else if (_store.OmitsDerivableSummaries && encoded == trace.Spans.Count && DerivableSummaries.IsDerivable(summary, trace.Spans))
+            {
+                inSpanRows++;
+            }
+            else
+            {
+                _summaryEncoder.Append(summary);
+            }
         }
         if (skippedSummaries > 0)
         {
             Interlocked.Add(ref _summariesNotStored, skippedSummaries);
             Interlocked.Add(ref _pendingSummaries, -skippedSummaries);
         }
-        return (spans, _summaryEncoder.Rows);
+        return (spans, _summaryEncoder.Rows, inSpanRows);
     }
 
     /// <summary>One channel item: a trace's spans and, at its decision, its summary.</summary>
