@@ -107,13 +107,13 @@ public static class MarkdownReport
             md.AppendLine();
             md.AppendLine(F($"{mem.BufferedSpans:N0} spans in {mem.BufferedTraces:N0} open traces (send-delay and trace-timeout set long so nothing is decided)."));
             md.AppendLine();
-            md.AppendLine("| Measure | Idle | Loaded | Per buffered span | Ratio to raw OTLP bytes |");
+            md.AppendLine("| Measure | Idle | Loaded | Per buffered span | Ratio to held span bytes |");
             md.AppendLine("| --- | --- | --- | --- | --- |");
             md.AppendLine(F($"| GC heap (after full GC) | {Mb(mem.BaselineGcHeapBytes)} | {Mb(mem.LoadedGcHeapBytes)} | {mem.GcHeapBytesPerSpan:N0} B | {Ratio(mem.GcHeapBytesPerSpan, mem.RawBytesPerSpan, "x")} |"));
             md.AppendLine(mem.RssBytesPerSpan > 0
                 ? F($"| RSS | {Mb(mem.BaselineRssBytes)} | {Mb(mem.LoadedRssBytes)} | {mem.RssBytesPerSpan:N0} B | {Ratio(mem.RssBytesPerSpan, mem.RawBytesPerSpan, "x")} |")
                 : F($"| RSS | {Mb(mem.BaselineRssBytes)} | {Mb(mem.LoadedRssBytes)} | not attributable (harness in the same process; memory returned between samples) | |"));
-            md.AppendLine(F($"| raw span bytes (floor) | | | {mem.RawBytesPerSpan:N0} B | 1x |"));
+            md.AppendLine(F($"| span bytes as held, compacted OTLP (floor) | | | {mem.RawBytesPerSpan:N0} B | 1x |"));
             md.AppendLine();
             md.AppendLine("![memory](memory.svg)");
             md.AppendLine();

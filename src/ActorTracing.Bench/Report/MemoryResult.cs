@@ -2,8 +2,9 @@ namespace ActorTracing.Bench;
 
 /// <summary>
 /// Memory per buffered span: GC heap (after a full compacting collection) and RSS with N spans held
-/// in open traces, minus the same node idle. <see cref="RawBytesPerSpan"/> is the span's own OTLP
-/// bytes, the floor of keeping it raw.
+/// in open traces, minus the same node idle. <see cref="RawBytesPerSpan"/> is the span bytes the
+/// trace buffers hold (the node's buffered-bytes gauge): the OTLP Span message compacted (ids,
+/// name, kind and times left out, attribute keys numbered), the floor of keeping the span at all.
 /// </summary>
 public sealed record MemoryResult(
     long BufferedSpans,

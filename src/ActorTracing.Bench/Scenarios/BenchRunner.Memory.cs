@@ -47,7 +47,7 @@ public sealed partial class BenchRunner
                 Math.Round((double)(loaded.RssBytes - idle.RssBytes) / per, 1),
                 Math.Round((double)loaded.BufferedBytes / per, 1),
                 points);
-            Say(F($"  {buffered:N0} spans in {loaded.BufferedTraces:N0} traces: GC heap {result.GcHeapBytesPerSpan:N0} B/span, RSS {result.RssBytesPerSpan:N0} B/span (raw OTLP {result.RawBytesPerSpan:N0} B/span)"));
+            Say(F($"  {buffered:N0} spans in {loaded.BufferedTraces:N0} traces: GC heap {result.GcHeapBytesPerSpan:N0} B/span, RSS {result.RssBytesPerSpan:N0} B/span (span bytes held, compacted: {result.RawBytesPerSpan:N0} B/span)"));
             return result;
         }
         finally
