@@ -44,6 +44,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private const string TickTimer = "tick";
     private const string StopTimer = "stop";
 
+    // Enough for a shard's churn between ticks; bounds what an idle shard keeps after a burst.
+    private const int MaxPooledTraces = 1024;
+
     private readonly string _shardId;
     private readonly TraceActorSettings _settings;
     private readonly TraceSampler _sampler;
@@ -60,6 +63,11 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     // longer matches the trace's DueTicks). New spans only ever push a trace's check later, so a
     // trace has one live entry and almost never more than one stale one.
     private readonly PriorityQueue<OpenTrace, long> _due = new();
+
+    // Decided traces' state, reused for new traces (see TraceBuffer.Reuse). A stale entry of a
+    // reused trace left in _due is harmless: it is skipped unless its due time equals the new
+    // trace's, and then it is that trace's check anyway.
+    private readonly Stack<OpenTrace> _pool = new();
     private readonly long _tickTicks;
     private readonly string _writerGuid = Guid.NewGuid().ToString("N");
     private Dictionary<string, List<OpenTrace>>? _awaitingGroups;
@@ -155,7 +163,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             return;
         }
 
-        trace = new OpenTrace(new TraceBuffer(message.TraceId, _arena, _slots));
+        trace = Open(message.TraceId);
         Add(trace.Buffer, spans, now);
         _open.Add(message.TraceId, trace);
         if (_settings.DurableDecisions)
@@ -169,6 +177,26 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         _gauges.TraceOpened();
         Evaluate(trace, now);
+    }
+
+    private OpenTrace Open(TraceId traceId)
+    {
+        if (_pool.TryPop(out var trace))
+        {
+            trace.Buffer.Reuse(traceId);
+            return trace;
+        }
+        return new OpenTrace(new TraceBuffer(traceId, _arena, _slots));
+    }
+
+    /// <summary>Called once a trace is decided and released; nothing may touch it after.</summary>
+    private void Recycle(OpenTrace trace)
+    {
+        if (_pool.Count < MaxPooledTraces)
+        {
+            trace.Reset();
+            _pool.Push(trace);
+        }
     }
 
     /// <summary>
@@ -221,6 +249,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             }
             FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now);
             trace.Buffer.Release();
+            Recycle(trace);
             return;
         }
         if (result.Failure is { } failure)
@@ -392,6 +421,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
                 string.Empty, false, ActorRefs.NoSender, _writerGuid);
             (_pendingWrites ??= []).Add(new AtomicWrite(persistent));
         }
+        Recycle(trace);
     }
 
     /// <summary>
@@ -535,6 +565,16 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         public SamplingDecision? AwaitingGroup { get; set; }
 
         public string? PendingCompletion { get; set; }
+
+        public void Reset()
+        {
+            DueTicks = long.MaxValue;
+            Recovering = false;
+            Done = false;
+            GroupKey = null;
+            AwaitingGroup = null;
+            PendingCompletion = null;
+        }
     }
 
     private sealed record LookupResult(TraceId TraceId, TraceEvents.Decided? Decided, Exception? Failure);

@@ -50,7 +50,34 @@ public sealed class TraceBuffer
         _slots = slots ?? new SpanSlots();
     }
 
-    public TraceId TraceId { get; }
+    public TraceId TraceId { get; private set; }
+
+    /// <summary>
+    /// Starts a released buffer over for another trace. Trace shards reuse buffers: a buffer lives
+    /// as long as its trace's send-delay, long enough to survive young collections and be copied
+    /// into the old generation, and at 60,000 new traces a second those copies were a large part
+    /// of every GC pause. A reused one is already old and is not copied again.
+    /// </summary>
+    public void Reuse(TraceId traceId)
+    {
+        if (_head >= 0 || _chunk is not null)
+        {
+            throw new InvalidOperationException($"trace buffer of {TraceId} still holds spans; Release it before reuse");
+        }
+        TraceId = traceId;
+        // New objects, not cleared ones: the old trace's decision may still hold its span list.
+        _spans = null;
+        _firstRegion = null;
+        _firstRegionAtTicks = 0;
+        _regionArrivals = null;
+        _chunkSpans = 0;
+        _moreChunks = null;
+        SpanCount = 0;
+        Bytes = 0;
+        RootSeen = false;
+        _firstArrivalTicks = 0;
+        _lastArrivalTicks = 0;
+    }
 
     /// <summary>
     /// The buffered spans as objects, built on first use after the last <see cref="Add"/> (the

@@ -58,4 +58,32 @@ public sealed class TraceBufferSpec
             [new("iad", T0), new("fra", T0.AddSeconds(1)), new KeyValuePair<string, DateTimeOffset>("syd", T0.AddSeconds(2))],
             buffer.RegionArrivals);
     }
+
+    [Fact]
+    public void A_released_buffer_starts_over_for_another_trace_and_the_old_decision_keeps_its_spans()
+    {
+        var arena = new SpanArena();
+        var buffer = new TraceBuffer(TestSpans.Trace, arena, new SpanSlots());
+        buffer.Add([TestSpans.Span(1), TestSpans.Span(2, parent: 1)], DateTimeOffset.UnixEpoch.AddSeconds(5));
+        Assert.Throws<InvalidOperationException>(() => buffer.Reuse(new TraceId(9, 9)));
+
+        var decided = buffer.Spans;
+        buffer.DetachBytes();
+        buffer.Release();
+        buffer.Reuse(new TraceId(9, 9));
+
+        Assert.Equal(new TraceId(9, 9), buffer.TraceId);
+        Assert.Equal(0, buffer.SpanCount);
+        Assert.Equal(0, buffer.Bytes);
+        Assert.False(buffer.RootSeen);
+        Assert.Empty(buffer.RegionArrivals);
+        Assert.Empty(buffer.Spans);
+        Assert.Equal(2, decided.Count);
+
+        buffer.Add([TestSpans.Span(7)], DateTimeOffset.UnixEpoch.AddSeconds(9));
+        Assert.Equal(7UL, Assert.Single(buffer.Spans).SpanId.Value);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddSeconds(9), buffer.FirstArrival);
+        // The emptied current chunk was started over, not returned and rented again.
+        Assert.Equal(1, arena.ChunksInUse);
+    }
 }
