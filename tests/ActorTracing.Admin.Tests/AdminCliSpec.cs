@@ -135,7 +135,7 @@ public sealed class AdminCliSpec(TestCluster cluster)
                 $"""
                 trace           {id.ToHex()}
                 state           in-flight
-                spans buffered  1 ({Span(id, 2, parent: 1, "sfo").Size} B)
+                spans buffered  1 ({HeldBytes(Span(id, 2, parent: 1, "sfo"))} B)
                 root seen       no
                 regions         sfo
                 next check in   <t>
@@ -226,6 +226,14 @@ public sealed class AdminCliSpec(TestCluster cluster)
     }
 
     /// <summary>A span decoded from real OTLP bytes, as ingest makes them: it can cross the wire.</summary>
+    /// <summary>The bytes a trace shard holds for the span (compacted: ids, name, kind and times live in its slot).</summary>
+    private static long HeldBytes(BufferedSpan span)
+    {
+        var buffer = new ActorTracing.Domain.Completion.TraceBuffer(span.TraceId, new ActorTracing.Domain.Completion.SpanArena(), new ActorTracing.Domain.Completion.SpanSlots());
+        buffer.Add([span], DateTimeOffset.UnixEpoch);
+        return buffer.Bytes;
+    }
+
     private static BufferedSpan Span(TraceId trace, ulong id, ulong parent, string region)
     {
         var detail = new SpanDetail
@@ -237,6 +245,7 @@ public sealed class AdminCliSpec(TestCluster cluster)
             Kind = SpanKind.Server,
             StartUnixNano = 1_000,
             EndUnixNano = 5_000,
+            Attributes = [new("http.route", AttributeValue.FromString("/"))],
         };
         var request = ActorTracing.Domain.Otlp.OtlpEncoder.EncodeRequest(
         [
