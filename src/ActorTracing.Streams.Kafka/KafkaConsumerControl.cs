@@ -174,6 +174,18 @@ internal sealed class KafkaConsumerControl : IConsumerControl
             _channel.Writer.TryComplete(ex);
             FailRequests(ex);
             _completion.TrySetException(ex);
+            // Dispose alone does not leave the group: the broker would hold this member's
+            // partitions back from a replacement consumer for the whole session timeout. After
+            // the completion, so a close that waits on an unreachable coordinator delays no one.
+            try
+            {
+                consumer?.Close();
+            }
+            catch (Exception)
+            {
+                // Best effort: the error may have taken the consumer down with it, and an
+                // exception escaping this thread would end the process.
+            }
         }
         finally
         {

@@ -39,6 +39,14 @@ public sealed class MetricsExpositionSpec(TestCluster cluster)
     }
 
     [Fact]
+    public void Kafka_consumer_restarts_are_a_counter_beside_the_other_kafka_families()
+    {
+        var text = Render();
+        Assert.Contains("# TYPE actortracing_kafka_consumer_restarts_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_kafka_consumer_restarts_total 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_family_is_declared_once_before_its_samples()
     {
         var lines = Render().Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -29,6 +29,7 @@ public static class MetricsFixture
         "actortracing_ingest_rejected_requests_total",
         "actortracing_kafka_records_total",
         "actortracing_kafka_retries_total",
+        "actortracing_kafka_consumer_restarts_total",
         "actortracing_spans_received_total",
         "actortracing_buffered_traces",
         "actortracing_buffered_spans",

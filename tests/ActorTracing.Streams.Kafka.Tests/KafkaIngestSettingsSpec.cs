@@ -17,6 +17,8 @@ public sealed class KafkaIngestSettingsSpec
         Assert.Equal(string.Empty, kafka.Region);
         Assert.Equal(TimeSpan.FromSeconds(1), kafka.CommitInterval);
         Assert.Equal(64, kafka.MaxPollBatch);
+        Assert.Equal(TimeSpan.FromSeconds(1), kafka.RestartMinBackoff);
+        Assert.Equal(TimeSpan.FromSeconds(30), kafka.RestartMaxBackoff);
         Assert.Empty(kafka.Properties);
     }
 
@@ -32,6 +34,8 @@ public sealed class KafkaIngestSettingsSpec
               region = "iad"
               commit-interval = 250ms
               max-poll-batch = 8
+              restart-min-backoff = 500ms
+              restart-max-backoff = 2m
               properties { "security.protocol" = "SASL_SSL" }
             }
             """);
@@ -43,6 +47,8 @@ public sealed class KafkaIngestSettingsSpec
         Assert.Equal("iad", kafka.Region);
         Assert.Equal(TimeSpan.FromMilliseconds(250), kafka.CommitInterval);
         Assert.Equal(8, kafka.MaxPollBatch);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), kafka.RestartMinBackoff);
+        Assert.Equal(TimeSpan.FromMinutes(2), kafka.RestartMaxBackoff);
         Assert.Equal("SASL_SSL", kafka.Properties["security.protocol"]);
     }
 
@@ -52,6 +58,8 @@ public sealed class KafkaIngestSettingsSpec
     [InlineData("group-id = \"\"", "actortracing.ingest.kafka.group-id")]
     [InlineData("commit-interval = 0s", "actortracing.ingest.kafka.commit-interval")]
     [InlineData("max-poll-batch = 0", "actortracing.ingest.kafka.max-poll-batch")]
+    [InlineData("restart-min-backoff = 0s", "actortracing.ingest.kafka.restart-min-backoff")]
+    [InlineData("restart-min-backoff = 10s\nrestart-max-backoff = 5s", "actortracing.ingest.kafka.restart-max-backoff")]
     public void An_invalid_value_is_refused_naming_its_key_when_enabled(string line, string key)
     {
         var config = ConfigurationFactory.ParseString($"actortracing.ingest.kafka {{ enabled = on\n{line} }}");

@@ -3,36 +3,44 @@ using Confluent.Kafka;
 namespace ActorTracing.Streams.Kafka.Tests;
 
 /// <summary>
-/// librdkafka's in-process mock cluster (real Kafka protocol on a loopback port). It lives inside
-/// the producer handle created with <c>test.mock.num.brokers</c>; other clients reach it through
-/// the broker address that producer's metadata reports. Topics are auto-created by the first
-/// produce (the mock's CreateTopics waits for a controller it never elects: "Failed while waiting
-/// for controller: Local: Timed out"), so tests produce before they consume.
+/// librdkafka's in-process mock cluster (real Kafka protocol on a loopback port), hosted by a bare
+/// librdkafka handle (<see cref="LibrdkafkaMock"/>) so tests can also inject broker errors. Topics
+/// are auto-created by the first produce (the mock's CreateTopics waits for a controller it never
+/// elects: "Failed while waiting for controller: Local: Timed out"), so tests produce before they
+/// consume.
 /// </summary>
 public sealed class MockKafkaCluster : IDisposable
 {
+    private readonly nint _host;
+    private readonly nint _cluster;
     private readonly IProducer<byte[], byte[]> _producer;
 
     public MockKafkaCluster()
     {
-        var config = new ProducerConfig { Acks = Acks.All, LingerMs = 0 };
-        config.Set("test.mock.num.brokers", "1");
-        _producer = new ProducerBuilder<byte[], byte[]>(config).Build();
-        using var admin = new DependentAdminClientBuilder(_producer.Handle).Build();
-        var broker = admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.Single();
-        BootstrapServers = $"{broker.Host}:{broker.Port}";
+        _host = LibrdkafkaMock.NewClusterHost(brokers: 1);
+        _cluster = LibrdkafkaMock.Cluster(_host);
+        // The mock waits 3 s for more members before it assigns partitions to an empty group (as a
+        // broker's group.initial.rebalance.delay.ms does); a test's single consumer needs no wait,
+        // and every consumer that replaces a closed one would pay it again.
+        LibrdkafkaMock.SetInitialRebalanceDelay(_cluster, TimeSpan.Zero);
+        BootstrapServers = LibrdkafkaMock.Bootstraps(_cluster);
+        _producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = BootstrapServers, Acks = Acks.All, LingerMs = 0 }).Build();
     }
 
     public string BootstrapServers { get; }
 
     /// <summary>
     /// Short group timeouts so a consumer that replaces a closed one is assigned partitions in
-    /// seconds rather than after the default 45 s session timeout.
+    /// seconds: when a member leaves, the mock holds the next join for the session timeout minus
+    /// 1 s (the default 45 s would hold it 44 s). A short fetch wait because a broker answers one
+    /// connection's requests in order: the lag refresh's ListOffsets queues behind the idle
+    /// long-poll Fetch, 500 ms per partition at the default.
     /// </summary>
     public static IReadOnlyDictionary<string, string> FastGroupProperties { get; } = new Dictionary<string, string>
     {
-        ["session.timeout.ms"] = "6000",
+        ["session.timeout.ms"] = "3000",
         ["heartbeat.interval.ms"] = "500",
+        ["fetch.wait.max.ms"] = "20",
     };
 
     public async Task<TopicPartitionOffset> ProduceAsync(string topic, int partition, byte[] value)
@@ -49,5 +57,16 @@ public sealed class MockKafkaCluster : IDisposable
         return committed.Offset.IsSpecial ? -1 : committed.Offset.Value;
     }
 
-    public void Dispose() => _producer.Dispose();
+    /// <summary>The broker answers the next <paramref name="count"/> offset commits (from any consumer) with <paramref name="error"/>.</summary>
+    public void FailNextCommits(ErrorCode error, int count = 1) =>
+        LibrdkafkaMock.PushRequestErrors(_cluster, LibrdkafkaMock.OffsetCommitApiKey, Enumerable.Repeat(error, count).ToArray());
+
+    /// <summary>The broker reports <paramref name="error"/> for <paramref name="topic"/> in metadata until <see cref="ErrorCode.NoError"/> is set.</summary>
+    public void SetTopicError(string topic, ErrorCode error) => LibrdkafkaMock.SetTopicError(_cluster, topic, error);
+
+    public void Dispose()
+    {
+        _producer.Dispose();
+        LibrdkafkaMock.Destroy(_host);
+    }
 }

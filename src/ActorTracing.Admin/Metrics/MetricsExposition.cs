@@ -63,6 +63,7 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Sample("actortracing_kafka_records_total", k.RecordsCommitted, ("outcome", "committed"));
         w.Sample("actortracing_kafka_records_total", k.RecordsMalformed, ("outcome", "malformed"));
         w.Single("actortracing_kafka_retries_total", "counter", "Kafka records retried because the node refused them (backpressure), not skipped.", k.Retries);
+        w.Single("actortracing_kafka_consumer_restarts_total", "counter", "Kafka consumers replaced after their stream failed (consume or commit error, dropped from the group); the new one resumes from the committed offsets after a backoff.", k.ConsumerRestarts);
         w.Family("actortracing_kafka_consumer_lag", "gauge", "Kafka consumer lag per partition: high watermark minus committed offset, in records.");
         foreach (var lag in k.Lag)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Protocol.Ingress;
 using ActorTracing.Streams.Kafka;
@@ -13,9 +14,11 @@ namespace ActorTracing.Ingest;
 /// Runs the Kafka source: consume → decode → <see cref="ITraceIngress.Submit"/> → commit.
 /// Records are handled one at a time, so per partition they are submitted in offset order, and an
 /// offset is committed only after its record was accepted or found malformed (at-least-once:
-/// a crash or stop re-reads at most the uncommitted tail). While the ingress refuses, the same
-/// record is retried after its Retry-After and nothing new is polled: the bounded poll buffer
-/// fills and the poll thread stops fetching.
+/// a crash, stop or restart re-reads at most the uncommitted tail). While the ingress refuses, the
+/// same record is retried after its Retry-After and nothing new is polled: the bounded poll buffer
+/// fills and the poll thread stops fetching. When the stream fails (a consume or commit error, the
+/// consumer dropped from its group), the failed consumer is closed and a new one started after
+/// <see cref="KafkaRestartBackoff"/>; only <see cref="StopAsync"/> ends the ingest.
 /// </summary>
 public sealed class KafkaIngest : IAsyncDisposable
 {
@@ -28,8 +31,12 @@ public sealed class KafkaIngest : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stopping = new();
-    private IConsumerControl? _control;
-    private Task<Done>? _done;
+    // Orders Start, a restart and StopAsync: a consumer is started only while no stop has been
+    // asked for, and StopAsync stops whichever consumer is current when it takes the gate.
+    private readonly Lock _gate = new();
+    private bool _stopRequested;
+    private ConsumerRun? _current;
+    private Task? _running;
 
     /// <param name="defaultRegion">The node's region, used when <see cref="KafkaIngestSettings.Region"/> is empty.</param>
     public KafkaIngest(KafkaIngestSettings settings, string defaultRegion, ITraceIngress ingress, ActorSystem system, KafkaIngestCounters? counters = null)
@@ -48,17 +55,81 @@ public sealed class KafkaIngest : IAsyncDisposable
 
     public KafkaIngestCounters Counters { get; }
 
-    /// <summary>Completes when the stream ends (after <see cref="StopAsync"/>, or failed if the consumer failed).</summary>
-    public Task Completion => _done ?? Task.CompletedTask;
+    /// <summary>
+    /// Completes once <see cref="StopAsync"/> has stopped the ingest and closed its consumer. A
+    /// failed consumer does not end it: it is restarted.
+    /// </summary>
+    public Task Completion => _running ?? Task.CompletedTask;
 
     public void Start()
     {
-        if (_control is not null)
+        lock (_gate)
         {
-            throw new InvalidOperationException("KafkaIngest is already running");
+            if (_running is not null || _stopRequested)
+            {
+                throw new InvalidOperationException("KafkaIngest is already running (or was stopped; it starts once)");
+            }
+            // One for all runs, never shut down: here materializers created from the ActorSystem
+            // share its stream supervisor, so shutting one down would stop every stream of the node.
+            var materializer = _system.Materializer(namePrefix: "kafka-ingest");
+            var first = StartConsumer(materializer);
+            _running = SuperviseAsync(first, materializer);
         }
+        _log.Info("Kafka ingest started: topics [{0}] from {1} as group {2}", string.Join(", ", _settings.Topics), _settings.BootstrapServers, _settings.GroupId);
+    }
+
+    /// <summary>Asks the broker for the current lag (rather than the periodic snapshot); empty while a restart waits.</summary>
+    public Task<IReadOnlyList<PartitionLag>> QueryLagAsync() =>
+        Volatile.Read(ref _current)?.Control.QueryLagAsync() ?? Task.FromResult<IReadOnlyList<PartitionLag>>([]);
+
+    /// <summary>
+    /// Stops fetching, abandons a record waiting for the ingress (it stays uncommitted and is read
+    /// again on restart), commits what was handled, then closes the consumer. During a restart's
+    /// backoff there is no consumer: the wait is cut short and nothing is started.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        ConsumerRun? current;
+        Task? running;
+        bool first;
+        lock (_gate)
+        {
+            running = _running;
+            first = running is not null && !_stopRequested;
+            _stopRequested = true;
+            current = _current;
+        }
+        if (running is null)
+        {
+            return;
+        }
+        if (!first)
+        {
+            // Another StopAsync (or DisposeAsync after it) is on it: wait for the same end.
+            await running.ConfigureAwait(false);
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        current?.Control.Stop();
+        await running.ConfigureAwait(false);
+        _log.Info("Kafka ingest stopped: {0} records consumed, {1} committed, {2} consumer restarts", Counters.RecordsConsumed, Counters.RecordsCommitted, Counters.ConsumerRestarts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>Materializes a consumer and its stream. Called under <see cref="_gate"/>.</summary>
+    private ConsumerRun StartConsumer(ActorMaterializer materializer)
+    {
+        // Per run, so a failed stream's record still waiting for the ingress gives up instead of
+        // submitting beside the next consumer's stream; linked, so a stop reaches it too.
+        var abandon = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        var token = abandon.Token;
         var (control, done) = KafkaConsumer.CommittableSource(_settings.ToConsumerSettings(), _settings.Topics)
-            .SelectAsync(1, HandleAsync)
+            .SelectAsync(1, message => HandleAsync(message, token))
             // A record not handled because of a stop ends the stream there: committing anything
             // after it would commit past a record that never reached the ingress. (Streams carry
             // no nulls, hence the wrapper.)
@@ -71,51 +142,118 @@ public sealed class KafkaIngest : IAsyncDisposable
                 return count;
             })
             .ToMaterialized(Sink.Ignore<int>(), Keep.Both)
-            .Run(_system.Materializer(namePrefix: "kafka-ingest"));
-        _control = control;
-        _done = done;
+            .Run(materializer);
         Counters.LagFrom(() => control.Lag);
-        _log.Info("Kafka ingest started: topics [{0}] from {1} as group {2}", string.Join(", ", _settings.Topics), _settings.BootstrapServers, _settings.GroupId);
+        var run = new ConsumerRun(control, done, abandon, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _current, run);
+        return run;
     }
 
-    /// <summary>Asks the broker for the current lag (rather than the periodic snapshot).</summary>
-    public Task<IReadOnlyList<PartitionLag>> QueryLagAsync() =>
-        _control?.QueryLagAsync() ?? Task.FromResult<IReadOnlyList<PartitionLag>>([]);
-
     /// <summary>
-    /// Stops fetching, abandons a record waiting for the ingress (it stays uncommitted and is read
-    /// again on restart), commits what was handled, then closes the consumer.
+    /// Waits for the current consumer's stream to end. Its source never completes by itself, so an
+    /// end without a stop is a failure: log the cause, close that consumer, and start the next one
+    /// after the backoff. Returns once a stop has ended the current stream or cut a backoff short.
     /// </summary>
-    public async Task StopAsync()
+    private async Task SuperviseAsync(ConsumerRun run, ActorMaterializer materializer)
     {
-        var control = _control;
-        if (control is null)
+        var backoff = new KafkaRestartBackoff(_settings.RestartMinBackoff, _settings.RestartMaxBackoff);
+        var stopped = Task.Delay(Timeout.Infinite, _stopping.Token);
+        while (true)
         {
-            return;
+            await Task.WhenAny(run.Done, stopped).ConfigureAwait(false);
+            if (_stopping.IsCancellationRequested)
+            {
+                await EndAfterStopAsync(run).ConfigureAwait(false);
+                return;
+            }
+            var ranFor = Stopwatch.GetElapsedTime(run.StartedAt);
+            var wait = backoff.Next(ranFor);
+            Counters.Restarted();
+            var cause = Unwrap(run.Done.Exception);
+            if (cause is not null)
+            {
+                _log.Error(cause, "Kafka ingest consumer failed after {0:0.###}s; starting a new one in {1:0.###}s (restart {2}), from the committed offsets",
+                    ranFor.TotalSeconds, wait.TotalSeconds, Counters.ConsumerRestarts);
+            }
+            else
+            {
+                _log.Error("Kafka ingest stream ended without a stop after {0:0.###}s; starting a new consumer in {1:0.###}s (restart {2}), from the committed offsets",
+                    ranFor.TotalSeconds, wait.TotalSeconds, Counters.ConsumerRestarts);
+            }
+            Volatile.Write(ref _current, null);
+            Counters.LagFrom(static () => []);
+            await run.Abandon.CancelAsync().ConfigureAwait(false);
+            // The failed consumer may still hold its partitions (a commit error leaves the poll
+            // thread running): it must leave the group, or the next one is assigned nothing.
+            await CloseAsync(run).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(wait, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            lock (_gate)
+            {
+                if (_stopRequested)
+                {
+                    return;
+                }
+                try
+                {
+                    run = StartConsumer(materializer);
+                }
+                catch (Exception ex)
+                {
+                    // Materializing this graph fails only once the materializer is gone, i.e.
+                    // the ActorSystem is terminating: nothing could run, so do not retry.
+                    _log.Error(ex, "Kafka ingest could not start a new consumer and ends; the node is shutting down");
+                    return;
+                }
+            }
+            _log.Info("Kafka ingest consumer started again (restart {0}): topics [{1}] as group {2}", Counters.ConsumerRestarts, string.Join(", ", _settings.Topics), _settings.GroupId);
         }
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        control.Stop();
+    }
+
+    private async Task EndAfterStopAsync(ConsumerRun run)
+    {
         try
         {
-            await Completion.WaitAsync(StopTimeout).ConfigureAwait(false);
+            await run.Done.WaitAsync(StopTimeout).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             _log.Warning(ex, "Kafka ingest stream did not end cleanly; uncommitted records will be read again");
         }
-        await control.ShutdownAsync().WaitAsync(StopTimeout).ConfigureAwait(false);
-        _log.Info("Kafka ingest stopped: {0} records consumed, {1} committed", Counters.RecordsConsumed, Counters.RecordsCommitted);
+        await CloseAsync(run).ConfigureAwait(false);
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task CloseAsync(ConsumerRun run)
     {
-        await StopAsync().ConfigureAwait(false);
-        _stopping.Dispose();
+        try
+        {
+            await run.Control.ShutdownAsync().WaitAsync(StopTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _log.Warning("Kafka consumer did not close within {0}s; the broker will drop it from the group after its session timeout", StopTimeout.TotalSeconds);
+        }
+        catch (Exception ex)
+        {
+            // The poll loop died of the failure already logged; it closed the consumer (best
+            // effort) on its way out, and its completion carries that same error.
+            _log.Debug("Kafka consumer ended with: {0}", ex.Message);
+        }
+        finally
+        {
+            run.Abandon.Dispose();
+        }
     }
 
-    private async Task<Handled> HandleAsync(CommittableMessage message)
+    private async Task<Handled> HandleAsync(CommittableMessage message, CancellationToken abandon)
     {
-        if (_stopping.IsCancellationRequested)
+        if (abandon.IsCancellationRequested)
         {
             return Handled.Abandoned;
         }
@@ -153,7 +291,7 @@ public sealed class KafkaIngest : IAsyncDisposable
             try
             {
                 // The only await between refusals: no other record moves meanwhile (SelectAsync(1)).
-                await Task.Delay(wait, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(wait, abandon).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -161,6 +299,19 @@ public sealed class KafkaIngest : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The failure itself rather than the task wrappers around it (the source's channel adds one).</summary>
+    private static Exception? Unwrap(Exception? failure)
+    {
+        while (failure is AggregateException { InnerExceptions: [var single] })
+        {
+            failure = single;
+        }
+        return failure;
+    }
+
+    /// <summary>One consumer and its stream: <paramref name="Done"/> ends when the stream does.</summary>
+    private sealed record ConsumerRun(IConsumerControl Control, Task<Done> Done, CancellationTokenSource Abandon, long StartedAt);
 
     /// <summary>The outcome of one record: its offset to commit, or none when a stop abandoned it.</summary>
     private readonly record struct Handled(CommittableOffset? Offset)

@@ -13,6 +13,7 @@ public sealed class KafkaIngestCounters
     private long _recordsMalformed;
     private long _retries;
     private long _recordsCommitted;
+    private long _consumerRestarts;
     private Func<IReadOnlyList<PartitionLag>> _lag = static () => [];
 
     /// <summary>Records taken from Kafka and handed to decoding (a retried record counts once).</summary>
@@ -30,6 +31,13 @@ public sealed class KafkaIngestCounters
     /// <summary>Records whose offsets have been committed.</summary>
     public long RecordsCommitted => Volatile.Read(ref _recordsCommitted);
 
+    /// <summary>
+    /// Consumer streams that failed (consume or commit error, consumer dropped from its group) and
+    /// were replaced by a new consumer after a backoff. Counted when the failure is seen, so a
+    /// restart still waiting out its backoff is included.
+    /// </summary>
+    public long ConsumerRestarts => Volatile.Read(ref _consumerRestarts);
+
     /// <summary>Lag per assigned partition as of the consumer's last refresh; empty while not running.</summary>
     public IReadOnlyList<PartitionLag> Lag => Volatile.Read(ref _lag)();
 
@@ -42,6 +50,8 @@ public sealed class KafkaIngestCounters
     internal void Retried() => Interlocked.Increment(ref _retries);
 
     internal void Committed(int records) => Interlocked.Add(ref _recordsCommitted, records);
+
+    internal void Restarted() => Interlocked.Increment(ref _consumerRestarts);
 
     internal void LagFrom(Func<IReadOnlyList<PartitionLag>> lag) => Volatile.Write(ref _lag, lag);
 }

@@ -21,6 +21,8 @@ public sealed record KafkaIngestSettings
     public static readonly TimeSpan DefaultPollTimeout = ConsumerSettings.DefaultPollTimeout;
     public static readonly TimeSpan DefaultLagRefreshInterval = ConsumerSettings.DefaultLagRefreshInterval;
     public static readonly TimeSpan DefaultMaxRetryAfter = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultRestartMinBackoff = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultRestartMaxBackoff = TimeSpan.FromSeconds(30);
 
     public static KafkaIngestSettings Default { get; } = new();
 
@@ -49,6 +51,15 @@ public sealed record KafkaIngestSettings
     /// <summary>Cap on an ingress Retry-After hint, so a bad hint cannot park the stream for hours.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = DefaultMaxRetryAfter;
 
+    /// <summary>Wait before the first restart of a failed consumer; doubled per failure in a row.</summary>
+    public TimeSpan RestartMinBackoff { get; init; } = DefaultRestartMinBackoff;
+
+    /// <summary>
+    /// Cap of the restart wait; a consumer that ran this long before failing counts as healthy,
+    /// so its next failure waits <see cref="RestartMinBackoff"/> again.
+    /// </summary>
+    public TimeSpan RestartMaxBackoff { get; init; } = DefaultRestartMaxBackoff;
+
     /// <summary>Extra librdkafka properties (security.protocol, sasl.*, ...), passed through as given.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
@@ -66,6 +77,8 @@ public sealed record KafkaIngestSettings
         && PollTimeout == other.PollTimeout
         && LagRefreshInterval == other.LagRefreshInterval
         && MaxRetryAfter == other.MaxRetryAfter
+        && RestartMinBackoff == other.RestartMinBackoff
+        && RestartMaxBackoff == other.RestartMaxBackoff
         && Properties.Count == other.Properties.Count
         && Properties.All(p => other.Properties.TryGetValue(p.Key, out var v) && v == p.Value);
 
@@ -102,6 +115,8 @@ public sealed record KafkaIngestSettings
             PollTimeout = section.GetTimeSpan("poll-timeout", DefaultPollTimeout),
             LagRefreshInterval = section.GetTimeSpan("lag-refresh-interval", DefaultLagRefreshInterval),
             MaxRetryAfter = section.GetTimeSpan("max-retry-after", DefaultMaxRetryAfter),
+            RestartMinBackoff = section.GetTimeSpan("restart-min-backoff", DefaultRestartMinBackoff),
+            RestartMaxBackoff = section.GetTimeSpan("restart-max-backoff", DefaultRestartMaxBackoff),
             Properties = properties,
         };
     }
@@ -130,6 +145,11 @@ public sealed record KafkaIngestSettings
         Positive(PollTimeout, "poll-timeout");
         Positive(LagRefreshInterval, "lag-refresh-interval");
         Positive(MaxRetryAfter, "max-retry-after");
+        Positive(RestartMinBackoff, "restart-min-backoff");
+        if (RestartMaxBackoff < RestartMinBackoff)
+        {
+            throw new ConfigurationException($"{Section}.restart-max-backoff must be at least {Section}.restart-min-backoff ({RestartMinBackoff}), got {RestartMaxBackoff}");
+        }
         if (CommitBatch < 1)
         {
             throw new ConfigurationException($"{Section}.commit-batch must be at least 1, got {CommitBatch.ToString(CultureInfo.InvariantCulture)}");
