@@ -228,22 +228,10 @@ internal static class CompactSpan
         var payload = 1 + ProtoWriter.VarintSize((ulong)id) + value.Length;
         var at = 0;
         destination[at++] = (OtlpFields.SpanAttributes << 3) | (int)WireType.LengthDelimited;
-        at += WriteVarint(destination[at..], (ulong)payload);
+        at += ProtoWriter.WriteVarint(destination[at..], (ulong)payload);
         destination[at++] = (OtlpFields.KeyValueKeyId << 3) | (int)WireType.Varint;
-        at += WriteVarint(destination[at..], (ulong)id);
+        at += ProtoWriter.WriteVarint(destination[at..], (ulong)id);
         value.CopyTo(destination[at..]);
         return at + value.Length;
-    }
-
-    private static int WriteVarint(Span<byte> destination, ulong value)
-    {
-        var at = 0;
-        while (value >= 0x80)
-        {
-            destination[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[at++] = (byte)value;
-        return at;
     }
 }

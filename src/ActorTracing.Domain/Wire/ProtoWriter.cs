@@ -145,6 +145,19 @@ public sealed class ProtoWriter
         _buffer[position] = (byte)value;
     }
 
+    /// <summary>Writes a varint into <paramref name="destination"/> (which must have room) and returns its length; for code that fills fixed buffers.</summary>
+    public static int WriteVarint(Span<byte> destination, ulong value)
+    {
+        var at = 0;
+        while (value >= 0x80)
+        {
+            destination[at++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[at++] = (byte)value;
+        return at;
+    }
+
     public static int VarintSize(ulong value)
     {
         var size = 1;

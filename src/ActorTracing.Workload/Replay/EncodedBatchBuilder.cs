@@ -80,10 +80,10 @@ internal sealed class EncodedBatchBuilder
             var r = _touched[t];
             var scopeSpans = _pool.ScopeField(r).Length + _lengths[r];
             request[position++] = (1 << 3) | 2;
-            position += WriteVarint(request.AsSpan(position), (uint)ResourceSpansLength(r));
+            position += ProtoWriter.WriteVarint(request.AsSpan(position), (uint)ResourceSpansLength(r));
             position += Copy(_pool.ResourceField(r), request, position);
             request[position++] = (2 << 3) | 2;
-            position += WriteVarint(request.AsSpan(position), (uint)scopeSpans);
+            position += ProtoWriter.WriteVarint(request.AsSpan(position), (uint)scopeSpans);
             position += Copy(_pool.ScopeField(r), request, position);
             var entries = _entries[r]!;
             for (var e = 0; e < _counts[r]; e++)
@@ -112,18 +112,6 @@ internal sealed class EncodedBatchBuilder
     {
         source.CopyTo(destination.AsSpan(position));
         return source.Length;
-    }
-
-    private static int WriteVarint(Span<byte> destination, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        destination[i++] = (byte)value;
-        return i;
     }
 
     /// <summary>A span waiting in the batch: which fragment (slot in the batch) and which template span.</summary>

@@ -135,4 +135,22 @@ public sealed class ProtoWriterSpec
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(1 + 1 + 14 + 9, writer.Length);
     }
+
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(127UL)]
+    [InlineData(128UL)]
+    [InlineData(300UL)]
+    [InlineData(ulong.MaxValue)]
+    public void A_varint_written_into_a_span_is_the_one_the_writer_writes(ulong value)
+    {
+        var writer = new ProtoWriter();
+        writer.WriteVarint(value);
+        var span = new byte[10];
+
+        var length = ProtoWriter.WriteVarint(span, value);
+
+        Assert.Equal(writer.WrittenSpan.ToArray(), span[..length]);
+        Assert.Equal(ProtoWriter.VarintSize(value), length);
+    }
 }
