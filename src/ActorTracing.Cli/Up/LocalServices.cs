@@ -58,7 +58,13 @@ public sealed class LocalServices : IAsyncDisposable
         }
         if (services.Kafka is { } kafka)
         {
-            await _log.WriteLineAsync($"note: services.kafka ({kafka}) is not started by `up`; nodes receive OTLP directly").ConfigureAwait(false);
+            // No Kafka broker is started here (the compose file runs one): ingest nodes consume
+            // from whatever answers at the address, and keep retrying (librdkafka reconnects with
+            // backoff) while nothing does — OTLP straight to the nodes works either way.
+            var reachable = SplitHostPort(kafka.Split(',')[0].Trim()) is var (kHost, kPort) && await IsOpenAsync(kHost, kPort).ConfigureAwait(false);
+            await _log.WriteLineAsync(reachable
+                ? $"Kafka at {kafka} (services.kafka): ingest nodes consume its topics"
+                : $"note: services.kafka ({kafka}) does not answer and `up` does not start Kafka; ingest nodes keep retrying it (drop services.kafka from the file to run without it). OTLP sent to the nodes works either way.").ConfigureAwait(false);
         }
     }
 

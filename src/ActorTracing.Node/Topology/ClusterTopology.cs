@@ -27,7 +27,8 @@ public sealed record ClusterTopology(string Name, IReadOnlyList<string> SeedNode
     /// <summary>
     /// HOCON overrides for one node. Storage: ClickHouse shards when listed, else the node's own
     /// embedded engine under <paramref name="dataRoot"/>/&lt;node&gt; (chDB allows one data
-    /// directory per process, and two local processes must not share one).
+    /// directory per process, and two local processes must not share one). services.kafka turns
+    /// Kafka ingest on for ingest nodes; without it the HOCON's own choice stands.
     /// </summary>
     public string ToHocon(string nodeName, string dataRoot = ".data/cluster")
     {
@@ -44,6 +45,13 @@ public sealed record ClusterTopology(string Name, IReadOnlyList<string> SeedNode
         sb.AppendLine("actortracing.ingest {");
         sb.AppendLine($"  grpc {{ enabled = {Bool(node.HasRole(IngestRole))}, endpoint = {Quote($"{node.Host}:{Format(node.OtlpGrpcPort)}")} }}");
         sb.AppendLine($"  http {{ enabled = {Bool(node.HasRole(IngestRole))}, endpoint = {Quote($"{node.Host}:{Format(node.OtlpHttpPort)}")} }}");
+        if (Services.Kafka is not null && node.HasRole(IngestRole))
+        {
+            // Every ingest node of the cluster joins one consumer group (the HOCON default), so
+            // each partition is read by one node and no record twice; spans without cloud.region
+            // get the region of the node that read them. Topics and the rest stay in HOCON.
+            sb.AppendLine($"  kafka {{ enabled = on, bootstrap-servers = {Quote(Services.Kafka)} }}");
+        }
         sb.AppendLine("}");
         // TraceActors live only on process nodes; ingest-only nodes reach them through a proxy.
         sb.AppendLine($"actortracing.trace.role = {Quote(ProcessRole)}");

@@ -79,6 +79,27 @@ public sealed class ClusterTopologySpec
     }
 
     [Fact]
+    public void A_kafka_service_turns_kafka_ingest_on_for_ingest_nodes_only()
+    {
+        var yaml = Valid
+            .Replace("redis: redis://127.0.0.1:6390", "redis: redis://127.0.0.1:6390\n  kafka: 127.0.0.1:9092,127.0.0.1:9093", StringComparison.Ordinal)
+            .Replace("roles: [ingest, process]", "roles: [process]", StringComparison.Ordinal);
+        var topology = ClusterTopologyLoader.Parse(yaml);
+
+        var edge = IngestSettings.Create(HoconDefaults.Load(topology: topology.ToHocon("iad-edge"))).Kafka;
+        // A process-only node has no receivers at all (its ingest settings are not even built).
+        var processOnly = HoconDefaults.Load(topology: topology.ToHocon("sfo-1")).GetBoolean("actortracing.ingest.kafka.enabled");
+        var without = IngestSettings.Create(HoconDefaults.Load(topology: ClusterTopologyLoader.Parse(Valid).ToHocon("iad-edge"))).Kafka;
+
+        Assert.True(edge.Enabled);
+        Assert.Equal("127.0.0.1:9092,127.0.0.1:9093", edge.BootstrapServers);
+        // One group for the whole cluster: each partition is read by exactly one ingest node.
+        Assert.Equal(without.GroupId, edge.GroupId);
+        Assert.False(processOnly);
+        Assert.False(without.Enabled);
+    }
+
+    [Fact]
     public void Without_services_decisions_stay_in_memory_and_storage_is_each_nodes_embedded_engine()
     {
         var yaml = Valid[..Valid.IndexOf("services:", StringComparison.Ordinal)];
