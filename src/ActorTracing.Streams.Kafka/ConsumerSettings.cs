@@ -25,7 +25,11 @@ public sealed record ConsumerSettings
     /// <summary>Records polled ahead of the stream; when full the poll thread stops fetching (backpressure).</summary>
     public int BufferSize { get; init; } = DefaultBufferSize;
 
-    /// <summary>How often the per-partition lag snapshot is refreshed (one watermark query per partition).</summary>
+    /// <summary>
+    /// How often the per-partition lag snapshot is refreshed: one committed-offsets request to the
+    /// group coordinator and two offsets requests per partition leader, sent without holding up
+    /// polling or commits.
+    /// </summary>
     public TimeSpan LagRefreshInterval { get; init; } = DefaultLagRefreshInterval;
 
     /// <summary>Extra librdkafka properties (security, timeouts, test.mock.*), applied last.</summary>

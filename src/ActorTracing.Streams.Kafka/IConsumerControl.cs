@@ -3,10 +3,18 @@ namespace ActorTracing.Streams.Kafka;
 /// <summary>The materialized handle of a committable source.</summary>
 public interface IConsumerControl : IKafkaCommitter, IAsyncDisposable
 {
-    /// <summary>Lag per assigned partition as of the last refresh (every <see cref="ConsumerSettings.LagRefreshInterval"/> and after commits).</summary>
+    /// <summary>
+    /// Lag per assigned partition as of the last refresh (every <see cref="ConsumerSettings.LagRefreshInterval"/>
+    /// and after commits). Polling and commits never wait for a refresh, so it trails them by the
+    /// broker's answer to it (up to fetch.wait.max.ms while the consumer is caught up); a refresh
+    /// that fails leaves the previous values.
+    /// </summary>
     IReadOnlyList<PartitionLag> Lag { get; }
 
-    /// <summary>Asks the broker now for committed offsets and high watermarks of the assigned partitions.</summary>
+    /// <summary>
+    /// Asks the broker now for committed offsets and watermarks of the assigned partitions (and
+    /// updates <see cref="Lag"/>). Fails with the broker's error, or when the consumer closes first.
+    /// </summary>
     Task<IReadOnlyList<PartitionLag>> QueryLagAsync();
 
     /// <summary>Stops fetching; the source completes once records already polled are emitted. Commits still work.</summary>

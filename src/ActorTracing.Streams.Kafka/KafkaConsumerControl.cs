@@ -1,16 +1,32 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 
 namespace ActorTracing.Streams.Kafka;
 
 /// <summary>
 /// Owns one Confluent consumer and the dedicated thread that polls it. Everything that touches the
-/// consumer (poll, commit, committed/watermark queries, close) runs on that thread, so the consumer
-/// is never used concurrently and no Akka dispatcher thread ever blocks on librdkafka.
+/// consumer (poll, commit, close) runs on that thread, so the consumer is never used concurrently
+/// and no Akka dispatcher thread ever blocks on librdkafka.
 /// </summary>
+/// <remarks>
+/// Lag is asked of the broker through an admin client that shares the consumer's librdkafka handle
+/// (so its connections and security settings), and nothing waits for the answer on the poll
+/// thread: a broker answers one connection's requests in order, so an offsets query sent while the
+/// consumer is caught up waits behind the idle long-poll Fetch (up to fetch.wait.max.ms, 500 ms by
+/// default). Waited for on the poll thread, one partition at a time, that held polling and commits
+/// for seconds per refresh on a many-partition topic. The watermarks librdkafka caches from fetch
+/// responses would cost nothing, but they stop moving exactly when lag matters: once the stream
+/// falls behind and librdkafka's local queue is full, it stops fetching and the cached high
+/// watermark freezes while producers go on.
+/// </remarks>
 internal sealed class KafkaConsumerControl : IConsumerControl
 {
+    // librdkafka fails a lag request not answered within this; a periodic refresh is then tried
+    // again at the next interval.
+    private static readonly TimeSpan LagQueryTimeout = TimeSpan.FromSeconds(5);
+
     private readonly ConsumerSettings _settings;
     private readonly IReadOnlyList<string> _topics;
     private readonly Channel<CommittableMessage> _channel;
@@ -19,10 +35,22 @@ internal sealed class KafkaConsumerControl : IConsumerControl
     // timeout, and by the stream taking an element when the buffer was full.
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Cancelled when the consumer closes: disposing the admin client drops the requests it has not
+    // answered yet, so a lag query waiting for them would never end otherwise.
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Lock _lagGate = new();
     private volatile bool _stopped;
     private volatile bool _shutdown;
     private volatile IReadOnlyList<PartitionLag> _lag = [];
     private int _started;
+    // Poll thread only: the admin client is created and disposed there and every lag query is
+    // started there, so no query can be sent through an admin client being disposed.
+    private IAdminClient? _admin;
+    private IsolationLevel _isolation;
+    private long _lagQueriesStarted;
+    private bool _lagRefreshDue;
+    // Under _lagGate: which query's answer _lag holds.
+    private long _lagPublished;
 
     public KafkaConsumerControl(ConsumerSettings settings, IReadOnlyList<string> topics)
     {
@@ -66,16 +94,18 @@ internal sealed class KafkaConsumerControl : IConsumerControl
         return Enqueue(consumer =>
         {
             consumer.Commit(offsets);
-            RefreshLag(consumer);
+            // The snapshot follows commits, but through the next refresh of the poll loop: a
+            // commit's reply waits for no lag query.
+            _lagRefreshDue = true;
             return true;
         });
     }
 
-    public Task<IReadOnlyList<PartitionLag>> QueryLagAsync() => Enqueue(consumer =>
+    public async Task<IReadOnlyList<PartitionLag>> QueryLagAsync()
     {
-        RefreshLag(consumer);
-        return _lag;
-    });
+        var query = await Enqueue(QueryLagFromPollThreadAsync).ConfigureAwait(false);
+        return await query.ConfigureAwait(false);
+    }
 
     public void Stop()
     {
@@ -132,16 +162,24 @@ internal sealed class KafkaConsumerControl : IConsumerControl
         IConsumer<byte[], byte[]>? consumer = null;
         try
         {
-            consumer = new ConsumerBuilder<byte[], byte[]>(_settings.ToConsumerConfig()).Build();
+            var config = _settings.ToConsumerConfig();
+            // The watermark the consumer reads up to: the last stable offset under read_committed.
+            _isolation = config.IsolationLevel ?? IsolationLevel.ReadCommitted;
+            consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+            _admin = new DependentAdminClientBuilder(consumer.Handle).Build();
             consumer.Subscribe(_topics);
             ConsumeResult<byte[], byte[]>? pending = null;
             var nextLagRefresh = DateTime.UtcNow + _settings.LagRefreshInterval;
+            Task lagRefresh = Task.CompletedTask;
             while (!_shutdown)
             {
                 ServeRequests(consumer);
-                if (DateTime.UtcNow >= nextLagRefresh)
+                // One periodic query at a time: commits that arrive while one is out make one more
+                // once it has answered, not one each.
+                if ((_lagRefreshDue || DateTime.UtcNow >= nextLagRefresh) && lagRefresh.IsCompleted)
                 {
-                    RefreshLag(consumer);
+                    _lagRefreshDue = false;
+                    lagRefresh = RefreshLagAsync(consumer);
                     nextLagRefresh = DateTime.UtcNow + _settings.LagRefreshInterval;
                 }
                 if (_stopped)
@@ -165,6 +203,7 @@ internal sealed class KafkaConsumerControl : IConsumerControl
             }
             ServeRequests(consumer);
             _channel.Writer.TryComplete();
+            CloseLagQueries();
             consumer.Close();
             FailRequests(new ObjectDisposedException(nameof(KafkaConsumerControl), "the consumer is closed"));
             _completion.TrySetResult();
@@ -177,6 +216,14 @@ internal sealed class KafkaConsumerControl : IConsumerControl
             // Dispose alone does not leave the group: the broker would hold this member's
             // partitions back from a replacement consumer for the whole session timeout. After
             // the completion, so a close that waits on an unreachable coordinator delays no one.
+            try
+            {
+                CloseLagQueries();
+            }
+            catch (Exception)
+            {
+                // Best effort, like the close below, which must still run.
+            }
             try
             {
                 consumer?.Close();
@@ -210,26 +257,102 @@ internal sealed class KafkaConsumerControl : IConsumerControl
         }
     }
 
-    private void RefreshLag(IConsumer<byte[], byte[]> consumer)
+    /// <summary>
+    /// Asks the broker for the committed offsets and the watermarks of the assigned partitions and
+    /// publishes the answer as <see cref="Lag"/> (unless a query started later answered first).
+    /// Called on the poll thread, which it leaves at its first await: reading the assignment and
+    /// sending the three requests happen there and block on nothing; the answers are awaited on
+    /// the thread pool.
+    /// </summary>
+    private async Task<IReadOnlyList<PartitionLag>> QueryLagFromPollThreadAsync(IConsumer<byte[], byte[]> consumer)
     {
+        var stamp = ++_lagQueriesStarted;
         var assignment = consumer.Assignment;
         if (assignment.Count == 0)
         {
-            _lag = [];
-            return;
+            Publish(stamp, []);
+            return [];
         }
-        var timeout = TimeSpan.FromSeconds(5);
-        var committed = consumer.Committed(assignment, timeout);
-        var lags = new List<PartitionLag>(assignment.Count);
-        foreach (var position in committed)
+        var admin = _admin ?? throw new ObjectDisposedException(nameof(KafkaConsumerControl), "the consumer is closed");
+        var committedQuery = admin.ListConsumerGroupOffsetsAsync(
+            [new ConsumerGroupTopicPartitions(_settings.GroupId, assignment)],
+            new ListConsumerGroupOffsetsOptions { RequestTimeout = LagQueryTimeout, RequireStableOffsets = _isolation == IsolationLevel.ReadCommitted });
+        // Two requests because one may not name a partition twice; the low watermark is needed only
+        // where the group has committed nothing, but asking every time keeps this one round trip.
+        var lowQuery = admin.ListOffsetsAsync(Specs(assignment, OffsetSpec.Earliest()), new ListOffsetsOptions { RequestTimeout = LagQueryTimeout, IsolationLevel = _isolation });
+        var highQuery = admin.ListOffsetsAsync(Specs(assignment, OffsetSpec.Latest()), new ListOffsetsOptions { RequestTimeout = LagQueryTimeout, IsolationLevel = _isolation });
+        try
         {
-            var watermarks = consumer.QueryWatermarkOffsets(position.TopicPartition, timeout);
-            var committedOffset = position.Offset.IsSpecial ? -1 : position.Offset.Value;
-            var from = committedOffset >= 0 ? committedOffset : watermarks.Low.Value;
-            lags.Add(new PartitionLag(position.Topic, position.Partition.Value, committedOffset, watermarks.High.Value, Math.Max(0, watermarks.High.Value - from)));
+            // ForceYielding: the admin client completes its tasks on its own callback thread, and
+            // the close cancels on the poll thread; neither should run the rest of this, nor a
+            // caller's continuation.
+            await Task.WhenAll(committedQuery, lowQuery, highQuery).WaitAsync(_closing.Token).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
-        _lag = lags;
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(KafkaConsumerControl), "the consumer closed before the broker answered the lag query");
+        }
+        var committed = (await committedQuery.ConfigureAwait(false)).Single().Partitions.ToDictionary(p => p.TopicPartition);
+        var low = Offsets(await lowQuery.ConfigureAwait(false));
+        var high = Offsets(await highQuery.ConfigureAwait(false));
+        var lags = new List<PartitionLag>(assignment.Count);
+        foreach (var partition in assignment)
+        {
+            var position = committed[partition];
+            if (position.Error.IsError)
+            {
+                throw new KafkaException(position.Error);
+            }
+            var committedOffset = position.Offset.IsSpecial ? -1 : position.Offset.Value;
+            var from = committedOffset >= 0 ? committedOffset : low[partition];
+            lags.Add(new PartitionLag(partition.Topic, partition.Partition.Value, committedOffset, high[partition], Math.Max(0, high[partition] - from)));
+        }
+        Publish(stamp, lags);
+        return lags;
     }
+
+    /// <summary>The periodic refresh: a failed query leaves the previous snapshot in place until the next one.</summary>
+    private async Task RefreshLagAsync(IConsumer<byte[], byte[]> consumer)
+    {
+        try
+        {
+            await QueryLagFromPollThreadAsync(consumer).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Lag only feeds /metrics: a query that fails must not end the stream (consumption
+            // and commits report their own broker errors). The gauge keeps its last answer.
+        }
+    }
+
+    private void Publish(long stamp, IReadOnlyList<PartitionLag> lags)
+    {
+        // An explicit query may run beside the periodic one and answer out of order: an older
+        // answer must not replace a newer one.
+        lock (_lagGate)
+        {
+            if (stamp > _lagPublished)
+            {
+                _lagPublished = stamp;
+                _lag = lags;
+            }
+        }
+    }
+
+    private void CloseLagQueries()
+    {
+        _closing.Cancel();
+        var admin = _admin;
+        _admin = null;
+        // Before the consumer closes: the admin client's result queue lives on the consumer's handle.
+        admin?.Dispose();
+    }
+
+    private static List<TopicPartitionOffsetSpec> Specs(List<TopicPartition> partitions, OffsetSpec spec) =>
+        partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec }).ToList();
+
+    private static Dictionary<TopicPartition, long> Offsets(ListOffsetsResult result) =>
+        result.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
 
     private CommittableMessage ToMessage(ConsumeResult<byte[], byte[]> result) => new(
         result.Topic,

@@ -72,6 +72,19 @@ internal static partial class LibrdkafkaMock
     public static void SetTopicError(nint cluster, string topic, Confluent.Kafka.ErrorCode error) =>
         rd_kafka_mock_topic_set_error(cluster, topic, (int)error);
 
+    /// <summary>
+    /// Creates <paramref name="topic"/> with <paramref name="partitions"/> partitions directly in the
+    /// mock (not through the CreateTopics API, which waits for a controller the mock never elects).
+    /// </summary>
+    public static void CreateTopic(nint cluster, string topic, int partitions)
+    {
+        var error = rd_kafka_mock_topic_create(cluster, topic, partitions, 1);
+        if (error != 0)
+        {
+            throw new InvalidOperationException($"rd_kafka_mock_topic_create({topic}, {partitions}): {(Confluent.Kafka.ErrorCode)error}");
+        }
+    }
+
     /// <summary>How long the group coordinator waits for more members before the first assignment of an empty group.</summary>
     public static void SetInitialRebalanceDelay(nint cluster, TimeSpan delay) =>
         rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, (int)delay.TotalMilliseconds);
@@ -108,6 +121,9 @@ internal static partial class LibrdkafkaMock
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     private static partial void rd_kafka_mock_topic_set_error(nint cluster, string topic, int error);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int rd_kafka_mock_topic_create(nint cluster, string topic, int partitionCount, int replicationFactor);
 
     [LibraryImport(Library)]
     private static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(nint cluster, int delayMs);

@@ -32,9 +32,11 @@ public sealed class MockKafkaCluster : IDisposable
     /// <summary>
     /// Short group timeouts so a consumer that replaces a closed one is assigned partitions in
     /// seconds: when a member leaves, the mock holds the next join for the session timeout minus
-    /// 1 s (the default 45 s would hold it 44 s). A short fetch wait because a broker answers one
-    /// connection's requests in order: the lag refresh's ListOffsets queues behind the idle
-    /// long-poll Fetch, 500 ms per partition at the default.
+    /// 1 s (the default 45 s would hold it 44 s). A short fetch wait because the mock answers a
+    /// Fetch that finds no records only when the wait is over, even if records arrive meanwhile (a
+    /// real broker answers as soon as they do): at the default 500 ms a record produced for a caught-up
+    /// consumer would arrive up to 500 ms late, and every lag query, which shares the consumer's
+    /// connection and so is answered after that Fetch, would take as long.
     /// </summary>
     public static IReadOnlyDictionary<string, string> FastGroupProperties { get; } = new Dictionary<string, string>
     {
@@ -56,6 +58,9 @@ public sealed class MockKafkaCluster : IDisposable
         var committed = consumer.Committed([new TopicPartition(topic, new Partition(partition))], TimeSpan.FromSeconds(10)).Single();
         return committed.Offset.IsSpecial ? -1 : committed.Offset.Value;
     }
+
+    /// <summary>Creates <paramref name="topic"/> with exactly <paramref name="partitions"/> partitions (auto-creation by a produce makes the mock's default 4).</summary>
+    public void CreateTopic(string topic, int partitions) => LibrdkafkaMock.CreateTopic(_cluster, topic, partitions);
 
     /// <summary>The broker answers the next <paramref name="count"/> offset commits (from any consumer) with <paramref name="error"/>.</summary>
     public void FailNextCommits(ErrorCode error, int count = 1) =>
