@@ -32,6 +32,13 @@ public sealed record ConsumerSettings
     /// </summary>
     public TimeSpan LagRefreshInterval { get; init; } = DefaultLagRefreshInterval;
 
+    /// <summary>
+    /// Where librdkafka's log lines and error events go (error events arrive with facility
+    /// "ERROR"); null leaves librdkafka's default, raw lines on stderr. Called on librdkafka's
+    /// threads: must not block.
+    /// </summary>
+    public Action<LogMessage>? OnLog { get; init; }
+
     /// <summary>Extra librdkafka properties (security, timeouts, test.mock.*), applied last.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 

@@ -165,7 +165,13 @@ internal sealed class KafkaConsumerControl : IConsumerControl
             var config = _settings.ToConsumerConfig();
             // The watermark the consumer reads up to: the last stable offset under read_committed.
             _isolation = config.IsolationLevel ?? IsolationLevel.ReadCommitted;
-            consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
+            var builder = new ConsumerBuilder<byte[], byte[]>(config);
+            if (_settings.OnLog is { } log)
+            {
+                builder.SetLogHandler((_, message) => log(message))
+                    .SetErrorHandler((_, error) => log(new LogMessage(config.ClientId ?? "rdkafka", error.IsFatal ? SyslogLevel.Critical : SyslogLevel.Error, "ERROR", $"{error.Code}: {error.Reason}")));
+            }
+            consumer = builder.Build();
             _admin = new DependentAdminClientBuilder(consumer.Handle).Build();
             consumer.Subscribe(_topics);
             ConsumeResult<byte[], byte[]>? pending = null;

@@ -142,6 +142,34 @@ public sealed class KafkaIngestSpec : TestKit
         Assert.Equal([1, 2], accepting.Accepted);
     }
 
+    [Fact]
+    public async Task Librdkafka_complaints_go_to_the_node_log_as_warnings_not_raw_to_stderr()
+    {
+        // A port nothing listens on: librdkafka reports the refused connection itself (and keeps
+        // reconnecting); the node's log must carry it, with the address to check.
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var settings = new KafkaIngestSettings
+        {
+            Enabled = true,
+            BootstrapServers = $"127.0.0.1:{port}",
+            Topics = ["spans"],
+            GroupId = "log",
+        };
+        await using var ingest = new KafkaIngest(settings, "test-region", new RecordingIngress(refusing: false), Sys);
+
+        var log = CreateTestProbe();
+        Sys.EventStream.Subscribe(log.Ref, typeof(Akka.Event.Warning));
+        ingest.Start();
+
+        // It retries with backoff, so more lines follow; the first one is enough.
+        await log.FishForMessageAsync(
+            m => m is Akka.Event.Warning w && w.ToString().Contains("librdkafka", StringComparison.Ordinal) && w.ToString().Contains($"127.0.0.1:{port}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20));
+    }
+
     private KafkaIngest Ingest(MockKafkaCluster cluster, string group, RecordingIngress ingress) => new(
         new KafkaIngestSettings
         {

@@ -128,7 +128,7 @@ public sealed class KafkaIngest : IAsyncDisposable
         // submitting beside the next consumer's stream; linked, so a stop reaches it too.
         var abandon = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var token = abandon.Token;
-        var (control, done) = KafkaConsumer.CommittableSource(_settings.ToConsumerSettings(), _settings.Topics)
+        var (control, done) = KafkaConsumer.CommittableSource(_settings.ToConsumerSettings() with { OnLog = LogLibrdkafka }, _settings.Topics)
             .SelectAsync(1, message => HandleAsync(message, token))
             // A record not handled because of a stop ends the stream there: committing anything
             // after it would commit past a record that never reached the ingress. (Streams carry
@@ -312,6 +312,29 @@ public sealed class KafkaIngest : IAsyncDisposable
 
     /// <summary>One consumer and its stream: <paramref name="Done"/> ends when the stream does.</summary>
     private sealed record ConsumerRun(IConsumerControl Control, Task<Done> Done, CancellationTokenSource Abandon, long StartedAt);
+
+    /// <summary>
+    /// librdkafka's own lines (connection refused, broker down, rebalances) in the node's log
+    /// instead of raw on stderr. Its "errors" are mostly transient — it reconnects by itself —
+    /// so they are warnings; a failure that ends the consumer is logged as an error where the
+    /// stream fails (and the consumer is restarted).
+    /// </summary>
+    private void LogLibrdkafka(Confluent.Kafka.LogMessage message)
+    {
+        const string Template = "librdkafka {0} {1}: {2}";
+        if (message.Level <= Confluent.Kafka.SyslogLevel.Warning)
+        {
+            _log.Warning(Template, message.Name, message.Facility, message.Message);
+        }
+        else if (message.Level <= Confluent.Kafka.SyslogLevel.Info)
+        {
+            _log.Info(Template, message.Name, message.Facility, message.Message);
+        }
+        else
+        {
+            _log.Debug(Template, message.Name, message.Facility, message.Message);
+        }
+    }
 
     /// <summary>The outcome of one record: its offset to commit, or none when a stop abandoned it.</summary>
     private readonly record struct Handled(CommittableOffset? Offset)
