@@ -194,6 +194,10 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         if (_pool.Count < MaxPooledTraces)
         {
+            // Cleared now, not when reused: a pooled buffer is old (gen2), and any reference it
+            // kept (the decided span list, region arrivals) would keep those young objects — and
+            // a kept trace's span bytes — alive until some later trace happened to reuse it.
+            trace.Buffer.Reuse(trace.Buffer.TraceId);
             trace.Reset();
             _pool.Push(trace);
         }

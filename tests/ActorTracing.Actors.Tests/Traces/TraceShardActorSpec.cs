@@ -126,6 +126,39 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void A_decided_traces_spans_are_not_kept_alive_by_the_shard_once_published()
+    {
+        // Decided traces' state is pooled for reuse; the pool must not keep the last trace's span
+        // list (and a kept trace's span bytes) alive until some later trace reuses the buffer.
+        var sink = new ForgettingSink();
+        var actor = Sys.ActorOf(TraceShardActor.Props("7", _settings, ErrorsOrDrop, _cache, sink, _gauges));
+        Append(actor, Span(1, status: SpanStatusCode.Error), Span(2, parent: 1));
+        Append(actor, Span(1, trace: Other));
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Assert.Equal(2, sink.Spans.Count);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.All(sink.Spans, spans => Assert.False(spans.TryGetTarget(out _)));
+    }
+
+    /// <summary>Remembers only weakly what it was given, like a storage sink once it has written it.</summary>
+    private sealed class ForgettingSink : ITraceOutcomeSink
+    {
+        public List<WeakReference<IReadOnlyList<BufferedSpan>>> Spans { get; } = [];
+
+        public void OnDecided(TraceDecided decided)
+        {
+            lock (Spans)
+            {
+                Spans.Add(new WeakReference<IReadOnlyList<BufferedSpan>>(decided.Spans));
+            }
+        }
+    }
+
+    [Fact]
     public void Every_new_span_restarts_the_quiet_period_of_its_trace_only()
     {
         var actor = Start();
