@@ -73,25 +73,15 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
     {
         // Regression guard for the key's shape: with Timestamp itself in the primary key, ClickHouse
         // matched the range against that last key column and selected every granule.
-        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
-        schema.Apply(_engine);
-        _engine.Execute($"""
-            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, ServiceName, SamplingReason)
-            SELECT toDateTime64('2026-01-15 10:00:00', 9, 'UTC') + toIntervalMillisecond(number * 20), lower(hex(sipHash128(intDiv(number, 6)))),
-                lower(hex(sipHash64(number))), 'GET /x', 'svc', ['rules/errors', 'probabilistic/api'][number % 2 + 1]
-            FROM numbers(200000)
-            """);
-        _engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
+        var schema = SpansTwentyMillisecondsApart();
 
         // 200,000 rows 20 ms apart span 66 minutes; the first ten minutes are 30,000 of them.
         var explain = _engine.Query(
             $"EXPLAIN indexes = 1 SELECT count() FROM {schema.QualifiedTracesTable} " +
             $"WHERE Timestamp >= {ClickHouseSql.Nanos(1_768_471_200_000_000_000)} AND Timestamp <= {ClickHouseSql.Nanos(1_768_471_500_000_000_000)}");
-        var primaryKey = explain[explain.IndexOf("PrimaryKey", StringComparison.Ordinal)..];
-        var granules = System.Text.RegularExpressions.Regex.Match(primaryKey, @"Granules: (\d+)/(\d+)");
-        Assert.True(granules.Success, explain);
-        Assert.InRange(int.Parse(granules.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 6);
-        Assert.Equal(25, int.Parse(granules.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var (selected, total) = Granules(explain, "PrimaryKey");
+        Assert.InRange(selected, 1, 6);
+        Assert.Equal(25, total);
     }
 
     [Fact]
@@ -148,24 +138,14 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
     {
         // No time range to prune on: the key leaves a granule per ten-minute bucket and reason
         // whose id range covers the id, and the bloom filter rules out those without it.
-        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
-        schema.Apply(_engine);
-        _engine.Execute($"""
-            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, ServiceName, SamplingReason)
-            SELECT toDateTime64('2026-01-15 10:00:00', 9, 'UTC') + toIntervalMillisecond(number * 20), lower(hex(sipHash128(intDiv(number, 6)))),
-                lower(hex(sipHash64(number))), 'GET /x', 'svc', ['rules/errors', 'probabilistic/api'][number % 2 + 1]
-            FROM numbers(200000)
-            """);
-        _engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
+        var schema = SpansTwentyMillisecondsApart();
         var traceId = _engine.Query($"SELECT lower(hex(sipHash128(toUInt64(12345))))").Trim();
 
         var explain = _engine.Query($"EXPLAIN indexes = 1 SELECT min(Start), max(End) FROM {schema.QualifiedTraceIdTsTable} WHERE TraceId = '{traceId}'");
 
-        var skip = explain[explain.IndexOf("Name: idx_trace_id", StringComparison.Ordinal)..];
-        var granules = System.Text.RegularExpressions.Regex.Match(skip, @"Granules: (\d+)/(\d+)");
-        Assert.True(granules.Success, explain);
-        Assert.InRange(int.Parse(granules.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 2);
-        Assert.InRange(int.Parse(granules.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 4, 25);
+        var (selected, total) = Granules(explain, "Name: idx_trace_id");
+        Assert.InRange(selected, 1, 2);
+        Assert.InRange(total, 4, 25);
         // The trace's six rows are 20 ms apart from 10:24:41.4 on.
         Assert.Equal(
             "2026-01-15 10:24:41\t2026-01-15 10:24:41\n",
@@ -238,6 +218,29 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
     public void A_database_name_that_is_not_a_plain_identifier_is_refused(string database)
     {
         Assert.Throws<ArgumentException>(() => new TraceSchema(database));
+    }
+
+    /// <summary>200,000 merged spans 20 ms apart from 2026-01-15 10:00 (66 minutes), six per trace, two reasons.</summary>
+    private TraceSchema SpansTwentyMillisecondsApart()
+    {
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
+        schema.Apply(_engine);
+        _engine.Execute($"""
+            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, ServiceName, SamplingReason)
+            SELECT toDateTime64('2026-01-15 10:00:00', 9, 'UTC') + toIntervalMillisecond(number * 20), lower(hex(sipHash128(intDiv(number, 6)))),
+                lower(hex(sipHash64(number))), 'GET /x', 'svc', ['rules/errors', 'probabilistic/api'][number % 2 + 1]
+            FROM numbers(200000)
+            """);
+        _engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
+        return schema;
+    }
+
+    /// <summary>Granules selected / considered by the index step of an EXPLAIN indexes = 1 that starts at <paramref name="step"/>.</summary>
+    private static (int Selected, int Total) Granules(string explain, string step)
+    {
+        var granules = System.Text.RegularExpressions.Regex.Match(explain[explain.IndexOf(step, StringComparison.Ordinal)..], @"Granules: (\d+)/(\d+)");
+        Assert.True(granules.Success, explain);
+        return (int.Parse(granules.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(granules.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static List<string[]> Rows(string tabSeparated) =>
