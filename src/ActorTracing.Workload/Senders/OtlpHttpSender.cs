@@ -105,21 +105,12 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
                     return new OtlpSendResult(true, attempts, throttles, rejected, null);
                 }
                 problem = $"HTTP {status} {response.ReasonPhrase}";
-                if (status is 429 or 503)
-                {
-                    throttles++;
-                    Stats.OnThrottled();
-                    wait = RetryAfter(response) ?? _options.Backoff(attempts);
-                }
-                else if (status is 502 or 504)
-                {
-                    wait = RetryAfter(response) ?? _options.Backoff(attempts);
-                }
-                else
+                if (RetryWait(status, RetryAfter(response), attempts, ref throttles) is not { } retryWait)
                 {
                     Stats.OnFailed();
                     return new OtlpSendResult(false, attempts, throttles, 0, problem);
                 }
+                wait = retryWait;
             }
             catch (HttpRequestException ex)
             {
@@ -174,21 +165,12 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
                     return new OtlpSendResult(true, attempts, throttles, rejected, null);
                 }
                 problem = $"HTTP {status} {response.Reason}";
-                if (status is 429 or 503)
-                {
-                    throttles++;
-                    Stats.OnThrottled();
-                    wait = RetryAfter(response.RetryAfter) ?? _options.Backoff(attempts);
-                }
-                else if (status is 502 or 504)
-                {
-                    wait = RetryAfter(response.RetryAfter) ?? _options.Backoff(attempts);
-                }
-                else
+                if (RetryWait(status, RetryAfter(response.RetryAfter), attempts, ref throttles) is not { } retryWait)
                 {
                     Stats.OnFailed();
                     return new OtlpSendResult(false, attempts, throttles, 0, problem);
                 }
+                wait = retryWait;
             }
             catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
             {
@@ -302,6 +284,24 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
 
     private static bool IsProtobuf(string? contentType) =>
         contentType is not null && contentType.Split(';')[0].Trim().Equals(ProtobufContentType, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The wait before retrying a non-2xx answer, or null when it is final: 429/503 are throttles
+    /// (counted), 502/504 a gateway in the way; both honour Retry-After. Shared by both send paths.
+    /// </summary>
+    private TimeSpan? RetryWait(int status, TimeSpan? retryAfter, int attempts, ref int throttles)
+    {
+        if (status is 429 or 503)
+        {
+            throttles++;
+            Stats.OnThrottled();
+        }
+        else if (status is not (502 or 504))
+        {
+            return null;
+        }
+        return retryAfter ?? _options.Backoff(attempts);
+    }
 
     private TimeSpan? RetryAfter(string? retryAfter)
     {
