@@ -328,30 +328,21 @@ public sealed class ClickHouseSpanReader : ISpanReader
         });
     }
 
-    private async Task<bool> CompletionReasonExistsAsync(CancellationToken cancellationToken)
-    {
-        if (_completionReasonExists)
-        {
-            return true;
-        }
-        var data = await RunAsync(
+    private async Task<bool> CompletionReasonExistsAsync(CancellationToken cancellationToken) =>
+        _completionReasonExists = _completionReasonExists || await AnyAsync(
             $"SELECT toString(count()) AS c FROM system.columns WHERE database = {ClickHouseSql.Quote(_database)} AND table = '{TraceSchema.TracesTable}' AND name = 'CompletionReason'",
             cancellationToken).ConfigureAwait(false);
-        _completionReasonExists = JsonEachRow.Read(data, row => JsonEachRow.Int64(row, "c")).FirstOrDefault() > 0;
-        return _completionReasonExists;
-    }
 
-    private async Task<bool> SummariesExistAsync(CancellationToken cancellationToken)
-    {
-        if (_summariesExist)
-        {
-            return true;
-        }
-        var data = await RunAsync(
+    private async Task<bool> SummariesExistAsync(CancellationToken cancellationToken) =>
+        _summariesExist = _summariesExist || await AnyAsync(
             $"SELECT toString(count()) AS c FROM system.tables WHERE database = {ClickHouseSql.Quote(_database)} AND name = '{TraceSummariesTable}'",
             cancellationToken).ConfigureAwait(false);
-        _summariesExist = JsonEachRow.Read(data, row => JsonEachRow.Int64(row, "c")).FirstOrDefault() > 0;
-        return _summariesExist;
+
+    /// <summary>Whether a <c>SELECT toString(count()) AS c ...</c> counts anything.</summary>
+    private async Task<bool> AnyAsync(string countSql, CancellationToken cancellationToken)
+    {
+        var data = await RunAsync(countSql, cancellationToken).ConfigureAwait(false);
+        return JsonEachRow.Read(data, row => JsonEachRow.Int64(row, "c")).FirstOrDefault() > 0;
     }
 
     private Task<byte[]> RunAsync(string sql, CancellationToken cancellationToken) => _runJsonEachRow(sql + _settings, cancellationToken);
