@@ -151,7 +151,17 @@ public static partial class ClusterTopologyLoader
             }
             redis = match.Groups["hostport"].Value;
         }
-        string? kafka = services.Children.TryGetValue(new YamlScalarNode("kafka"), out var k) ? ctx.Scalar(k, "services.kafka") : null;
+        string? kafka = null;
+        if (services.Children.TryGetValue(new YamlScalarNode("kafka"), out var k))
+        {
+            // It turns Kafka ingest on for every ingest node: a typo must stop the file here, not
+            // surface as connection warnings on every node.
+            kafka = ctx.Scalar(k, "services.kafka");
+            if (!kafka.Split(',').All(broker => KafkaBrokerPattern().IsMatch(broker.Trim())))
+            {
+                throw ctx.Error(k, "services.kafka", $"expected host:port[,host:port...] (the brokers' bootstrap list), got '{kafka}'");
+            }
+        }
         var shards = new List<string>();
         if (services.Children.TryGetValue(new YamlScalarNode("clickhouse"), out var ch))
         {
@@ -185,6 +195,10 @@ public static partial class ClusterTopologyLoader
 
     [GeneratedRegex(@"^[A-Za-z0-9.\-:\[\]]+$")]
     private static partial Regex HostPattern();
+
+    // The host:port shape services.redis accepts.
+    [GeneratedRegex(@"^[A-Za-z0-9.\-]+:\d{1,5}$")]
+    private static partial Regex KafkaBrokerPattern();
 
     [GeneratedRegex(@"^(redis://)?(?<hostport>[A-Za-z0-9.\-]+:\d{1,5})/?$")]
     private static partial Regex RedisPattern();

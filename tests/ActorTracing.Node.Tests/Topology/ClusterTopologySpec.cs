@@ -117,6 +117,7 @@ public sealed class ClusterTopologySpec
     [InlineData("name: iad-edge", "name: sfo-1", "cluster.yml:", "node name 'sfo-1' is already used by regions.iad.nodes[1]")]
     [InlineData("redis: redis://127.0.0.1:6390", "redis: somewhere", "cluster.yml:", "services.redis: expected redis://host:port or host:port, got 'somewhere'")]
     [InlineData("  name: edge", "  name: edge\n  nodes: 3", "cluster.yml:", "cluster.nodes: unknown key")]
+    [InlineData("redis: redis://127.0.0.1:6390", "redis: redis://127.0.0.1:6390\n  kafka: 127.0.0.1:9092,broker", "cluster.yml:", "services.kafka: expected host:port[,host:port...] (the brokers' bootstrap list), got '127.0.0.1:9092,broker'")]
     public void An_invalid_file_is_refused_with_the_line_and_the_key_to_fix(string find, string replace, string location, string message)
     {
         var yaml = Valid.Replace(find, replace, StringComparison.Ordinal);
