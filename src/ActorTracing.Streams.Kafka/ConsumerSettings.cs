@@ -39,6 +39,14 @@ public sealed record ConsumerSettings
     /// </summary>
     public Action<LogMessage>? OnLog { get; init; }
 
+    /// <summary>
+    /// Told the outcome of every periodic lag refresh: null when it succeeded, the error when it
+    /// failed (<see cref="IConsumerControl.Lag"/> then keeps its previous figures). Refreshes cut
+    /// short by the consumer closing are not reported. Called one refresh at a time, on the poll
+    /// thread or a thread-pool thread: must not block.
+    /// </summary>
+    public Action<Exception?>? OnLagRefresh { get; init; }
+
     /// <summary>Extra librdkafka properties (security, timeouts, test.mock.*), applied last.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 

@@ -7,9 +7,17 @@ public interface IConsumerControl : IKafkaCommitter, IAsyncDisposable
     /// Lag per assigned partition as of the last refresh (every <see cref="ConsumerSettings.LagRefreshInterval"/>
     /// and after commits). Polling and commits never wait for a refresh, so it trails them by the
     /// broker's answer to it (up to fetch.wait.max.ms while the consumer is caught up); a refresh
-    /// that fails leaves the previous values.
+    /// that fails leaves the previous values (see <see cref="LagAge"/> and
+    /// <see cref="ConsumerSettings.OnLagRefresh"/>).
     /// </summary>
     IReadOnlyList<PartitionLag> Lag { get; }
+
+    /// <summary>
+    /// How long ago the broker answered the query whose figures <see cref="Lag"/> holds; null
+    /// before the first answer. Beyond <see cref="ConsumerSettings.LagRefreshInterval"/> plus the
+    /// broker's answer time it grows only while refreshes fail.
+    /// </summary>
+    TimeSpan? LagAge { get; }
 
     /// <summary>
     /// Asks the broker now for committed offsets and watermarks of the assigned partitions (and

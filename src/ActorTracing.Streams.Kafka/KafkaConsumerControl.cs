@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
@@ -51,6 +52,9 @@ internal sealed class KafkaConsumerControl : IConsumerControl
     private bool _lagRefreshDue;
     // Under _lagGate: which query's answer _lag holds.
     private long _lagPublished;
+    // Stopwatch timestamp of that answer (0 before the first), written under _lagGate and read
+    // without it for LagAge.
+    private long _lagAnsweredAt;
 
     public KafkaConsumerControl(ConsumerSettings settings, IReadOnlyList<string> topics)
     {
@@ -68,6 +72,8 @@ internal sealed class KafkaConsumerControl : IConsumerControl
     public ChannelReader<CommittableMessage> Reader => _channel.Reader;
 
     public IReadOnlyList<PartitionLag> Lag => _lag;
+
+    public TimeSpan? LagAge => Interlocked.Read(ref _lagAnsweredAt) is var at and not 0 ? Stopwatch.GetElapsedTime(at) : null;
 
     public Task Completion => _completion.Task;
 
@@ -317,17 +323,27 @@ internal sealed class KafkaConsumerControl : IConsumerControl
         return lags;
     }
 
-    /// <summary>The periodic refresh: a failed query leaves the previous snapshot in place until the next one.</summary>
+    /// <summary>
+    /// The periodic refresh: a failed query leaves the previous snapshot in place until the next
+    /// one, and goes to <see cref="ConsumerSettings.OnLagRefresh"/> so that staying in place is seen.
+    /// </summary>
     private async Task RefreshLagAsync(IConsumer<byte[], byte[]> consumer)
     {
+        Exception? failure = null;
         try
         {
             await QueryLagFromPollThreadAsync(consumer).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // Lag only feeds /metrics: a query that fails must not end the stream (consumption
-            // and commits report their own broker errors). The gauge keeps its last answer.
+            // and commits report their own broker errors).
+            failure = ex;
+        }
+        // A query cut short by the close says nothing about the broker.
+        if (!_closing.IsCancellationRequested)
+        {
+            _settings.OnLagRefresh?.Invoke(failure);
         }
     }
 
@@ -341,6 +357,7 @@ internal sealed class KafkaConsumerControl : IConsumerControl
             {
                 _lagPublished = stamp;
                 _lag = lags;
+                Interlocked.Exchange(ref _lagAnsweredAt, Stopwatch.GetTimestamp());
             }
         }
     }

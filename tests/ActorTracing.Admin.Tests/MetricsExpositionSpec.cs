@@ -1,3 +1,6 @@
+using ActorTracing.Ingest;
+using ActorTracing.Streams.Kafka;
+
 namespace ActorTracing.Admin.Tests;
 
 /// <summary>The text the endpoint serves, line by line: types, labels, escaping, cumulative buckets.</summary>
@@ -44,6 +47,31 @@ public sealed class MetricsExpositionSpec(TestCluster cluster)
         var text = Render();
         Assert.Contains("# TYPE actortracing_kafka_consumer_restarts_total counter\n", text, StringComparison.Ordinal);
         Assert.Contains("actortracing_kafka_consumer_restarts_total 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kafka_lag_comes_with_its_age_in_seconds_and_the_count_of_failed_refreshes_that_let_it_age()
+    {
+        var kafka = new KafkaIngestCounters();
+        kafka.LagFrom(() => [new PartitionLag("spans", 0, 4, 10, 6)], () => TimeSpan.FromSeconds(12.5));
+        kafka.LagRefreshFailed();
+        kafka.LagRefreshFailed();
+
+        var text = new MetricsExposition(MetricsFixture.Sources(cluster.Nodes[0].System) with { Kafka = kafka }).Render();
+
+        Assert.Contains("actortracing_kafka_consumer_lag{topic=\"spans\",partition=\"0\"} 6\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE actortracing_kafka_lag_age_seconds gauge\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_kafka_lag_age_seconds 12.5\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE actortracing_kafka_lag_refresh_failures_total counter\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_kafka_lag_refresh_failures_total 2\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kafka_lag_age_is_left_out_until_a_consumer_has_lag_figures()
+    {
+        var text = Render();
+        Assert.Contains("actortracing_kafka_lag_refresh_failures_total 0\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("actortracing_kafka_lag_age_seconds", text, StringComparison.Ordinal);
     }
 
     [Fact]

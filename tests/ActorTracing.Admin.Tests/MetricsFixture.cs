@@ -30,6 +30,7 @@ public static class MetricsFixture
         "actortracing_kafka_records_total",
         "actortracing_kafka_retries_total",
         "actortracing_kafka_consumer_restarts_total",
+        "actortracing_kafka_lag_refresh_failures_total",
         "actortracing_spans_received_total",
         "actortracing_buffered_traces",
         "actortracing_buffered_spans",

@@ -137,14 +137,8 @@ public sealed class KafkaIngestRestartSpec : TestKit
     }
 
     private KafkaIngest Ingest(MockKafkaCluster cluster, string group, RecordingIngress ingress, TimeSpan? minBackoff = null, int maxPollBatch = KafkaIngestSettings.DefaultMaxPollBatch, IReadOnlyDictionary<string, string>? properties = null) => new(
-        new KafkaIngestSettings
+        KafkaIngestSpec.Settings(cluster, group) with
         {
-            Enabled = true,
-            BootstrapServers = cluster.BootstrapServers,
-            Topics = ["spans"],
-            GroupId = group,
-            CommitInterval = TimeSpan.FromMilliseconds(50),
-            LagRefreshInterval = TimeSpan.FromMilliseconds(100),
             MaxPollBatch = maxPollBatch,
             RestartMinBackoff = minBackoff ?? TimeSpan.FromMilliseconds(100),
             RestartMaxBackoff = minBackoff ?? TimeSpan.FromMilliseconds(400),

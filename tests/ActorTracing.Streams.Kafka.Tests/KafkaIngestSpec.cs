@@ -170,18 +170,17 @@ public sealed class KafkaIngestSpec : TestKit
             TimeSpan.FromSeconds(20));
     }
 
-    private KafkaIngest Ingest(MockKafkaCluster cluster, string group, RecordingIngress ingress) => new(
-        new KafkaIngestSettings
-        {
-            Enabled = true,
-            BootstrapServers = cluster.BootstrapServers,
-            Topics = ["spans"],
-            GroupId = group,
-            CommitInterval = TimeSpan.FromMilliseconds(50),
-            LagRefreshInterval = TimeSpan.FromMilliseconds(100),
-            Properties = MockKafkaCluster.FastGroupProperties,
-        },
-        "test-region",
-        ingress,
-        Sys);
+    internal static KafkaIngestSettings Settings(MockKafkaCluster cluster, string group) => new()
+    {
+        Enabled = true,
+        BootstrapServers = cluster.BootstrapServers,
+        Topics = ["spans"],
+        GroupId = group,
+        CommitInterval = TimeSpan.FromMilliseconds(50),
+        LagRefreshInterval = TimeSpan.FromMilliseconds(100),
+        Properties = MockKafkaCluster.FastGroupProperties,
+    };
+
+    private KafkaIngest Ingest(MockKafkaCluster cluster, string group, RecordingIngress ingress) =>
+        new(Settings(cluster, group), "test-region", ingress, Sys);
 }

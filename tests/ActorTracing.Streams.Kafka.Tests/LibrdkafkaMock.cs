@@ -18,6 +18,9 @@ internal static partial class LibrdkafkaMock
     /// <summary>Kafka API key of OffsetCommit (what a consumer's commit sends).</summary>
     public const short OffsetCommitApiKey = 8;
 
+    /// <summary>Kafka API key of OffsetFetch (the committed-offsets request of a lag query).</summary>
+    public const short OffsetFetchApiKey = 9;
+
     // librdkafka.redist ships several Linux builds; the default one links libsasl2.so.3, which
     // Debian 12 does not have, so the others are tried after it.
     static LibrdkafkaMock() => NativeLibrary.SetDllImportResolver(typeof(LibrdkafkaMock).Assembly, (name, assembly, path) =>

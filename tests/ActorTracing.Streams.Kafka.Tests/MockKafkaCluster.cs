@@ -63,11 +63,20 @@ public sealed class MockKafkaCluster : IDisposable
     public void CreateTopic(string topic, int partitions) => LibrdkafkaMock.CreateTopic(_cluster, topic, partitions);
 
     /// <summary>The broker answers the next <paramref name="count"/> offset commits (from any consumer) with <paramref name="error"/>.</summary>
-    public void FailNextCommits(ErrorCode error, int count = 1) =>
-        LibrdkafkaMock.PushRequestErrors(_cluster, LibrdkafkaMock.OffsetCommitApiKey, Enumerable.Repeat(error, count).ToArray());
+    public void FailNextCommits(ErrorCode error, int count = 1) => FailNext(LibrdkafkaMock.OffsetCommitApiKey, error, count);
+
+    /// <summary>
+    /// The broker answers the next <paramref name="count"/> committed-offsets requests (OffsetFetch,
+    /// from any client) with <paramref name="error"/>: each lag query sends one, and a consumer
+    /// sends its own only when partitions are assigned to it.
+    /// </summary>
+    public void FailNextLagQueries(ErrorCode error, int count) => FailNext(LibrdkafkaMock.OffsetFetchApiKey, error, count);
 
     /// <summary>The broker reports <paramref name="error"/> for <paramref name="topic"/> in metadata until <see cref="ErrorCode.NoError"/> is set.</summary>
     public void SetTopicError(string topic, ErrorCode error) => LibrdkafkaMock.SetTopicError(_cluster, topic, error);
+
+    private void FailNext(short apiKey, ErrorCode error, int count) =>
+        LibrdkafkaMock.PushRequestErrors(_cluster, apiKey, Enumerable.Repeat(error, count).ToArray());
 
     public void Dispose()
     {

@@ -8,7 +8,8 @@ namespace ActorTracing.Admin;
 /// prometheus-net: the counters exist already and would have to be mirrored or wrapped in
 /// callbacks, and prometheus-net's default registry is process-wide, while several nodes share
 /// one process in tests and in `demo`. A family whose source this node lacks is left out (Kafka
-/// lag appears only on a node whose Kafka ingest runs and has partitions assigned).
+/// lag appears only on a node whose Kafka ingest runs and has partitions assigned, its age once the
+/// broker has answered a lag query).
 /// </summary>
 internal sealed class MetricsExposition(AdminSources sources)
 {
@@ -64,10 +65,15 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Sample("actortracing_kafka_records_total", k.RecordsMalformed, ("outcome", "malformed"));
         w.Single("actortracing_kafka_retries_total", "counter", "Kafka records retried because the node refused them (backpressure), not skipped.", k.Retries);
         w.Single("actortracing_kafka_consumer_restarts_total", "counter", "Kafka consumers replaced after their stream failed (consume or commit error, dropped from the group); the new one resumes from the committed offsets after a backoff.", k.ConsumerRestarts);
+        w.Single("actortracing_kafka_lag_refresh_failures_total", "counter", "Periodic Kafka lag refreshes that failed (broker unreachable, query timed out or refused); actortracing_kafka_consumer_lag keeps its last figures meanwhile.", k.LagRefreshFailures);
         w.Family("actortracing_kafka_consumer_lag", "gauge", "Kafka consumer lag per partition: high watermark minus committed offset, in records.");
         foreach (var lag in k.Lag)
         {
             w.Sample("actortracing_kafka_consumer_lag", lag.Lag, ("topic", lag.Topic), ("partition", lag.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        if (k.LagAge is { } age)
+        {
+            w.Single("actortracing_kafka_lag_age_seconds", "gauge", "Seconds since the broker answered the lag query behind actortracing_kafka_consumer_lag; beyond the lag refresh interval it grows only while refreshes fail.", age.TotalSeconds);
         }
     }
 

@@ -37,6 +37,9 @@ public sealed class KafkaIngest : IAsyncDisposable
     private bool _stopRequested;
     private ConsumerRun? _current;
     private Task? _running;
+    // Periodic lag refreshes failed in a row, across consumers: a dead broker fails one every
+    // refresh interval, so only the start and the end of a streak are logged (all are counted).
+    private int _lagRefreshFailuresInARow;
 
     /// <param name="defaultRegion">The node's region, used when <see cref="KafkaIngestSettings.Region"/> is empty.</param>
     public KafkaIngest(KafkaIngestSettings settings, string defaultRegion, ITraceIngress ingress, ActorSystem system, KafkaIngestCounters? counters = null)
@@ -128,7 +131,7 @@ public sealed class KafkaIngest : IAsyncDisposable
         // submitting beside the next consumer's stream; linked, so a stop reaches it too.
         var abandon = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var token = abandon.Token;
-        var (control, done) = KafkaConsumer.CommittableSource(_settings.ToConsumerSettings() with { OnLog = LogLibrdkafka }, _settings.Topics)
+        var (control, done) = KafkaConsumer.CommittableSource(_settings.ToConsumerSettings() with { OnLog = LogLibrdkafka, OnLagRefresh = LagRefreshed }, _settings.Topics)
             .SelectAsync(1, message => HandleAsync(message, token))
             // A record not handled because of a stop ends the stream there: committing anything
             // after it would commit past a record that never reached the ingress. (Streams carry
@@ -143,7 +146,7 @@ public sealed class KafkaIngest : IAsyncDisposable
             })
             .ToMaterialized(Sink.Ignore<int>(), Keep.Both)
             .Run(materializer);
-        Counters.LagFrom(() => control.Lag);
+        Counters.LagFrom(() => control.Lag, () => control.LagAge);
         var run = new ConsumerRun(control, done, abandon, Stopwatch.GetTimestamp());
         Volatile.Write(ref _current, run);
         return run;
@@ -181,7 +184,7 @@ public sealed class KafkaIngest : IAsyncDisposable
                     ranFor.TotalSeconds, wait.TotalSeconds, Counters.ConsumerRestarts);
             }
             Volatile.Write(ref _current, null);
-            Counters.LagFrom(static () => []);
+            Counters.LagFrom(static () => [], static () => null);
             await run.Abandon.CancelAsync().ConfigureAwait(false);
             // The failed consumer may still hold its partitions (a commit error leaves the poll
             // thread running): it must leave the group, or the next one is assigned nothing.
@@ -333,6 +336,28 @@ public sealed class KafkaIngest : IAsyncDisposable
         else
         {
             _log.Debug(Template, message.Name, message.Facility, message.Message);
+        }
+    }
+
+    /// <summary>
+    /// Makes a failing lag refresh visible: the lag gauges would otherwise go on showing their
+    /// last figures as if current. Called one refresh at a time (see <see cref="ConsumerSettings.OnLagRefresh"/>).
+    /// </summary>
+    private void LagRefreshed(Exception? failure)
+    {
+        if (failure is null)
+        {
+            if (Interlocked.Exchange(ref _lagRefreshFailuresInARow, 0) is var failed and > 0)
+            {
+                _log.Info("Kafka lag refresh for group {0} succeeded again after {1} failed in a row; the lag figures are current", _settings.GroupId, failed);
+            }
+            return;
+        }
+        Counters.LagRefreshFailed();
+        if (Interlocked.Increment(ref _lagRefreshFailuresInARow) == 1)
+        {
+            _log.Warning("Kafka lag refresh for group {0} failed: {1}. The lag figures keep their last values until a refresh succeeds (actortracing_kafka_lag_age_seconds says how old they are); further failures are only counted (actortracing_kafka_lag_refresh_failures_total)",
+                _settings.GroupId, failure.Message);
         }
     }
 

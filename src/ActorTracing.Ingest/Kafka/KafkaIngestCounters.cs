@@ -14,7 +14,9 @@ public sealed class KafkaIngestCounters
     private long _retries;
     private long _recordsCommitted;
     private long _consumerRestarts;
+    private long _lagRefreshFailures;
     private Func<IReadOnlyList<PartitionLag>> _lag = static () => [];
+    private Func<TimeSpan?> _lagAge = static () => null;
 
     /// <summary>Records taken from Kafka and handed to decoding (a retried record counts once).</summary>
     public long RecordsConsumed => Volatile.Read(ref _recordsConsumed);
@@ -38,8 +40,17 @@ public sealed class KafkaIngestCounters
     /// </summary>
     public long ConsumerRestarts => Volatile.Read(ref _consumerRestarts);
 
+    /// <summary>
+    /// Periodic lag refreshes that failed (broker unreachable, query timed out or refused), across
+    /// consumers. <see cref="Lag"/> keeps its last figures meanwhile and <see cref="LagAge"/> grows.
+    /// </summary>
+    public long LagRefreshFailures => Volatile.Read(ref _lagRefreshFailures);
+
     /// <summary>Lag per assigned partition as of the consumer's last refresh; empty while not running.</summary>
     public IReadOnlyList<PartitionLag> Lag => Volatile.Read(ref _lag)();
+
+    /// <summary>How old <see cref="Lag"/> is (since the broker answered for it); null while not running or before the first answer.</summary>
+    public TimeSpan? LagAge => Volatile.Read(ref _lagAge)();
 
     internal void RecordConsumed() => Interlocked.Increment(ref _recordsConsumed);
 
@@ -53,5 +64,13 @@ public sealed class KafkaIngestCounters
 
     internal void Restarted() => Interlocked.Increment(ref _consumerRestarts);
 
-    internal void LagFrom(Func<IReadOnlyList<PartitionLag>> lag) => Volatile.Write(ref _lag, lag);
+    internal void LagRefreshFailed() => Interlocked.Increment(ref _lagRefreshFailures);
+
+    internal void LagFrom(Func<IReadOnlyList<PartitionLag>> lag, Func<TimeSpan?> age)
+    {
+        // Read apart, so a scrape during a refresh or a restart may pair one snapshot's figures
+        // with the next one's age: harmless for gauges, and cheaper than a lock on every scrape.
+        Volatile.Write(ref _lag, lag);
+        Volatile.Write(ref _lagAge, age);
+    }
 }
