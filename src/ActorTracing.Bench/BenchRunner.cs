@@ -21,6 +21,7 @@ public sealed partial class BenchRunner
     private readonly Action<string> _progress;
     private readonly IBenchTarget? _givenTarget;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private GcPauseRecorder? _gcPauses;
     private readonly List<string> _notes = [];
     private readonly List<SkippedScenario> _skipped = [];
     private readonly string _runId = DateTime.UtcNow.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
@@ -68,6 +69,7 @@ public sealed partial class BenchRunner
         {
             ownNode = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}", "iad", cancellationToken: cancellationToken).ConfigureAwait(false);
             target = new EmbeddedTarget(ownNode);
+            _gcPauses = new GcPauseRecorder(_clock);
         }
         else
         {
@@ -101,6 +103,7 @@ public sealed partial class BenchRunner
         }
         finally
         {
+            _gcPauses?.Dispose();
             if (ownNode is not null)
             {
                 sampler.SetPhase("stopping node");

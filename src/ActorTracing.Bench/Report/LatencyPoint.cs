@@ -1,4 +1,5 @@
 namespace ActorTracing.Bench;
 
 /// <summary>Ack latency at one fraction of the measured max throughput.</summary>
-public sealed record LatencyPoint(string Protocol, double LoadFraction, double OfferedSpansPerSecond, double AchievedSpansPerSecond, LatencySummary AckLatency, long Throttled, long FailedRequests, double NodeCpuPercent, double GeneratorCpuPercent, double GcPausePercent = 0);
+/// <param name="GcPauses">The node's GC pauses during the run by kind (embedded target only: it needs the node's process).</param>
+public sealed record LatencyPoint(string Protocol, double LoadFraction, double OfferedSpansPerSecond, double AchievedSpansPerSecond, LatencySummary AckLatency, long Throttled, long FailedRequests, double NodeCpuPercent, double GeneratorCpuPercent, double GcPausePercent = 0, GcPauseSummary? GcPauses = null);

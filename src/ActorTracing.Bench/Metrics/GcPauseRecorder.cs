@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Diagnostics.Tracing;
+
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// Records every pause of this process's GC from the runtime's own events (the in-process form of
+/// what `dotnet-trace --profile gc-collect` shows): when it happened, how long the runtime was
+/// suspended, which generation was collected and how, and how many bytes survived. The total pause
+/// time alone (GC.GetTotalPauseDuration) says that ack latency waits for the GC, not which
+/// collections make the tail; that is what decides the next optimization. Only an in-process node
+/// can be watched this way, so only the embedded target reports it.
+/// </summary>
+public sealed class GcPauseRecorder : EventListener
+{
+    // Microsoft-Windows-DotNETRuntime event ids (stable since .NET Core 1.0).
+    private const int GcStart = 1;
+    private const int GcRestartEeEnd = 3;
+    private const int GcHeapStats = 4;
+    private const int GcSuspendEeBegin = 9;
+    private const long GcKeyword = 0x1;
+
+    private readonly Lock _gate = new();
+    private readonly List<GcPause> _pauses = [];
+    private Stopwatch? _clock;
+    private DateTime _suspendedAt;
+    private bool _suspended;
+    private int _generation = -1;
+    private GcPauseKind _kind = GcPauseKind.BackgroundPhase;
+    private long _promoted;
+
+    /// <summary>Starts recording; <paramref name="clock"/> is the bench's clock, so pauses line up with node samples.</summary>
+    public GcPauseRecorder(Stopwatch clock)
+    {
+        _clock = clock;
+    }
+
+    /// <summary>Pauses that ended between two readings of the bench clock (seconds).</summary>
+    public IReadOnlyList<GcPause> Between(double fromSeconds, double toSeconds)
+    {
+        lock (_gate)
+        {
+            return [.. _pauses.Where(p => p.Seconds >= fromSeconds && p.Seconds <= toSeconds)];
+        }
+    }
+
+    protected override void OnEventSourceCreated(EventSource eventSource)
+    {
+        // Called from the base constructor for sources that already exist, before this class's
+        // fields are set: enabling does not need them.
+        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(eventSource, EventLevel.Informational, (EventKeywords)GcKeyword);
+        }
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    {
+        var clock = _clock;
+        if (clock is null)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            switch (eventData.EventId)
+            {
+                case GcSuspendEeBegin:
+                    (_suspended, _suspendedAt, _generation, _kind, _promoted) = (true, eventData.TimeStamp, -1, GcPauseKind.BackgroundPhase, 0);
+                    break;
+                case GcStart when _suspended:
+                    _generation = Convert.ToInt32(eventData.Payload![1], System.Globalization.CultureInfo.InvariantCulture);
+                    // Type: 0 blocking, 1 background (only its start is inside this pause), 2 blocking during a background GC.
+                    _kind = Convert.ToInt32(eventData.Payload![3], System.Globalization.CultureInfo.InvariantCulture) == 1
+                        ? GcPauseKind.BackgroundStart
+                        : GcPauseKind.Blocking;
+                    break;
+                case GcHeapStats when _suspended && _generation >= 0:
+                    // TotalPromotedSize0/1/2 (payload 1, 3, 5): bytes that survived each generation.
+                    // Only the collected generations' figures belong to this GC.
+                    _promoted = 0;
+                    for (var g = 0; g <= Math.Min(_generation, 2); g++)
+                    {
+                        _promoted += ToLong(eventData.Payload![1 + (2 * g)]);
+                    }
+                    break;
+                case GcRestartEeEnd when _suspended:
+                    _suspended = false;
+                    _pauses.Add(new GcPause(
+                        clock.Elapsed.TotalSeconds,
+                        (eventData.TimeStamp - _suspendedAt).TotalMilliseconds,
+                        _generation,
+                        _kind,
+                        _promoted));
+                    break;
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _clock = null;
+        base.Dispose();
+    }
+
+    private static long ToLong(object? value) => value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>How the runtime was paused: a blocking collection, the start of a background one, or one of a background collection's later suspensions.</summary>
+public enum GcPauseKind
+{
+    Blocking,
+    BackgroundStart,
+    BackgroundPhase,
+}
+
+/// <summary>One suspension of the runtime for the GC.</summary>
+/// <param name="Seconds">Bench clock when the runtime resumed.</param>
+/// <param name="Milliseconds">How long managed threads were stopped.</param>
+/// <param name="Generation">Generation collected (-1: a background collection's later phase).</param>
+/// <param name="PromotedBytes">Bytes that survived the collection (0 when not reported).</param>
+public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes);

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// The GC pauses of one load run, by kind: how many of each, the longest, and what survived. A
+/// request that arrives during a pause waits for all of it, so the longest pauses are the ack
+/// latency's tail; which generation they collect says what to shrink (young garbage that
+/// survives into gen1, or a gen2 that grows).
+/// </summary>
+/// <param name="Gen0">Blocking gen0 collections: count, total and max pause ms.</param>
+/// <param name="Gen1">Blocking gen1 collections.</param>
+/// <param name="Gen2">Blocking (full) gen2 collections.</param>
+/// <param name="Background">Suspensions of background gen2 collections (their start and later phases).</param>
+/// <param name="PauseP50Ms">Median pause of the run.</param>
+/// <param name="MeanPromotedBytes">Mean bytes that survived a blocking gen0/gen1 collection.</param>
+public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPauseGroup Gen2, GcPauseGroup Background, double PauseP50Ms, long MeanPromotedBytes)
+{
+    public static GcPauseSummary Of(IReadOnlyList<GcPause> pauses)
+    {
+        ArgumentNullException.ThrowIfNull(pauses);
+        var blocking = pauses.Where(p => p.Kind == GcPauseKind.Blocking).ToArray();
+        var young = blocking.Where(p => p.Generation < 2).ToArray();
+        var sorted = pauses.Select(p => p.Milliseconds).Order().ToArray();
+        return new GcPauseSummary(
+            GcPauseGroup.Of(blocking.Where(p => p.Generation == 0)),
+            GcPauseGroup.Of(blocking.Where(p => p.Generation == 1)),
+            GcPauseGroup.Of(blocking.Where(p => p.Generation >= 2)),
+            GcPauseGroup.Of(pauses.Where(p => p.Kind != GcPauseKind.Blocking)),
+            sorted.Length == 0 ? 0 : Math.Round(sorted[sorted.Length / 2], 1),
+            young.Length == 0 ? 0 : (long)young.Average(p => p.PromotedBytes));
+    }
+
+    /// <summary>One line for the report: "12× gen0 (max 40 ms), 3× gen1 (max 80 ms), …".</summary>
+    public string Describe()
+    {
+        var parts = new[] { ("gen0", Gen0), ("gen1", Gen1), ("gen2", Gen2), ("bg gen2", Background) }
+            .Where(g => g.Item2.Count > 0)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Item2.Count}× {g.Item1} (max {g.Item2.MaxMs:0} ms)"))
+            .ToArray();
+        return parts.Length == 0
+            ? "none"
+            : string.Join(", ", parts) + string.Create(CultureInfo.InvariantCulture, $"; p50 {PauseP50Ms:0.#} ms; {MeanPromotedBytes / 1048576.0:0.#} MB survive a young GC");
+    }
+}
+
+/// <summary>Pauses of one kind: how many, their sum and the longest (ms).</summary>
+public sealed record GcPauseGroup(int Count, double TotalMs, double MaxMs)
+{
+    public static GcPauseGroup Of(IEnumerable<GcPause> pauses)
+    {
+        var ms = pauses.Select(p => p.Milliseconds).ToArray();
+        return new GcPauseGroup(ms.Length, Math.Round(ms.Sum(), 1), ms.Length == 0 ? 0 : Math.Round(ms.Max(), 1));
+    }
+}
