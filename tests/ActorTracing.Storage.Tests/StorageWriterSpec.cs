@@ -50,6 +50,44 @@ public sealed class StorageWriterSpec : TestKit
     }
 
     [Fact]
+    public async Task A_trace_waits_for_its_batch_as_encoded_rows_not_as_the_enqueued_span_objects()
+    {
+        // The flush is 30 s away and the batch far from full: the trace waits. What it waits as
+        // decides what every young GC of a busy node must copy (see RowBlocks).
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 10_000 });
+        var expected = new SpanRowEncoder();
+        var enqueued = EnqueueAndForget(writer, expected);
+
+        await AwaitAssertAsync(
+            () =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                Assert.False(enqueued.IsAlive, "the enqueued spans are still referenced while their batch waits");
+            },
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(50));
+        Assert.Empty(store.Batches);
+
+        await writer.CompleteAsync();
+        Assert.Equal(expected.Written.ToArray(), store.Batches.Single().Bytes);
+    }
+
+    // Not inlined: the list must not stay on the test's own stack.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference EnqueueAndForget(StorageWriter writer, SpanRowEncoder expected)
+    {
+        var trace = TestSpans.Traces(traces: 1, spansPerTrace: 5)[0];
+        foreach (var stored in trace)
+        {
+            expected.Append(stored);
+        }
+        writer.Enqueue(trace);
+        return new WeakReference(trace);
+    }
+
+    [Fact]
     public async Task A_failing_store_is_retried_until_it_succeeds_and_no_row_is_lost()
     {
         var recording = new RecordingSpanStore();

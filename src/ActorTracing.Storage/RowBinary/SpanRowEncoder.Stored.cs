@@ -6,6 +6,10 @@ namespace ActorTracing.Storage;
 /// <summary>The <see cref="StoredSpan"/> side of the encoder: decoding a buffered span's raw OTLP bytes.</summary>
 public sealed partial class SpanRowEncoder
 {
+    // Origins are interned per node (a fleet exports from a few hundred), so this rarely fills; the
+    // bound keeps a client that sends ever new resources from growing it without end.
+    private const int MaxCachedOrigins = 4096;
+
     // Keyed by reference: every span of one ScopeSpans shares one SpanOrigin instance, so a batch
     // decodes each resource and scope once. Value equality would hash the resource bytes per span.
     private readonly Dictionary<SpanOrigin, DecodedOrigin> _origins = new(ReferenceEqualityComparer.Instance);

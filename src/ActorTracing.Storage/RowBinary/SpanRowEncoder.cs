@@ -45,6 +45,21 @@ public sealed partial class SpanRowEncoder
         ResetOriginCache();
     }
 
+    /// <summary>
+    /// Forgets the written rows but keeps the decoded origins: for an encoder that encodes trace by
+    /// trace (<see cref="StorageWriter"/>), where a per-trace reset would decode the same resource
+    /// again for every trace. The origin cache is bounded here instead.
+    /// </summary>
+    public void ResetRows()
+    {
+        _writer.Reset();
+        Rows = 0;
+        if (DecodedOrigins > MaxCachedOrigins)
+        {
+            ResetOriginCache();
+        }
+    }
+
     /// <summary>Appends one row from a fully decoded span, its resource attributes and scope.</summary>
     /// <param name="completionReason">The decision's completion reason for a span written at its trace's decision; '' for a late span.</param>
     public void Append(

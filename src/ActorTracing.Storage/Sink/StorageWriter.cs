@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Akka;
@@ -11,9 +12,11 @@ namespace ActorTracing.Storage;
 /// <summary>
 /// The batching sink between trace actors and a <see cref="ISpanStore"/>. Actors hand over kept
 /// spans with <see cref="Enqueue"/>, which never blocks and never drops (an unbounded channel);
-/// an Akka.Streams graph groups them into batches of at most <see cref="StorageSettings.BatchSize"/>
-/// rows or <see cref="StorageSettings.FlushInterval"/> of waiting, encodes each batch to RowBinary
-/// and writes it — one batch at a time, so batches land in order and one encode buffer serves all.
+/// an Akka.Streams graph encodes each trace to RowBinary as soon as it is dequeued (into reused
+/// <see cref="RowBlocks"/>, so a trace waits for its batch as bytes, not as objects the GC must
+/// promote), groups them into batches of at most <see cref="StorageSettings.BatchSize"/> rows or
+/// <see cref="StorageSettings.FlushInterval"/> of waiting, and writes each batch — one at a time,
+/// so batches land in order and one batch buffer serves all.
 /// A failed write is retried with exponential backoff forever: storage being down must show up as
 /// growing <see cref="PendingRows"/> (ingest throttles on it), never as lost spans.
 /// A kept trace's <see cref="StoredTraceSummary"/> travels in the same channel item as its spans, so
@@ -30,8 +33,14 @@ public sealed class StorageWriter : IAsyncDisposable
         Channel.CreateUnbounded<PendingTrace>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly CancellationTokenSource _abort = new();
+    // Used by the stream's encode stage only (one trace at a time).
     private readonly SpanRowEncoder _encoder;
     private readonly TraceSummaryRowEncoder _summaryEncoder;
+    private readonly RowBlocks _blocks = new();
+
+    // Used by the batch write only (SelectAsync(1): one at a time).
+    private readonly ArrayBufferWriter<byte> _batchRows = new(256 * 1024);
+    private readonly ArrayBufferWriter<byte> _batchSummaries = new(16 * 1024);
     private readonly ISpanStore _store;
     private readonly StorageSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -125,9 +134,10 @@ public sealed class StorageWriter : IAsyncDisposable
         settings.Validate();
         var writer = new StorageWriter(store, settings, log ?? NoLogger.Instance);
         writer.Completion = ChannelSource.FromReader(writer._channel.Reader)
+            .Select(writer.Encode)
             // Weight = span rows, so batch-size still means span rows per insert and a summary rides
             // with its trace; a summary-only item weighs 1, as a zero weight would never close a batch.
-            .GroupedWeightedWithin(settings.BatchSize, settings.FlushInterval, static item => Math.Max(1, item.Spans.Count))
+            .GroupedWeightedWithin(settings.BatchSize, settings.FlushInterval, static item => Math.Max(1, item.Spans))
             .SelectAsync(1, writer.WriteBatchAsync)
             .RunWith(Sink.Ignore<NotUsed>(), materializer);
         return writer;
@@ -198,21 +208,20 @@ public sealed class StorageWriter : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(CompleteAsync());
 
-    private Task<NotUsed> WriteBatchAsync(IEnumerable<PendingTrace> batch) =>
-        // Off the stream's thread: encoding is CPU work and the embedded store blocks in native code.
-        Task.Run(() => EncodeAndWriteAsync(batch));
+    private Task<NotUsed> WriteBatchAsync(IEnumerable<EncodedTrace> batch) =>
+        // Off the stream's thread: the embedded store blocks in native code.
+        Task.Run(() => WriteAsync(batch));
 
-    private async Task<NotUsed> EncodeAndWriteAsync(IEnumerable<PendingTrace> batch)
+    private async Task<NotUsed> WriteAsync(IEnumerable<EncodedTrace> batch)
     {
-        var (spans, summaries, inSpanRows) = Encode(batch);
-        var rows = _encoder.Rows;
+        var (rows, spans, summaries, inSpanRows) = Gather(batch);
         long storeTicks = 0;
         // Spans before summaries: a summary then never describes a trace whose spans are not yet
         // readable. Each insert is retried on its own, so a failing summary insert never stores the
         // batch's spans twice.
         if (rows > 0 || summaries == 0)
         {
-            storeTicks += await WriteWithRetriesAsync(_store.WriteAsync, _encoder.Written, rows, "rows").ConfigureAwait(false);
+            storeTicks += await WriteWithRetriesAsync(_store.WriteAsync, _batchRows.WrittenMemory, rows, "rows").ConfigureAwait(false);
         }
         Interlocked.Add(ref _rowsWritten, rows);
         Interlocked.Add(ref _pendingRows, -spans);
@@ -221,7 +230,7 @@ public sealed class StorageWriter : IAsyncDisposable
         Interlocked.Add(ref _pendingSummaries, -inSpanRows);
         if (summaries > 0)
         {
-            storeTicks += await WriteWithRetriesAsync(_store.WriteSummariesAsync, _summaryEncoder.Written, summaries, "trace summaries").ConfigureAwait(false);
+            storeTicks += await WriteWithRetriesAsync(_store.WriteSummariesAsync, _batchSummaries.WrittenMemory, summaries, "trace summaries").ConfigureAwait(false);
             Interlocked.Add(ref _summariesWritten, summaries);
             Interlocked.Add(ref _pendingSummaries, -summaries);
         }
@@ -229,6 +238,29 @@ public sealed class StorageWriter : IAsyncDisposable
         Interlocked.Add(ref _totalWriteLatencyTicks, storeTicks);
         Interlocked.Increment(ref _batchesWritten);
         return NotUsed.Instance;
+    }
+
+    /// <summary>Copies a batch's encoded traces into the two insert buffers and frees their blocks.</summary>
+    private (int Rows, int Spans, int Summaries, int InSpanRows) Gather(IEnumerable<EncodedTrace> batch)
+    {
+        _batchRows.ResetWrittenCount();
+        _batchSummaries.ResetWrittenCount();
+        int rows = 0, spans = 0, summaries = 0, inSpanRows = 0;
+        foreach (var trace in batch)
+        {
+            _batchRows.Write(trace.Rows.Span);
+            _blocks.Release(trace.Rows);
+            rows += trace.RowCount;
+            spans += trace.Spans;
+            inSpanRows += trace.InSpanRows;
+            if (trace.Summary.Length > 0)
+            {
+                _batchSummaries.Write(trace.Summary.Span);
+                _blocks.Release(trace.Summary);
+                summaries++;
+            }
+        }
+        return (rows, spans, summaries, inSpanRows);
     }
 
     /// <summary>Calls <paramref name="write"/> until it succeeds (or the writer is aborted); returns how long the successful call took.</summary>
@@ -260,67 +292,65 @@ public sealed class StorageWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Encodes a batch into the shared encoders; returns the spans it accounted for, the summaries
-    /// encoded as rows (none when the store keeps spans only: those are counted as not stored) and
-    /// the summaries left to the span rows.
+    /// Encodes one trace as soon as the stream takes it: its span rows and (unless the store keeps
+    /// spans only, or the rows rebuild it) its summary row, into <see cref="_blocks"/>. A span that
+    /// cannot be encoded is counted, logged and left out; a summary the store does not keep is
+    /// counted as not stored.
     /// </summary>
-    private (int Spans, int Summaries, int InSpanRows) Encode(IEnumerable<PendingTrace> batch)
+    private EncodedTrace Encode(PendingTrace trace)
     {
-        _encoder.Reset();
-        _summaryEncoder.Reset();
+        _encoder.ResetRows();
+        // Late spans (no summary) carry '' instead: what tells a decision's rows apart from them.
+        var completionReason = trace.Summary?.CompletionReason ?? string.Empty;
         var spans = 0;
-        var skippedSummaries = 0;
-        var inSpanRows = 0;
-        foreach (var trace in batch)
+        foreach (var stored in trace.Spans)
         {
-            // Late spans (no summary) carry '' instead: what tells a decision's rows apart from them.
-            var completionReason = trace.Summary?.CompletionReason ?? string.Empty;
-            var encoded = 0;
-            foreach (var stored in trace.Spans)
+            try
             {
+                _encoder.Append(stored, completionReason);
                 spans++;
-                try
-                {
-                    _encoder.Append(stored, completionReason);
-                    encoded++;
-                }
-                catch (Exception e)
-                {
-                    // A span that cannot be decoded can never be written; retrying would stall every
-                    // later batch behind it. Its row is skipped (the encoder appends nothing on throw
-                    // before the first field) and counted.
-                    Interlocked.Increment(ref _unencodableSpans);
-                    Interlocked.Decrement(ref _pendingRows);
-                    spans--;
-                    _log.Error(e, "Span {0} of trace {1} could not be encoded for storage and is skipped", stored.Span.SpanId, stored.Span.TraceId);
-                }
             }
-            if (trace.Summary is not { } summary)
+            catch (Exception e)
             {
-                continue;
+                // A span that cannot be decoded can never be written; retrying would stall every
+                // later batch behind it. Its row is skipped (the encoder appends nothing on throw
+                // before the first field) and counted.
+                Interlocked.Increment(ref _unencodableSpans);
+                Interlocked.Decrement(ref _pendingRows);
+                _log.Error(e, "Span {0} of trace {1} could not be encoded for storage and is skipped", stored.Span.SpanId, stored.Span.TraceId);
             }
+        }
+        var rows = _blocks.Append(_encoder.Written.Span);
+        var (summaryRange, inSpanRows) = (default(RowRange), 0);
+        if (trace.Summary is { } summary)
+        {
             if (!_store.StoresSummaries)
             {
-                skippedSummaries++;
+                Interlocked.Increment(ref _summariesNotStored);
+                Interlocked.Decrement(ref _pendingSummaries);
             }
-            // Only when every span made it into the batch: the rule is checked on the rows written.
-            else if (_store.OmitsDerivableSummaries && encoded == trace.Spans.Count && DerivableSummaries.IsDerivable(summary, trace.Spans))
+            // Only when every span made it into the rows: the rule is checked on the rows written.
+            else if (_store.OmitsDerivableSummaries && spans == trace.Spans.Count && DerivableSummaries.IsDerivable(summary, trace.Spans))
             {
-                inSpanRows++;
+                inSpanRows = 1;
             }
             else
             {
+                _summaryEncoder.Reset();
                 _summaryEncoder.Append(summary);
+                summaryRange = _blocks.Append(_summaryEncoder.Written.Span);
             }
         }
-        if (skippedSummaries > 0)
-        {
-            Interlocked.Add(ref _summariesNotStored, skippedSummaries);
-            Interlocked.Add(ref _pendingSummaries, -skippedSummaries);
-        }
-        return (spans, _summaryEncoder.Rows, inSpanRows);
+        return new EncodedTrace(rows, _encoder.Rows, spans, summaryRange, inSpanRows);
     }
 
     /// <summary>One channel item: a trace's spans and, at its decision, its summary.</summary>
     private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary);
+
+    /// <summary>
+    /// One trace as it waits for its batch: its rows in a block, how many spans they account for
+    /// (rows pending until written), its summary row (empty for none) and whether the summary is
+    /// stored as the rows alone.
+    /// </summary>
+    private readonly record struct EncodedTrace(RowRange Rows, int RowCount, int Spans, RowRange Summary, int InSpanRows);
 }
