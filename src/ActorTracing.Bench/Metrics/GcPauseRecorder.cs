@@ -17,6 +17,7 @@ public sealed class GcPauseRecorder : EventListener
     private const int GcStart = 1;
     private const int GcRestartEeEnd = 3;
     private const int GcHeapStats = 4;
+    private const int GcSuspendEeEnd = 8;
     private const int GcSuspendEeBegin = 9;
     private const long GcKeyword = 0x1;
 
@@ -24,6 +25,7 @@ public sealed class GcPauseRecorder : EventListener
     private readonly List<GcPause> _pauses = [];
     private Stopwatch? _clock;
     private DateTime _suspendedAt;
+    private double _suspendMs;
     private bool _suspended;
     private int _generation = -1;
     private GcPauseKind _kind = GcPauseKind.BackgroundPhase;
@@ -66,7 +68,12 @@ public sealed class GcPauseRecorder : EventListener
             switch (eventData.EventId)
             {
                 case GcSuspendEeBegin:
-                    (_suspended, _suspendedAt, _generation, _kind, _promoted) = (true, eventData.TimeStamp, -1, GcPauseKind.BackgroundPhase, 0);
+                    (_suspended, _suspendedAt, _generation, _kind, _promoted, _suspendMs) = (true, eventData.TimeStamp, -1, GcPauseKind.BackgroundPhase, 0, 0);
+                    break;
+                case GcSuspendEeEnd when _suspended:
+                    // Stopping every managed thread: on busy cores this is waiting for threads to
+                    // be scheduled, not GC work.
+                    _suspendMs = (eventData.TimeStamp - _suspendedAt).TotalMilliseconds;
                     break;
                 case GcStart when _suspended:
                     _generation = Convert.ToInt32(eventData.Payload![1], System.Globalization.CultureInfo.InvariantCulture);
@@ -91,7 +98,8 @@ public sealed class GcPauseRecorder : EventListener
                         (eventData.TimeStamp - _suspendedAt).TotalMilliseconds,
                         _generation,
                         _kind,
-                        _promoted));
+                        _promoted,
+                        _suspendMs));
                     break;
             }
         }
@@ -119,4 +127,5 @@ public enum GcPauseKind
 /// <param name="Milliseconds">How long managed threads were stopped.</param>
 /// <param name="Generation">Generation collected (-1: a background collection's later phase).</param>
 /// <param name="PromotedBytes">Bytes that survived the collection (0 when not reported).</param>
-public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes);
+/// <param name="SuspendMilliseconds">Of <paramref name="Milliseconds"/>, how long stopping the threads took.</param>
+public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0);

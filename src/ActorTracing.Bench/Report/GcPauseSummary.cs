@@ -14,7 +14,8 @@ namespace ActorTracing.Bench;
 /// <param name="Background">Suspensions of background gen2 collections (their start and later phases).</param>
 /// <param name="PauseP50Ms">Median pause of the run.</param>
 /// <param name="MeanPromotedBytes">Mean bytes that survived a blocking gen0/gen1 collection.</param>
-public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPauseGroup Gen2, GcPauseGroup Background, double PauseP50Ms, long MeanPromotedBytes)
+/// <param name="MaxSuspendMs">Longest time spent stopping the threads (part of a pause, before any GC work).</param>
+public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPauseGroup Gen2, GcPauseGroup Background, double PauseP50Ms, long MeanPromotedBytes, double MaxSuspendMs = 0)
 {
     public static GcPauseSummary Of(IReadOnlyList<GcPause> pauses)
     {
@@ -28,7 +29,8 @@ public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPaus
             GcPauseGroup.Of(blocking.Where(p => p.Generation >= 2)),
             GcPauseGroup.Of(pauses.Where(p => p.Kind != GcPauseKind.Blocking)),
             sorted.Length == 0 ? 0 : Math.Round(sorted[sorted.Length / 2], 1),
-            young.Length == 0 ? 0 : (long)young.Average(p => p.PromotedBytes));
+            young.Length == 0 ? 0 : (long)young.Average(p => p.PromotedBytes),
+            pauses.Count == 0 ? 0 : Math.Round(pauses.Max(p => p.SuspendMilliseconds), 1));
     }
 
     /// <summary>One line for the report: "12× gen0 (max 40 ms), 3× gen1 (max 80 ms), …".</summary>
@@ -40,7 +42,7 @@ public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPaus
             .ToArray();
         return parts.Length == 0
             ? "none"
-            : string.Join(", ", parts) + string.Create(CultureInfo.InvariantCulture, $"; p50 {PauseP50Ms:0.#} ms; {MeanPromotedBytes / 1048576.0:0.#} MB survive a young GC");
+            : string.Join(", ", parts) + string.Create(CultureInfo.InvariantCulture, $"; p50 {PauseP50Ms:0.#} ms; {MeanPromotedBytes / 1048576.0:0.#} MB survive a young GC; stopping the threads took up to {MaxSuspendMs:0.#} ms");
     }
 }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace ActorTracing.Domain.Completion;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace ActorTracing.Domain.Completion;
 /// trace in it — for as long as any of its traces stayed open, and made every body survive into
 /// the old GC generations with the trace. Copying each span's bytes into shared 32 KiB chunks
 /// frees the body as soon as its traces are appended, keeps only the span bytes themselves, and
-/// the chunks come from (and go back to) the array pool instead of being garbage.
+/// the chunks come from (and go back to) a pool instead of being garbage (<see cref="ChunkPool"/>).
 /// <para>
 /// Not thread-safe: owned by one shard actor. A chunk goes back to the pool once every span
 /// copied into it has been released (<see cref="Release"/>); a trace is released when it is
@@ -25,8 +23,15 @@ public sealed class SpanArena
     // small because every shard has one partly filled: 100 shards × 32 KiB is 3 MiB per node.
     private const int MaxArenaSpanBytes = ChunkBytes / 8;
 
+    private readonly ChunkPool _pool;
     private Chunk? _current;
     private long _chunksRented;
+
+    /// <param name="pool">Where chunks come from; every shard of a node shares <see cref="ChunkPool.Shared"/>.</param>
+    public SpanArena(ChunkPool? pool = null)
+    {
+        _pool = pool ?? ChunkPool.Shared;
+    }
 
     /// <summary>The attribute keys numbered for the compact span bytes in this arena (<see cref="CompactSpan"/>).</summary>
     public SpanKeyTable Keys { get; } = new();
@@ -53,7 +58,7 @@ public sealed class SpanArena
                     Return(current);
                 }
             }
-            current = _current = new Chunk(ArrayPool<byte>.Shared.Rent(ChunkBytes));
+            current = _current = _pool.Rent();
             _chunksRented++;
         }
         var memory = new Memory<byte>(current.Bytes, current.Used, raw.Length);
@@ -85,14 +90,15 @@ public sealed class SpanArena
 
     private void Return(Chunk chunk)
     {
-        ArrayPool<byte>.Shared.Return(chunk.Bytes);
-        chunk.Bytes = [];
+        _pool.Return(chunk);
         _chunksRented--;
     }
 
-    public sealed class Chunk(byte[] bytes)
+    public sealed class Chunk
     {
-        internal byte[] Bytes { get; set; } = bytes;
+        internal Chunk(byte[] bytes) => Bytes = bytes;
+
+        internal byte[] Bytes { get; }
 
         internal int Used { get; set; }
 

@@ -71,7 +71,9 @@ public sealed class TraceBuffer
         _firstRegionAtTicks = 0;
         _regionArrivals = null;
         _chunkSpans = 0;
-        _moreChunks = null;
+        // Cleared, not dropped: the list is the buffer's own (nothing outside sees it), so a reused
+        // buffer keeps it instead of growing a new one that would be promoted with the trace.
+        _moreChunks?.Clear();
         SpanCount = 0;
         Bytes = 0;
         RootSeen = false;
@@ -241,7 +243,7 @@ public sealed class TraceBuffer
             }
         }
         _chunk = null;
-        _moreChunks = null;
+        _moreChunks?.Clear();
     }
 
     private void NoteChunk(SpanArena.Chunk chunk)

@@ -127,4 +127,53 @@ public sealed class SpanArenaSpec
         // 20 traces of 100 spans one after the other fit in the slots of one.
         Assert.Equal(256, slots.Capacity);
     }
+
+    [Fact]
+    public void Chunks_released_by_one_shard_are_reused_by_another_instead_of_allocated()
+    {
+        var pool = new ChunkPool();
+        var first = new SpanArena(pool);
+        const int SpanBytes = SpanArena.ChunkBytes / 40;
+        var traces = Enumerable.Range(1, 200).Select(t =>
+        {
+            var buffer = new TraceBuffer(new TraceId(9, (ulong)t), first);
+            buffer.Add([Span(new TraceId(9, (ulong)t), 1, 1, SpanBytes), Span(new TraceId(9, (ulong)t), 2, 2, SpanBytes)], T0);
+            return buffer;
+        }).ToList();
+        var allocated = pool.Allocated;
+        traces.ForEach(t => t.Release());
+
+        var second = new SpanArena(pool);
+        for (ulong t = 1; t <= 200; t++)
+        {
+            new TraceBuffer(new TraceId(10, t), second).Add([Span(new TraceId(10, t), 1, 3, SpanBytes), Span(new TraceId(10, t), 2, 4, SpanBytes)], T0);
+        }
+
+        Assert.InRange(allocated, 10, 11);
+        Assert.Equal(allocated + 1, pool.Allocated);
+    }
+
+    [Fact]
+    public void A_chunk_is_born_in_the_old_generation_so_young_collections_never_copy_it()
+    {
+        // A chunk lives as long as its traces: new GC memory would be copied out of gen0 and gen1.
+        var chunk = new ChunkPool().Rent();
+
+        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(chunk.Bytes));
+        Assert.Equal(SpanArena.ChunkBytes, chunk.Bytes.Length);
+    }
+
+    [Fact]
+    public void The_pool_keeps_at_most_its_bound_of_free_chunks()
+    {
+        var pool = new ChunkPool(maxFreeChunks: 2);
+        var chunks = Enumerable.Range(0, 5).Select(_ => pool.Rent()).ToArray();
+        foreach (var chunk in chunks)
+        {
+            pool.Return(chunk);
+        }
+
+        Assert.Equal(2, pool.FreeCount);
+        Assert.Equal(5, pool.Allocated);
+    }
 }
