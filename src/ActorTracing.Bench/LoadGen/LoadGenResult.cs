@@ -58,6 +58,9 @@ public sealed record LoadGenResult
 
     public long PeakRssBytes { get; init; }
 
+    /// <summary>The generator's own GC pauses during the run: each delays sends and ack reads, which the open-loop latency counts.</summary>
+    public GcPauseSummary? GcPauses { get; init; }
+
     public string? LastError { get; init; }
 
     /// <summary>Where the ground truth was written (TSV, <see cref="GroundTruthFile"/>), when asked.</summary>

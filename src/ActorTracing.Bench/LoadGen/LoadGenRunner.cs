@@ -46,6 +46,11 @@ public static class LoadGenRunner
         // and the file is written once the run is over so disk I/O never paces the schedule.
         var truths = request.TruthFile is null ? null : new List<TraceGroundTruth>(1 << 16);
         var before = ProcReader.Read(Environment.ProcessId);
+        // The generator's own GC pauses delay its sends and its reading of acks, and an open-loop
+        // latency (from the intended send time) counts that delay against the node: reported
+        // beside the ack latency so the two can be told apart.
+        var pauseClock = Stopwatch.StartNew();
+        using var pauses = new GcPauseRecorder(pauseClock);
         var options = new WorkloadOptions
         {
             TargetSpansPerSecond = request.SpansPerSecond,
@@ -113,6 +118,7 @@ public static class LoadGenRunner
             PerSecond = seconds,
             CpuSeconds = Math.Round(after.CpuSeconds - before.CpuSeconds, 2),
             PeakRssBytes = after.PeakRssBytes,
+            GcPauses = GcPauseSummary.Of(pauses.Between(0, double.MaxValue)),
             LastError = generator.Counters.LastError,
             TruthFile = request.TruthFile is null ? null : Path.GetFullPath(request.TruthFile),
         };

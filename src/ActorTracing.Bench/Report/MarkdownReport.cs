@@ -97,9 +97,16 @@ public static class MarkdownReport
                 md.AppendLine(F($"| {p.Protocol} | {p.LoadFraction:P0} | {p.OfferedSpansPerSecond:N0} | {p.AchievedSpansPerSecond:N0} | {Ms(p.AckLatency.P50)} | {Ms(p.AckLatency.P95)} | {Ms(p.AckLatency.P99)} | {Ms(p.AckLatency.Max)} | {p.Throttled:N0} | {p.NodeCpuPercent:0}% | {p.GcPausePercent:0.#}% | {p.GeneratorCpuPercent:0}% |"));
             }
             md.AppendLine();
-            foreach (var p in report.Latency.Where(p => p.GcPauses is not null))
+            foreach (var p in report.Latency)
             {
-                md.AppendLine(F($"- GC pauses at {p.LoadFraction:P0} ({p.Protocol}): {p.GcPauses!.Describe()}"));
+                if (p.GcPauses is { } node)
+                {
+                    md.AppendLine(F($"- node GC pauses at {p.LoadFraction:P0} ({p.Protocol}): {node.Describe()}"));
+                }
+                if (p.GeneratorGcPauses is { } generator)
+                {
+                    md.AppendLine(F($"- generator GC pauses at {p.LoadFraction:P0} ({p.Protocol}): {generator.Describe()}"));
+                }
             }
             md.AppendLine();
             md.AppendLine("![latency](latency.svg)");

@@ -22,11 +22,15 @@ public sealed partial class BenchRunner
             var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, _options.StepWarmUp, truth, cancellationToken).ConfigureAwait(false);
             var m = Measure(run, run.After, 0, target.SendDelay, sampler);
             var gc = _gcPauses is null ? null : GcPauseSummary.Of(_gcPauses.Between(run.LoadStart, run.After.Seconds));
-            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc));
+            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses));
             Say(F($"  ack p50 {MarkdownReport.Ms(run.Result.AckLatency.P50)} p99 {MarkdownReport.Ms(run.Result.AckLatency.P99)} max {MarkdownReport.Ms(run.Result.AckLatency.Max)}"));
             if (gc is not null)
             {
                 Say("  GC pauses: " + gc.Describe());
+            }
+            if (run.Result.GcPauses is { } generatorGc)
+            {
+                Say("  generator GC pauses: " + generatorGc.Describe());
             }
             if (truth is null)
             {

@@ -114,6 +114,9 @@ internal static class OtlpAnyValue
         }
     }
 
+    /// <summary>Longest string value <see cref="ReadValue"/> takes from the cache: enums, routes, methods and codes, not ids or text.</summary>
+    public const int CachedValueBytes = 32;
+
     /// <summary>Decodes a repeated KeyValue field's elements; call once per KeyValue message.</summary>
     public static KeyValuePair<string, AttributeValue> ReadKeyValue(ReadOnlySpan<byte> keyValue)
     {
@@ -126,7 +129,9 @@ internal static class OtlpAnyValue
             {
                 case OtlpFields.KeyValueKey:
                     reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.key");
-                    key = ReadUtf8(reader.ReadLengthDelimited());
+                    // Keys repeat across every span (a few dozen names per fleet): cached, so
+                    // decoding a kept span for storage does not allocate each key again.
+                    key = Utf8StringCache.Get(reader.ReadLengthDelimited());
                     break;
                 case OtlpFields.KeyValueValue:
                     reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.value");
@@ -140,7 +145,14 @@ internal static class OtlpAnyValue
         return new KeyValuePair<string, AttributeValue>(key, value);
     }
 
-    public static AttributeValue ReadValue(ReadOnlySpan<byte> anyValue)
+    /// <param name="cacheShortStrings">
+    /// Take string values of up to <see cref="CachedValueBytes"/> bytes from the string cache: for
+    /// the values sampling rules look up on every span of every trace (a category, a route, a
+    /// method), which repeat; without it each lookup allocated its string again (~13 % of a busy
+    /// node's young garbage). Off for full decodes, whose long values (SQL, URLs, ids) would only
+    /// churn the cache.
+    /// </param>
+    public static AttributeValue ReadValue(ReadOnlySpan<byte> anyValue, bool cacheShortStrings = false)
     {
         var reader = new ProtoReader(anyValue);
         var result = default(AttributeValue);
@@ -150,7 +162,8 @@ internal static class OtlpAnyValue
             {
                 case OtlpFields.AnyString:
                     reader.Expect(wireType, WireType.LengthDelimited, "AnyValue.string_value");
-                    result = AttributeValue.FromString(ReadUtf8(reader.ReadLengthDelimited()));
+                    var utf8 = reader.ReadLengthDelimited();
+                    result = AttributeValue.FromString(cacheShortStrings && utf8.Length <= CachedValueBytes ? Utf8StringCache.Get(utf8) : ReadUtf8(utf8));
                     break;
                 case OtlpFields.AnyBool:
                     reader.Expect(wireType, WireType.Varint, "AnyValue.bool_value");

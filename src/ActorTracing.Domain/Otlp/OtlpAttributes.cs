@@ -71,7 +71,7 @@ public static class OtlpAttributes
             }
             if (keyIdSeen ? idMatches : OtlpAnyValue.KeyEquals(keyBytes, key))
             {
-                value = OtlpAnyValue.ReadValue(valueBytes);
+                value = OtlpAnyValue.ReadValue(valueBytes, cacheShortStrings: true);
                 return true;
             }
         }

@@ -27,6 +27,45 @@ public sealed class OtlpAttributesSpec
     }
 
     [Fact]
+    public void A_short_string_a_rule_looks_up_on_every_span_is_one_cached_string_not_a_new_one_each_time()
+    {
+        var first = OtlpEncoder.EncodeSpan(SpanWith("function_type", "edge-function", spanId: 1));
+        var second = OtlpEncoder.EncodeSpan(SpanWith("function_type", "edge-function", spanId: 2));
+
+        Assert.True(OtlpAttributes.TryFindInSpan(first, "function_type", out var a));
+        Assert.True(OtlpAttributes.TryFindInSpan(second, "function_type", out var b));
+
+        Assert.Equal("edge-function", a.Text);
+        Assert.Same(a.Text, b.Text);
+    }
+
+    [Fact]
+    public void A_long_string_value_is_decoded_as_is_not_cached()
+    {
+        var text = new string('q', OtlpAnyValue.CachedValueBytes + 1);
+        var first = OtlpEncoder.EncodeSpan(SpanWith("db.query.text", text, spanId: 1));
+        var second = OtlpEncoder.EncodeSpan(SpanWith("db.query.text", text, spanId: 2));
+
+        Assert.True(OtlpAttributes.TryFindInSpan(first, "db.query.text", out var a));
+        Assert.True(OtlpAttributes.TryFindInSpan(second, "db.query.text", out var b));
+
+        Assert.Equal(text, a.Text);
+        Assert.NotSame(a.Text, b.Text);
+    }
+
+    [Fact]
+    public void Attribute_keys_of_a_full_decode_are_cached_strings()
+    {
+        var first = OtlpSpanDecoder.DecodeSpan(OtlpEncoder.EncodeSpan(SpanWith("http.route", "/a", spanId: 1)));
+        var second = OtlpSpanDecoder.DecodeSpan(OtlpEncoder.EncodeSpan(SpanWith("http.route", "/b", spanId: 2)));
+
+        Assert.Same(first.Attributes.Single(a => a.Key == "http.route").Key, second.Attributes.Single(a => a.Key == "http.route").Key);
+    }
+
+    private static SpanDetail SpanWith(string key, string value, ulong spanId) =>
+        OtlpSamples.FullSpan(OtlpSamples.TraceA, spanId, 0) with { Attributes = [new(key, AttributeValue.FromString(value))] };
+
+    [Fact]
     public void Event_and_link_attributes_are_not_span_attributes()
     {
         Assert.False(OtlpAttributes.TryFindInSpan(Span, "exception.type", out _));
