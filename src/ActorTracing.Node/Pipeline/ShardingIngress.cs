@@ -47,9 +47,11 @@ public sealed class ShardingIngress : ITraceIngress
     /// <summary>Why the last request was refused (for operators and diagnostics), or null.</summary>
     public string? LastRefusal { get; private set; }
 
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol) => Submit(traces, protocol, body: null);
+
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, BodyLease? body)
     {
-        var result = SubmitCore(traces);
+        var result = SubmitCore(traces, body);
         if (!result.Accepted)
         {
             LastRefusal = result.Reason;
@@ -57,7 +59,7 @@ public sealed class ShardingIngress : ITraceIngress
         return result;
     }
 
-    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces)
+    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces, BodyLease? body)
     {
         // The receivers are mapped before the actor system has started the shard region; until
         // it exists the honest answer is "not yet", which clients retry.
@@ -103,7 +105,10 @@ public sealed class ShardingIngress : ITraceIngress
             // Only "received" here: the TraceActor charges the buffer on whichever node it lives,
             // so buffered bytes stay balanced per node in a multi-node cluster.
             _gauges.Received(spans.Count);
-            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans), ActorRefs.NoSender);
+            // One reference per message: the trace's shard releases it once it copied the spans
+            // (a shard on another node never does; the body is then left to the GC).
+            body?.AddReference();
+            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Body = body }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;
     }

@@ -1,4 +1,5 @@
 using ActorTracing.Domain;
+using ActorTracing.Domain.Otlp;
 using ActorTracing.Domain.Sampling;
 using Akka.Event;
 
@@ -8,7 +9,15 @@ namespace ActorTracing.Protocol.Traces;
 public static class TraceCommands
 {
     /// <summary>The spans of one trace from one export request: one message per trace, never per span.</summary>
-    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage;
+    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage
+    {
+        /// <summary>
+        /// The pooled request body the spans slice, when they do: the shard releases it once it
+        /// copied them (never serialized — a remote shard gets its own copy, and this one is left
+        /// to the GC).
+        /// </summary>
+        public BodyLease? Body { get; init; }
+    }
 
     /// <summary>
     /// Sent by sharding instead of PoisonPill when a shard hands off or the node leaves: the

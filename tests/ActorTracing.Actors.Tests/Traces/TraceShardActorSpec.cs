@@ -126,6 +126,73 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void A_pooled_request_body_goes_back_once_its_spans_are_copied_and_its_reuse_changes_no_kept_span()
+    {
+        var raw = new[] { EncodeSpan(Trace, 1, 0, SpanStatusCode.Unset), EncodeSpan(Trace, 2, 1, SpanStatusCode.Error) };
+        var (lease, spans) = Body(raw);
+        var array = lease.Array;
+        var actor = Start();
+
+        lease.AddReference();
+        actor.Tell(new TraceCommands.AppendSpans(Trace, spans) { Body = lease });
+        Status(actor);
+        // The receiver's own reference, released after Submit: the shard already let go of its.
+        lease.Release();
+        Assert.True(lease.Returned);
+        // The pool hands the array to the next request.
+        Array.Fill(array, (byte)0xEE);
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        var kept = Assert.Single(_sink.Decided);
+        Assert.True(kept.Decision.Keep);
+        Assert.Equal(raw, kept.Spans.Select(s => s.Raw.ToArray()));
+    }
+
+    [Fact]
+    public void Late_spans_go_on_as_they_are_so_their_body_is_not_released()
+    {
+        var actor = Start();
+        Append(actor, Span(1, status: SpanStatusCode.Error));
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        var (lease, spans) = Body([EncodeSpan(Trace, 2, 1, SpanStatusCode.Unset)]);
+
+        lease.AddReference();
+        actor.Tell(new TraceCommands.AppendSpans(Trace, spans) { Body = lease });
+        Status(actor);
+        lease.Release();
+
+        // Published to the sinks (a kept late span is stored) straight from the body's bytes.
+        Assert.False(lease.Returned);
+        Assert.Equal(2, _sink.Decided.Count);
+    }
+
+    private static byte[] EncodeSpan(TraceId trace, ulong id, ulong parent, SpanStatusCode status) => OtlpEncoder.EncodeSpan(new SpanDetail
+    {
+        TraceId = trace,
+        SpanId = new SpanId(id),
+        ParentSpanId = new SpanId(parent),
+        Name = "GET /api/orders",
+        Kind = SpanKind.Server,
+        StartUnixNano = 1_000,
+        EndUnixNano = 5_000,
+        Attributes = [new("http.route", AttributeValue.FromString("/api/orders"))],
+        StatusCode = status,
+    });
+
+    /// <summary>Spans decoded as slices of one pooled body, the way the HTTP receiver hands them over.</summary>
+    private static (BodyLease Lease, BufferedSpan[] Spans) Body(byte[][] raw)
+    {
+        var lease = BodyLease.Rent(raw.Sum(r => r.Length));
+        var spans = new BufferedSpan[raw.Length];
+        for (int i = 0, at = 0; i < raw.Length; at += raw[i].Length, i++)
+        {
+            raw[i].CopyTo(lease.Array, at);
+            spans[i] = OtlpTraceDecoder.DecodeSpan(lease.Memory.Slice(at, raw[i].Length), SpanOrigin.Unknown);
+        }
+        return (lease, spans);
+    }
+
+    [Fact]
     public void A_decided_traces_spans_are_not_kept_alive_by_the_shard_once_published()
     {
         // Decided traces' state is pooled for reuse; the pool must not keep the last trace's span
