@@ -14,15 +14,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
 
     /// <summary>Processes an ExportTraceServiceRequest in protobuf. The decoded spans keep slices of
     /// <paramref name="request"/>, so its array must never be reused or returned to a pool.</summary>
-    public ExportOutcome ProcessProtobuf(ReadOnlyMemory<byte> request, string protocol) => ProcessProtobuf(request, protocol, body: null);
-
-    /// <summary>
-    /// Processes a request whose bytes are <paramref name="body"/>'s (or, with no lease, an array
-    /// that is never reused). The caller still holds its own reference and releases it after this.
-    /// </summary>
-    public ExportOutcome ProcessProtobuf(BodyLease body, string protocol) => ProcessProtobuf(body.Memory, protocol, body);
-
-    private ExportOutcome ProcessProtobuf(ReadOnlyMemory<byte> request, string protocol, BodyLease? body)
+    public ExportOutcome ProcessProtobuf(ReadOnlyMemory<byte> request, string protocol)
     {
         OtlpDecodeResult decoded;
         try
@@ -34,7 +26,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             counters.Malformed();
             return ExportOutcome.Malformed("malformed ExportTraceServiceRequest: " + ex.Message);
         }
-        return Submit(decoded, protocol, body);
+        return Submit(decoded, protocol);
     }
 
     /// <summary>Processes an ExportTraceServiceRequest in OTLP/JSON.</summary>
@@ -53,7 +45,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         return ProcessProtobuf(protobuf, protocol);
     }
 
-    private ExportOutcome Submit(OtlpDecodeResult decoded, string protocol, BodyLease? body)
+    private ExportOutcome Submit(OtlpDecodeResult decoded, string protocol)
     {
         if (decoded.RejectedSpans > 0)
         {
@@ -61,7 +53,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         }
         if (decoded.Traces.Count > 0)
         {
-            var result = body is null ? ingress.Submit(decoded.Traces, protocol) : ingress.Submit(decoded.Traces, protocol, body);
+            var result = ingress.Submit(decoded.Traces, protocol);
             if (!result.Accepted)
             {
                 counters.Throttled(decoded.AcceptedSpans, protocol);

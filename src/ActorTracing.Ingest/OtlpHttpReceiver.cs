@@ -77,18 +77,7 @@ internal sealed partial class OtlpHttpReceiver(OtlpExportProcessor processor, In
                     return;
             }
 
-            ExportOutcome outcome;
-            try
-            {
-                outcome = json ? processor.ProcessJson(body.Body.Span, protocol)
-                    : body.Lease is { } lease ? processor.ProcessProtobuf(lease, protocol)
-                    : processor.ProcessProtobuf(body.Body, protocol);
-            }
-            finally
-            {
-                // The receiver's own reference: shards that got spans hold theirs until they copied them.
-                body.Lease?.Release();
-            }
+            var outcome = json ? processor.ProcessJson(body.Body, protocol) : processor.ProcessProtobuf(body.Body, protocol);
             await RespondAsync(context, json, outcome).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

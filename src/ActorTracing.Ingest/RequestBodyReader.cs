@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Compression;
-using ActorTracing.Domain.Otlp;
 
 namespace ActorTracing.Ingest;
 
@@ -11,22 +10,18 @@ internal enum BodyReadStatus
     InvalidEncoding,
 }
 
-/// <summary>
-/// The body the decoded spans may slice, or why there is none: in a pooled array (<see cref="Lease"/>,
-/// released by the receiver once it submitted) when its length was declared, else an exact-size array of its own.
-/// </summary>
-internal readonly record struct BodyReadResult(BodyReadStatus Status, ReadOnlyMemory<byte> Body, string? Problem, BodyLease? Lease = null)
+/// <summary>The body as one exact-size array the decoded spans may slice, or why there is none.</summary>
+internal readonly record struct BodyReadResult(BodyReadStatus Status, byte[] Body, string? Problem)
 {
-    public static BodyReadResult TooLarge(int limit) => new(BodyReadStatus.TooLarge, ReadOnlyMemory<byte>.Empty, $"request body exceeds the limit of {limit} bytes");
+    public static BodyReadResult TooLarge(int limit) => new(BodyReadStatus.TooLarge, [], $"request body exceeds the limit of {limit} bytes");
 
-    public static BodyReadResult Invalid(string problem) => new(BodyReadStatus.InvalidEncoding, ReadOnlyMemory<byte>.Empty, problem);
+    public static BodyReadResult Invalid(string problem) => new(BodyReadStatus.InvalidEncoding, [], problem);
 }
 
 /// <summary>
-/// Reads a request body under a byte limit. The decoded spans slice the result until their shard
-/// copies them into its arena, so a declared-length body is read into a counted pooled array
-/// (<see cref="BodyLease"/>) that goes back to the pool when the last holder released it;
-/// a chunked or gzip body is read via pooled scratch into an exact-size array of its own.
+/// Reads a request body under a byte limit. The result array is handed to the decoder, whose spans
+/// keep slices of it for as long as the trace is buffered, so it is always a fresh exact-size array;
+/// pooled arrays are only used as scratch when the size is not known up front (chunked or gzip).
 /// </summary>
 internal static class RequestBodyReader
 {
@@ -67,27 +62,11 @@ internal static class RequestBodyReader
 
     private static async Task<BodyReadResult> ReadExactAsync(Stream body, int length, CancellationToken cancellationToken)
     {
-        if (length == 0)
-        {
-            return new BodyReadResult(BodyReadStatus.Ok, ReadOnlyMemory<byte>.Empty, null);
-        }
-        var lease = BodyLease.Rent(length);
-        var complete = false;
-        try
-        {
-            var read = await body.ReadAtLeastAsync(lease.Array.AsMemory(0, length), length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            complete = read == length;
-            return complete
-                ? new BodyReadResult(BodyReadStatus.Ok, lease.Memory, null, lease)
-                : BodyReadResult.Invalid($"request body ended after {read} of the {length} bytes Content-Length declared");
-        }
-        finally
-        {
-            if (!complete)
-            {
-                lease.Release();
-            }
-        }
+        var buffer = length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length);
+        var read = await body.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return read == length
+            ? new BodyReadResult(BodyReadStatus.Ok, buffer, null)
+            : BodyReadResult.Invalid($"request body ended after {read} of the {length} bytes Content-Length declared");
     }
 
     private static async Task<BodyReadResult> ReadUnknownAsync(Stream source, int sizeHint, int limit, CancellationToken cancellationToken)

@@ -149,8 +149,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         if (_open.TryGetValue(message.TraceId, out var trace))
         {
             Add(trace.Buffer, spans, now);
-            // Copied into the arena: the request body can be reused.
-            message.Body?.Release();
             if (!trace.Recovering && trace.AwaitingGroup is null)
             {
                 Evaluate(trace, now);
@@ -159,8 +157,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         if (_decisions.TryGet(message.TraceId, now, out var remembered))
         {
-            // Late spans are published as they are (a kept one goes on to storage), so their
-            // body is not released: it is left to the GC. Late spans are rare.
             var bytes = SizeOf(spans);
             _gauges.Buffered(spans.Count, bytes);
             FollowDecision(message.TraceId, remembered, spans, bytes, now);
@@ -169,7 +165,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
         trace = Open(message.TraceId);
         Add(trace.Buffer, spans, now);
-        message.Body?.Release();
         _open.Add(message.TraceId, trace);
         if (_settings.DurableDecisions)
         {

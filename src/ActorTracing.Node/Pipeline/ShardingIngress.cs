@@ -47,11 +47,9 @@ public sealed class ShardingIngress : ITraceIngress
     /// <summary>Why the last request was refused (for operators and diagnostics), or null.</summary>
     public string? LastRefusal { get; private set; }
 
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol) => Submit(traces, protocol, body: null);
-
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, BodyLease? body)
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
     {
-        var result = SubmitCore(traces, body);
+        var result = SubmitCore(traces);
         if (!result.Accepted)
         {
             LastRefusal = result.Reason;
@@ -59,7 +57,7 @@ public sealed class ShardingIngress : ITraceIngress
         return result;
     }
 
-    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces, BodyLease? body)
+    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces)
     {
         // The receivers are mapped before the actor system has started the shard region; until
         // it exists the honest answer is "not yet", which clients retry.
@@ -105,10 +103,7 @@ public sealed class ShardingIngress : ITraceIngress
             // Only "received" here: the TraceActor charges the buffer on whichever node it lives,
             // so buffered bytes stay balanced per node in a multi-node cluster.
             _gauges.Received(spans.Count);
-            // One reference per message: the trace's shard releases it once it copied the spans
-            // (a shard on another node never does; the body is then left to the GC).
-            body?.AddReference();
-            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Body = body }, ActorRefs.NoSender);
+            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans), ActorRefs.NoSender);
         }
         return IngressResult.Ok;
     }

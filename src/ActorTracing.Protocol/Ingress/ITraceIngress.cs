@@ -12,15 +12,4 @@ namespace ActorTracing.Protocol.Ingress;
 public interface ITraceIngress
 {
     IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol);
-
-    /// <summary>
-    /// Submits spans that are slices of a pooled request body. An ingress that does not track
-    /// when its consumers are done with them keeps a reference it never releases (this default),
-    /// so the body is left to the GC instead of being reused under them.
-    /// </summary>
-    IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, BodyLease? body)
-    {
-        body?.AddReference();
-        return Submit(traces, protocol);
-    }
 }

@@ -1,5 +1,4 @@
 using ActorTracing.Domain;
-using ActorTracing.Domain.Otlp;
 using ActorTracing.Domain.Sampling;
 using Akka.Event;
 
@@ -9,15 +8,7 @@ namespace ActorTracing.Protocol.Traces;
 public static class TraceCommands
 {
     /// <summary>The spans of one trace from one export request: one message per trace, never per span.</summary>
-    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage
-    {
-        /// <summary>
-        /// The pooled request body the spans slice, when they do: the shard releases it once it
-        /// copied them (never serialized — a remote shard gets its own copy, and this one is left
-        /// to the GC).
-        /// </summary>
-        public BodyLease? Body { get; init; }
-    }
+    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage;
 
     /// <summary>
     /// Sent by sharding instead of PoisonPill when a shard hands off or the node leaves: the
