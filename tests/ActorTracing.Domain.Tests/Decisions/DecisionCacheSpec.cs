@@ -144,4 +144,53 @@ public sealed class DecisionCacheSpec
         Assert.Equal(5, cache.Count);
         Assert.All(shardZero[^5..], id => Assert.True(cache.TryGet(id, T0, out _)));
     }
+
+    [Fact]
+    public void A_remembered_decision_does_not_keep_its_object_alive_but_comes_back_equal()
+    {
+        // Every trace's decision is a new object; the cache keeps one per distinct decision, so
+        // the rest die young instead of living in the cache (and the GC's old generation) for minutes.
+        var cache = new DecisionCache(1000, TimeSpan.FromMinutes(5));
+        var weak = RememberFreshDecisions(cache, 100);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.All(weak.Skip(1), w => Assert.False(w.TryGetTarget(out _)));
+        for (ulong i = 0; i < 100; i++)
+        {
+            Assert.True(cache.TryGet(new TraceId(1, i), T0, out var decision));
+            Assert.Equal(SamplingDecision.Kept("rules/errors", 1), decision);
+        }
+    }
+
+    [Fact]
+    public void Decisions_past_the_table_bound_are_still_remembered_each_as_given()
+    {
+        var cache = new DecisionCache(100_000, TimeSpan.FromMinutes(5));
+        const int Distinct = (1 << 16) + 10;
+        for (var i = 0; i < Distinct; i++)
+        {
+            cache.Add(new TraceId(2, (ulong)i), SamplingDecision.Dropped("drop/" + i), T0);
+        }
+
+        Assert.Equal(Distinct, cache.Count);
+        Assert.True(cache.TryGet(new TraceId(2, 7), T0, out var early));
+        Assert.Equal("drop/7", early.Reason);
+        Assert.True(cache.TryGet(new TraceId(2, Distinct - 1), T0, out var late));
+        Assert.Equal("drop/" + (Distinct - 1), late.Reason);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<WeakReference<SamplingDecision>> RememberFreshDecisions(DecisionCache cache, int count)
+    {
+        var weak = new List<WeakReference<SamplingDecision>>();
+        for (ulong i = 0; i < (ulong)count; i++)
+        {
+            var decision = SamplingDecision.Kept("rules/errors", 1);
+            cache.Add(new TraceId(1, i), decision, T0);
+            weak.Add(new WeakReference<SamplingDecision>(decision));
+        }
+        return weak;
+    }
 }
