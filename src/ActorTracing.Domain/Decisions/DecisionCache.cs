@@ -37,7 +37,6 @@ public sealed class DecisionCache
     private readonly System.Collections.Concurrent.ConcurrentDictionary<SamplingDecision, int> _ids = new();
     private readonly Lock _tableGate = new();
     private SamplingDecision[] _table = new SamplingDecision[16];
-    private int _tableCount;
     private long _evicted;
 
     /// <param name="stripes">Independent parts, picked like cluster shards (stable hash modulo); at most <paramref name="capacity"/>.</param>
@@ -116,20 +115,20 @@ public sealed class DecisionCache
             {
                 return id;
             }
-            if (_tableCount == MaxDistinctDecisions)
+            // _ids is only added to under this lock: its count is the next free id.
+            id = _ids.Count;
+            if (id == MaxDistinctDecisions)
             {
                 return -1;
             }
             var table = _table;
-            if (_tableCount == table.Length)
+            if (id == table.Length)
             {
                 // Readers index the array they read; a grown copy holds every id they can have.
                 Array.Resize(ref table, table.Length * 2);
             }
-            id = _tableCount;
             table[id] = decision;
             Volatile.Write(ref _table, table);
-            _tableCount++;
             // Published after the table: whoever finds the id finds its decision.
             _ids[decision] = id;
             return id;

@@ -40,8 +40,7 @@ public sealed partial class SpanRowEncoder
     /// <summary>Starts a new batch: keeps the buffer's memory, forgets rows and cached origins.</summary>
     public void Reset()
     {
-        _writer.Reset();
-        Rows = 0;
+        ResetRows();
         ResetOriginCache();
     }
 
