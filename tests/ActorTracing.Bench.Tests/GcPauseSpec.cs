@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using ActorTracing.Bench;
+
+namespace ActorTracing.Bench.Tests;
+
+/// <summary>The per-run GC pause figures of the report: recorded from the runtime's own events, summarized by kind.</summary>
+public sealed class GcPauseSpec
+{
+    [Fact]
+    public async Task A_blocking_collection_is_recorded_with_its_generation_and_a_pause()
+    {
+        var clock = Stopwatch.StartNew();
+        using var recorder = new GcPauseRecorder(clock);
+
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        // Listeners get runtime events on a dispatch thread, a moment after the collection.
+        var deadline = Stopwatch.StartNew();
+        IReadOnlyList<GcPause> pauses;
+        do
+        {
+            await Task.Delay(20);
+            pauses = recorder.Between(0, clock.Elapsed.TotalSeconds + 1);
+        }
+        while (!(pauses.Any(p => p.Generation == 0) && pauses.Any(p => p.Generation == 2)) && deadline.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Contains(pauses, p => p is { Generation: 0, Kind: GcPauseKind.Blocking } && p.Milliseconds > 0);
+        Assert.Contains(pauses, p => p is { Generation: 2, Kind: GcPauseKind.Blocking } && p.Milliseconds >= p.SuspendMilliseconds);
+        Assert.Empty(recorder.Between(clock.Elapsed.TotalSeconds + 100, double.MaxValue));
+    }
+
+    [Fact]
+    public void A_summary_counts_each_kind_with_its_longest_pause_and_what_young_collections_kept()
+    {
+        GcPause[] pauses =
+        [
+            new(1, 10, 0, GcPauseKind.Blocking, 1 << 20, 0.5),
+            new(2, 30, 0, GcPauseKind.Blocking, 3 << 20),
+            new(3, 50, 1, GcPauseKind.Blocking, 8 << 20, 2),
+            new(4, 90, 2, GcPauseKind.Blocking, 100 << 20),
+            new(5, 4, 2, GcPauseKind.BackgroundStart, 0),
+            new(6, 6, -1, GcPauseKind.BackgroundPhase, 0),
+        ];
+
+        var summary = GcPauseSummary.Of(pauses);
+
+        Assert.Equal(new GcPauseGroup(2, 40, 30), summary.Gen0);
+        Assert.Equal(new GcPauseGroup(1, 50, 50), summary.Gen1);
+        Assert.Equal(new GcPauseGroup(1, 90, 90), summary.Gen2);
+        Assert.Equal(new GcPauseGroup(2, 10, 6), summary.Background);
+        Assert.Equal(30, summary.PauseP50Ms);
+        // Young = blocking gen0 and gen1: (1 + 3 + 8) MiB / 3; the full collection's survivors are not young ones.
+        Assert.Equal(4 << 20, summary.MeanPromotedBytes);
+        Assert.Equal(2, summary.MaxSuspendMs);
+        Assert.Equal("2× gen0 (max 30 ms), 1× gen1 (max 50 ms), 1× gen2 (max 90 ms), 2× bg gen2 (max 6 ms); p50 30 ms; 4 MB survive a young GC; stopping the threads took up to 2 ms", summary.Describe());
+    }
+
+    [Fact]
+    public void A_run_without_pauses_says_none()
+    {
+        Assert.Equal("none", GcPauseSummary.Of([]).Describe());
+    }
+}
