@@ -276,11 +276,32 @@ internal sealed class MatchMemo
 
 internal static class RegexMatching
 {
-    /// <summary>Bounds a single match so a pathological pattern or value cannot stall a decision.</summary>
+    /// <summary>
+    /// Bounds a single backtracking match so a pathological pattern or value cannot stall a
+    /// decision. Only patterns the linear-time engine cannot run get it (see <see cref="Compile"/>).
+    /// </summary>
     public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Prefers .NET's non-backtracking engine: its match time is linear in the input by
+    /// construction, so no wall-clock timeout is needed and a match never depends on how busy the
+    /// machine is (under a starved CPU a backtracking match could exceed its timeout and count as
+    /// no match — the same trace filed differently on a loaded node). Every route glob (we write
+    /// its regex) and most user patterns qualify. Only constructs that engine refuses —
+    /// backreferences, lookarounds, atomic groups — fall back to the backtracking engine, bounded
+    /// by <see cref="MatchTimeout"/>.
+    /// </summary>
     public static Regex Compile(string pattern)
-        => new(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, MatchTimeout);
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+        }
+        catch (NotSupportedException)
+        {
+            return new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, MatchTimeout);
+        }
+    }
 
     public static bool AnyMatch(Regex[] patterns, string text)
     {

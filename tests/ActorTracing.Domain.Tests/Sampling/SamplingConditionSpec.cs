@@ -213,6 +213,37 @@ public sealed class SamplingConditionSpec
     }
 
     [Fact]
+    public void Globs_and_plain_patterns_run_in_linear_time_without_a_wall_clock_timeout()
+    {
+        // Route globs are our own regex; a timeout on them made a match depend on machine load.
+        var glob = RegexMatching.Compile(RouteGlob.ToRegex("**/*.{css,png}"));
+        var pattern = RegexMatching.Compile(@"^/v\d+/");
+
+        foreach (var regex in new[] { glob, pattern })
+        {
+            Assert.True(regex.Options.HasFlag(System.Text.RegularExpressions.RegexOptions.NonBacktracking));
+            Assert.Equal(System.Text.RegularExpressions.Regex.InfiniteMatchTimeout, regex.MatchTimeout);
+        }
+        // The classic catastrophic-backtracking shape is linear here: it answers, no timeout.
+        var nested = RegexMatching.Compile("^(a+)+$");
+        Assert.False(RegexMatching.IsMatch(nested, new string('a', 5_000) + "!"));
+    }
+
+    [Fact]
+    public void Patterns_the_linear_engine_refuses_still_work_bounded_by_the_match_timeout()
+    {
+        var backreference = RegexMatching.Compile(@"^/(\w+)/\1$");
+        var lookahead = RegexMatching.Compile(@"^/api/(?!internal)");
+
+        Assert.Equal(RegexMatching.MatchTimeout, backreference.MatchTimeout);
+        Assert.Equal(RegexMatching.MatchTimeout, lookahead.MatchTimeout);
+        Assert.True(RegexMatching.IsMatch(backreference, "/users/users"));
+        Assert.False(RegexMatching.IsMatch(backreference, "/users/orders"));
+        Assert.True(RegexMatching.IsMatch(lookahead, "/api/public"));
+        Assert.False(RegexMatching.IsMatch(lookahead, "/api/internal"));
+    }
+
+    [Fact]
     public void Completion_reason_matches_exactly_or_by_parent()
     {
         var expired = new TraceSnapshot(DefaultId, [Span(1)], "expired/no_root");
