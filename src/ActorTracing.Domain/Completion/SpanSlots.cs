@@ -12,7 +12,7 @@ namespace ActorTracing.Domain.Completion;
 /// </summary>
 public sealed class SpanSlots
 {
-    // 256 slots of 72 bytes: an 18 KiB page, below the large object heap, small enough that a
+    // 256 slots of 80 bytes: a 20 KiB page, below the large object heap, small enough that a
     // shard's partly used last page wastes little.
     private const int PageBits = 8;
     private const int PageSize = 1 << PageBits;
@@ -53,7 +53,7 @@ public sealed class SpanSlots
     internal void Free(int index)
     {
         ref var slot = ref this[index];
-        // Drop the references (name, origin, bytes) so a free slot keeps nothing alive.
+        // Drop the references (name, origin, bytes, chunk) so a free slot keeps nothing alive.
         slot = default;
         slot.Next = _free;
         _free = index;
@@ -69,6 +69,13 @@ public sealed class SpanSlots
         public string Name;
         public SpanOrigin Origin;
         public ReadOnlyMemory<byte> Raw;
+
+        /// <summary>
+        /// The arena chunk Raw was copied into (released with the span), or null. Kept per span
+        /// rather than as a per-trace list: the chunks are pooled and old, so this reference
+        /// never points from an old page to a young object.
+        /// </summary>
+        public SpanArena.Chunk? Chunk;
         public SpanKind Kind;
         public SpanStatusCode Status;
 

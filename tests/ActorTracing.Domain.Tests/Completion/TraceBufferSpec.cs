@@ -1,4 +1,5 @@
 using ActorTracing.Domain.Completion;
+using ActorTracing.Domain.Otlp;
 
 namespace ActorTracing.Domain.Tests.Completion;
 
@@ -57,6 +58,52 @@ public sealed class TraceBufferSpec
         Assert.Equal(
             [new("iad", T0), new("fra", T0.AddSeconds(1)), new KeyValuePair<string, DateTimeOffset>("syd", T0.AddSeconds(2))],
             buffer.RegionArrivals);
+    }
+
+    [Fact]
+    public void A_reused_buffer_takes_spans_of_several_regions_and_chunks_without_allocating()
+    {
+        // A pooled buffer is old: anything it allocates per trace is a young object an old one
+        // points at, which every young GC must find through the card table (see TraceBuffer).
+        var arena = new SpanArena(new ChunkPool());
+        var buffer = new TraceBuffer(TestSpans.Trace, arena, new SpanSlots());
+        // Real OTLP spans (they are compacted) of ~900 bytes: 36 to a 32 KiB chunk, so 80 take three.
+        var regions = new[] { "iad", "fra", "syd" };
+        var spans = Enumerable.Range(1, 80)
+            .Select(i => OtlpTraceDecoder.DecodeSpan(
+                OtlpEncoder.EncodeSpan(new SpanDetail
+                {
+                    TraceId = TestSpans.Trace,
+                    SpanId = new SpanId((ulong)i),
+                    ParentSpanId = new SpanId(i == 1 ? 0UL : 1UL),
+                    Name = "GET /api/orders/{id}",
+                    Kind = SpanKind.Server,
+                    StartUnixNano = 1_000,
+                    EndUnixNano = 2_000,
+                    Attributes = [new("payload", AttributeValue.FromString(new string('x', 850)))],
+                }),
+                new SpanOrigin("svc", regions[i % 3], [], [])))
+            .ToList();
+
+        void Round()
+        {
+            buffer.Add(spans, T0);
+            buffer.Release();
+            buffer.Reuse(TestSpans.Trace);
+        }
+
+        Round();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        buffer.Add(spans, T0);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(3, buffer.RegionArrivals.Count);
+        Assert.Equal(80, buffer.SpanCount);
+        buffer.Release();
+        // Every chunk's spans were released with their slots: none stays rented but the current one.
+        Assert.Equal(1, arena.ChunksInUse);
+        Round();
     }
 
     [Fact]
