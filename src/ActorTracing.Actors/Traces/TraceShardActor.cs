@@ -192,13 +192,17 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     /// <summary>Called once a trace is decided and released; nothing may touch it after.</summary>
     private void Recycle(OpenTrace trace)
     {
+        // Cleared now, not when reused, and whether pooled or not: the buffer is old (gen2), and
+        // a reference it kept (the decided span list) would keep those young objects — and a kept
+        // trace's span bytes — alive until some later trace reused it. A buffer dropped because
+        // the pool is full is no better: a young GC does not know an old object is dead, so its
+        // references still count until the next full GC. That is how decided span lists came to
+        // make up most of what survived young GCs after a load drop (a heap walk at 100k spans/s
+        // right after 300k: 47,529 of 47,534 surviving lists held by gen2 buffers).
+        trace.Buffer.Reuse(trace.Buffer.TraceId);
+        trace.Reset();
         if (_pool.Count < MaxPooledTraces)
         {
-            // Cleared now, not when reused: a pooled buffer is old (gen2), and any reference it
-            // kept (the decided span list, region arrivals) would keep those young objects — and
-            // a kept trace's span bytes — alive until some later trace happened to reuse it.
-            trace.Buffer.Reuse(trace.Buffer.TraceId);
-            trace.Reset();
             _pool.Push(trace);
         }
     }

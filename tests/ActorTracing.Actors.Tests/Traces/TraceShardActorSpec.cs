@@ -144,6 +144,33 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.All(sink.Spans, spans => Assert.False(spans.TryGetTarget(out _)));
     }
 
+    [Fact]
+    public void A_decided_trace_the_full_pool_turns_away_does_not_keep_its_spans_alive_through_young_GCs()
+    {
+        // A buffer is old by the time its trace is decided. One the pool has no room for is
+        // dropped, but a young GC does not know an old object is dead: whatever young object it
+        // still pointed at (the decided span list) would survive, and be promoted, until the
+        // next full GC. So the buffer lets go of it whether pooled or not.
+        var sink = new ForgettingSink();
+        var actor = Sys.ActorOf(TraceShardActor.Props("7", _settings, ErrorsOrDrop, _cache, sink, _gauges));
+        const int traces = 1_100; // more than the shard pools (1,024)
+        for (var i = 1; i <= traces; i++)
+        {
+            var trace = new TraceId(0xF00, (ulong)i);
+            actor.Tell(new TraceCommands.AppendSpans(trace, [Span(1, trace: trace)]));
+        }
+        Status(actor);
+        // The open traces' buffers go to the old generation, as they would over a send-delay.
+        GC.Collect();
+        GC.Collect();
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Assert.Equal(traces, sink.Spans.Count);
+
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        Assert.Equal(0, sink.Spans.Count(spans => spans.TryGetTarget(out _)));
+    }
+
     /// <summary>Remembers only weakly what it was given, like a storage sink once it has written it.</summary>
     private sealed class ForgettingSink : ITraceOutcomeSink
     {
