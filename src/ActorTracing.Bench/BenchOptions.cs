@@ -63,6 +63,13 @@ public sealed record BenchOptions
 
     public SustainCriteria Criteria { get; init; } = new();
 
+    /// <summary>
+    /// When set, the latency runs take this rate as 100 % instead of the searched maximum (the
+    /// search still runs and is reported). On a shared machine the search lands on different
+    /// steps from run to run, so two builds are only comparable at the same offered loads.
+    /// </summary>
+    public double? LatencyMax { get; init; }
+
     public static BenchOptions Quick { get; } = new();
 
     public static BenchOptions Full { get; } = new()

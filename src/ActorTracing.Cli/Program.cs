@@ -12,7 +12,7 @@ public static partial class Program
                 run one node from HOCON (defaults: hocon/*.conf), or one node of a cluster file
           up    [cluster.yml] [--data DIR] [--only NODE,NODE] [--no-services]
                 every node of a cluster file as local processes (logs per node, Ctrl-C stops)
-          bench [--quick] [--out DIR] [--protocol http|grpc] [--cluster cluster.yml [--second-endpoint URL]]
+          bench [--quick] [--out DIR] [--protocol http|grpc] [--latency-max SPANS_PER_S] [--cluster cluster.yml [--second-endpoint URL]]
                 benchmark scenarios beside the physical limits of this machine; writes report.json,
                 report.md and SVG charts. Against a node in this process, or with --cluster against
                 the file's nodes started as processes (as `up` does) and stopped at the end

@@ -7,7 +7,7 @@ using ActorTracing.Storage;
 namespace ActorTracing.Cli.Commands;
 
 /// <summary>
-/// `actortracing bench [--quick] [--out DIR] [--cluster cluster.yml]`: runs the benchmark
+/// `actortracing bench [--quick] [--out DIR] [--cluster cluster.yml] [--latency-max SPANS_PER_S]`: runs the benchmark
 /// scenarios, with the load generator as child processes of this same CLI (`loadgen`), and writes
 /// report.json, report.md and SVG charts to DIR. Without --cluster the target is one node in this
 /// process; with it, the cluster file's nodes started as `up` starts them (services, then nodes,
@@ -27,6 +27,7 @@ public static class BenchCommand
         var protocol = args.String("protocol") ?? "http";
         var data = args.String("data") ?? Path.Combine(".data", clusterFile is null ? "bench" : "bench-cluster-data");
         var second = args.String("second-endpoint");
+        var latencyMax = args.Number("latency-max");
         args.RejectUnknown();
         if (protocol is not ("http" or "grpc"))
         {
@@ -41,6 +42,7 @@ public static class BenchCommand
             OutputDirectory = output,
             DataDirectory = data,
             Protocol = protocol,
+            LatencyMax = latencyMax,
             SecondIngestEndpoint = second is null ? null
                 : Uri.TryCreate(second, UriKind.Absolute, out var uri) ? uri : throw new CliException($"--second-endpoint: '{second}' is not an absolute URL"),
         };
