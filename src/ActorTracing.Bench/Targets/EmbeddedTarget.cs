@@ -96,7 +96,9 @@ public sealed class EmbeddedTarget : IBenchTarget
         return Task.FromResult(sample);
     }
 
-    public Task<long> CountRowsAsync(CancellationToken cancellationToken) => Task.FromResult(Primary.CountRows());
+    // On the engine's thread: counted every second while the node runs, and a pool thread held
+    // behind an insert here would be one the node's requests do not get.
+    public Task<long> CountRowsAsync(CancellationToken cancellationToken) => Primary.Store.Engine.RunAsync(_ => Primary.CountRows(), cancellationToken);
 
     public Task<IReadOnlyDictionary<string, StoredTrace>> StoredTracesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
     {

@@ -47,27 +47,20 @@ public sealed class EmbeddedSpanStore : ISpanStore
     public Task WriteSummariesAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
         Insert(_summaryInsertSql, rowBinary, rows, cancellationToken);
 
-    public Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled<StorageStats>(cancellationToken);
-        }
-        try
-        {
-            var rows = ParseLongs(Engine.Query($"SELECT count() FROM {Schema.QualifiedTracesTable}"), 1);
-            var parts = ParseLongs(
-                Engine.Query(
-                    "SELECT sum(bytes_on_disk), sum(data_compressed_bytes), sum(data_uncompressed_bytes) FROM system.parts " +
-                    $"WHERE active AND database = '{Schema.Database}' AND table = '{TraceSchema.TracesTable}'"),
-                3);
-            return Task.FromResult(new StorageStats(rows[0], parts[0], parts[1], parts[2]));
-        }
-        catch (StorageException e)
-        {
-            return Task.FromException<StorageStats>(e);
-        }
-    }
+    /// <summary>Counted on the engine's thread (<see cref="ChdbEngine.RunAsync{T}"/>): a metrics scrape during an insert waits there, not on a pool thread.</summary>
+    public Task<StorageStats> GetStatsAsync(CancellationToken cancellationToken) =>
+        Engine.RunAsync(
+            engine =>
+            {
+                var rows = ParseLongs(engine.Query($"SELECT count() FROM {Schema.QualifiedTracesTable}"), 1);
+                var parts = ParseLongs(
+                    engine.Query(
+                        "SELECT sum(bytes_on_disk), sum(data_compressed_bytes), sum(data_uncompressed_bytes) FROM system.parts " +
+                        $"WHERE active AND database = '{Schema.Database}' AND table = '{TraceSchema.TracesTable}'"),
+                    3);
+                return new StorageStats(rows[0], parts[0], parts[1], parts[2]);
+            },
+            cancellationToken);
 
     /// <summary>
     /// Merges every table of the database into one part per partition (OPTIMIZE FINAL), as the
@@ -94,6 +87,7 @@ public sealed class EmbeddedSpanStore : ISpanStore
             Engine.Query($"SELECT sum(bytes_on_disk) FROM system.parts WHERE active AND database = '{Schema.Database}' AND table != '{TraceSchema.TracesTable}'"),
             1)[0];
 
+    /// <summary>Inserts on the engine's thread (<see cref="ChdbEngine.RunAsync{T}"/>); <paramref name="rowBinary"/> must stay valid until the task completes.</summary>
     private Task Insert(string insertSql, ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -104,15 +98,7 @@ public sealed class EmbeddedSpanStore : ISpanStore
         {
             return Task.CompletedTask;
         }
-        try
-        {
-            _ = Engine.StreamInsert(insertSql, "RowBinary", rowBinary.Span);
-            return Task.CompletedTask;
-        }
-        catch (StorageException e)
-        {
-            return Task.FromException(e);
-        }
+        return Engine.RunAsync(engine => engine.StreamInsert(insertSql, "RowBinary", rowBinary.Span), cancellationToken);
     }
 
     private static long[] ParseLongs(string tabSeparated, int count)

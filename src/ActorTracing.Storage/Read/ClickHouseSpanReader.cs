@@ -72,16 +72,12 @@ public sealed class ClickHouseSpanReader : ISpanReader
 
     public SchemaFlavor Flavor => _flavor;
 
-    /// <summary>A reader over the process's embedded engine. chDB is synchronous; queries run on the calling thread.</summary>
+    /// <summary>A reader over the process's embedded engine; queries run on the engine's thread (<see cref="ChdbEngine.RunAsync{T}"/>).</summary>
     public static ClickHouseSpanReader ForEmbedded(ChdbEngine engine, string database, TimeSpan? queryTimeout = null, SchemaFlavor flavor = SchemaFlavor.Modern)
     {
         ArgumentNullException.ThrowIfNull(engine);
         return new ClickHouseSpanReader(
-            (sql, cancellationToken) =>
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                return Task.FromResult(engine.QueryBytes(sql, "JSONEachRow"));
-            },
+            (sql, cancellationToken) => engine.RunAsync(e => e.QueryBytes(sql, "JSONEachRow"), cancellationToken),
             database,
             queryTimeout,
             flavor);

@@ -87,7 +87,8 @@ public sealed class FanOutSpanReader : ISpanReader
         for (var i = 0; i < tasks.Length; i++)
         {
             var reader = _readers[i];
-            // Task.Run: an embedded reader answers synchronously, which would serialize the fan-out.
+            // Task.Run: a reader may work synchronously before its first await (parsing a reply),
+            // which would serialize the fan-out.
             tasks[i] = Task.Run(
                 async () =>
                 {

@@ -209,7 +209,8 @@ public sealed class StorageWriter : IAsyncDisposable
     public ValueTask DisposeAsync() => new(CompleteAsync());
 
     private Task<NotUsed> WriteBatchAsync(IEnumerable<EncodedTrace> batch) =>
-        // Off the stream's thread: the embedded store blocks in native code.
+        // Off the stream's thread: gathering copies the batch's rows (the store's own call then
+        // runs where the store puts it; the embedded engine's on its own thread).
         Task.Run(() => WriteAsync(batch));
 
     private async Task<NotUsed> WriteAsync(IEnumerable<EncodedTrace> batch)
