@@ -19,7 +19,7 @@ public sealed partial class BenchRunner
             var phase = F($"latency {fraction:P0} {protocol} @ {rate:N0}/s");
             Say(phase);
             var truth = i == 0 ? Path.Combine(Path.GetFullPath(_options.OutputDirectory), "ground-truth.tsv") : null;
-            var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, _options.StepWarmUp, truth, cancellationToken).ConfigureAwait(false);
+            var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, LatencyWarmUp(_options.StepWarmUp, target.SendDelay), truth, cancellationToken).ConfigureAwait(false);
             var m = Measure(run, run.After, 0, target.SendDelay, sampler);
             var gc = _gcPauses is null ? null : GcPauseSummary.Of(_gcPauses.Between(run.LoadStart, run.After.Seconds));
             points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses));
@@ -54,6 +54,18 @@ public sealed partial class BenchRunner
             }
         }
         return (points, sampling, decision);
+    }
+
+    /// <summary>
+    /// How long a latency run sends before its acks count: at least until the first traces of the
+    /// run are decided (send-delay) and a little more, so the measured window is the steady state —
+    /// ingest, decisions and storage together. With the quick run's 1 s warm-up, the window began
+    /// with ingest alone and took in the onset of the decision wave 2 s into the run.
+    /// </summary>
+    internal static TimeSpan LatencyWarmUp(TimeSpan stepWarmUp, TimeSpan sendDelay)
+    {
+        var steady = sendDelay + TimeSpan.FromMilliseconds(500);
+        return steady > stepWarmUp ? steady : stepWarmUp;
     }
 
     /// <summary>Joins the run's ground truth with what storage holds of each of its traces.</summary>
