@@ -90,8 +90,10 @@ public sealed class FanOutSpanReaderSpec(ChdbFixture chdb)
     [Fact]
     public async Task A_failing_shard_fails_the_read_saying_how_many_answered()
     {
-        var shards = await Readers();
-        var fanOut = new FanOutSpanReader([shards.Eu, new StubReader([], fail: true)]);
+        // The healthy shard answers whether or not the failure cancelled it first: an embedded
+        // reader waits its turn on the engine's thread and a read still queued when the other
+        // shard fails is cancelled — correct, but it would make the count a race.
+        var fanOut = new FanOutSpanReader([new StubReader([]), new StubReader([], fail: true)]);
         var e = await Assert.ThrowsAsync<StorageException>(() => fanOut.GetServicesAsync(default));
         Assert.StartsWith("Queried 2 readers: 1 responsive, 1 failed (reader 1): shard down", e.Message, StringComparison.Ordinal);
     }
