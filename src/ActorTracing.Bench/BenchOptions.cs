@@ -63,6 +63,9 @@ public sealed record BenchOptions
 
     public SustainCriteria Criteria { get; init; } = new();
 
+    /// <summary>How many lower rates are tried when the searched maximum does not hold for a latency run's length.</summary>
+    public int MaxConfirmRetries { get; init; } = 1;
+
     /// <summary>
     /// When set, the latency runs take this rate as 100 % instead of the searched maximum (the
     /// search still runs and is reported). On a shared machine the search lands on different
@@ -82,6 +85,7 @@ public sealed record BenchOptions
         StepDuration = TimeSpan.FromSeconds(20),
         StepWarmUp = TimeSpan.FromSeconds(3),
         LatencyDuration = TimeSpan.FromSeconds(30),
+        MaxConfirmRetries = 2,
         MemorySpans = 1_000_000,
         MemoryRate = 50_000,
         Probes = 60,

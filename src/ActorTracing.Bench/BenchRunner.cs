@@ -97,6 +97,11 @@ public sealed partial class BenchRunner
                 _notes.Add(F($"The target fell behind even at the first step; latency runs use {max:N0} spans/s as 100%."));
             }
 
+            if (throughput.MaxSustainedSpansPerSecond > 0 && _options.LatencyMax is null)
+            {
+                throughput = await ConfirmMaxAsync(target, sampler, throughput, cancellationToken).ConfigureAwait(false);
+                max = throughput.MaxSustainedSpansPerSecond;
+            }
             if (_options.LatencyMax is { } given)
             {
                 _notes.Add(F($"Latency runs at fractions of {given:N0} spans/s (--latency-max), not of the searched maximum ({max:N0} spans/s)."));
