@@ -99,8 +99,7 @@ public sealed partial class BenchRunner
 
             if (throughput.MaxSustainedSpansPerSecond > 0 && _options.LatencyMax is null)
             {
-                throughput = await ConfirmMaxAsync(target, sampler, throughput, cancellationToken).ConfigureAwait(false);
-                max = throughput.MaxSustainedSpansPerSecond;
+                (throughput, max) = await ConfirmMaxAsync(target, sampler, throughput, cancellationToken).ConfigureAwait(false);
             }
             if (_options.LatencyMax is { } given)
             {

@@ -50,32 +50,33 @@ public sealed partial class BenchRunner
 
     /// <summary>
     /// Holds the searched maximum for a latency run's length (and warm-up) before the latency runs
-    /// take fractions of it; see <see cref="MaxConfirmation"/>. The throughput result becomes the
-    /// rate that held, measured by that run.
+    /// take fractions of it; see <see cref="MaxConfirmation"/>. Returns the throughput result (the
+    /// rate that held, measured by that run; the search's own when none held, with the outcome
+    /// said) and the rate the latency runs use.
     /// </summary>
-    private async Task<ThroughputResult> ConfirmMaxAsync(IBenchTarget target, NodeSampler sampler, ThroughputResult searched, CancellationToken cancellationToken)
+    private async Task<(ThroughputResult Throughput, double LatencyMax)> ConfirmMaxAsync(IBenchTarget target, NodeSampler sampler, ThroughputResult searched, CancellationToken cancellationToken)
     {
-        var held = new Dictionary<double, SearchStep>();
+        SearchStep? last = null;
+        var attempts = 0;
         var confirmation = new MaxConfirmation(MaxConfirmStepDown, _options.MaxConfirmRetries);
-        var (max, outcome) = await confirmation.RunAsync(
+        var (rate, held, outcome) = await confirmation.RunAsync(
             searched.MaxSustainedSpansPerSecond,
-            async (rate, ct) =>
+            async (r, ct) =>
             {
-                var step = await StepAsync(target, sampler, rate, held.Count, F($"confirm max @ {rate:N0}/s"), _options.LatencyDuration, LatencyWarmUp(_options.StepWarmUp, target.SendDelay), ct).ConfigureAwait(false);
-                held[rate] = step;
-                return step.Sustained;
+                last = await StepAsync(target, sampler, r, attempts++, F($"confirm max @ {r:N0}/s"), _options.LatencyDuration, LatencyWarmUp(_options.StepWarmUp, target.SendDelay), ct).ConfigureAwait(false);
+                return last.Sustained;
             },
             cancellationToken).ConfigureAwait(false);
         Say("  " + outcome);
         _notes.Add("Max confirmation: " + outcome + ".");
-        return max == searched.MaxSustainedSpansPerSecond
-            ? searched
-            : searched with
-            {
-                MaxSustainedSpansPerSecond = max,
-                StoppedBecause = searched.StoppedBecause + "; " + outcome,
-                AtMax = held.TryGetValue(max, out var step) ? step.Measurement : null,
-            };
+        if (rate == searched.MaxSustainedSpansPerSecond)
+        {
+            return (searched, rate);
+        }
+        var throughput = held
+            ? searched with { MaxSustainedSpansPerSecond = rate, AtMax = last?.Measurement, StoppedBecause = searched.StoppedBecause + "; " + outcome }
+            : searched with { StoppedBecause = searched.StoppedBecause + "; " + outcome };
+        return (throughput, rate);
     }
 
     // A maximum that does not hold is retried 10 % lower: the search's resolution is 4–5 %, and a

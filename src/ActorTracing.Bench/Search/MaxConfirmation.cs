@@ -10,7 +10,11 @@ namespace ActorTracing.Bench;
 public sealed class MaxConfirmation(double stepDown, int retries)
 {
     /// <param name="probe">Runs the load at a rate for the confirmation's duration; true when it kept up.</param>
-    public async Task<(double Max, string Outcome)> RunAsync(double max, Func<double, CancellationToken, Task<bool>> probe, CancellationToken cancellationToken = default)
+    /// <returns>
+    /// The rate the latency runs use, whether it held (when none did, it is the next rate down,
+    /// never probed: a figure to run the latency at, not a measured maximum), and what happened.
+    /// </returns>
+    public async Task<(double Rate, bool Held, string Outcome)> RunAsync(double max, Func<double, CancellationToken, Task<bool>> probe, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(probe);
         var rate = max;
@@ -18,12 +22,12 @@ public sealed class MaxConfirmation(double stepDown, int retries)
         {
             if (await probe(rate, cancellationToken).ConfigureAwait(false))
             {
-                return (rate, rate == max
+                return (rate, true, rate == max
                     ? FormattableString.Invariant($"held {rate:N0} spans/s for a latency run's length")
                     : FormattableString.Invariant($"{max:N0} spans/s did not hold for a latency run's length; {rate:N0} did"));
             }
             rate = Math.Round(rate * (1 - stepDown));
         }
-        return (rate, FormattableString.Invariant($"{max:N0} spans/s did not hold for a latency run's length, nor {retries} lower rates; latency runs use {rate:N0}"));
+        return (rate, false, FormattableString.Invariant($"{max:N0} spans/s did not hold for a latency run's length, nor {retries} lower rates; latency runs use {rate:N0}"));
     }
 }

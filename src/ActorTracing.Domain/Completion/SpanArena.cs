@@ -69,10 +69,10 @@ public sealed class SpanArena
         return memory;
     }
 
-    /// <summary>Releases <paramref name="spans"/> spans copied into <paramref name="chunk"/>.</summary>
-    public void Release(Chunk chunk, int spans)
+    /// <summary>Releases one span copied into <paramref name="chunk"/>.</summary>
+    public void Release(Chunk chunk)
     {
-        chunk.Live -= spans;
+        chunk.Live--;
         if (chunk.Live > 0)
         {
             return;

@@ -241,7 +241,7 @@ public sealed class TraceBuffer
             var next = slot.Next;
             if (slot.Chunk is { } chunk)
             {
-                _arena!.Release(chunk, 1);
+                _arena!.Release(chunk);
             }
             _slots.Free(i);
             i = next;

@@ -36,9 +36,7 @@ public sealed unsafe class ChdbEngine
     }
 
     private readonly object _callLock = new();
-    private readonly System.Threading.Channels.Channel<Action> _calls =
-        System.Threading.Channels.Channel.CreateUnbounded<Action>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
-    private Thread? _thread;
+    private readonly System.Collections.Concurrent.BlockingCollection<Action> _calls = [];
     private readonly ChdbNative _native;
     private readonly IntPtr* _connection;
 
@@ -49,6 +47,10 @@ public sealed unsafe class ChdbEngine
         DataDirectory = dataDirectory;
         RestoredSignalHandlers = restoredSignalHandlers;
         Version = ChdbNative.ReadUtf8(native.Version()) ?? "unknown";
+        // The engine's own thread for RunAsync, started with the engine (which lives as long as
+        // the process). A background thread: the engine is never closed (see the class), and the
+        // process must be able to exit while the thread waits for calls.
+        new Thread(Serve) { IsBackground = true, Name = ThreadName }.Start();
     }
 
     /// <summary>The full path the engine keeps its databases in (chDB's <c>--path</c>).</summary>
@@ -114,8 +116,8 @@ public sealed unsafe class ChdbEngine
     }
 
     /// <summary>
-    /// Runs <paramref name="call"/> on the engine's own thread (started on first use; one thread,
-    /// as calls are serialized anyway) and completes the task from there — continuations run on
+    /// Runs <paramref name="call"/> on the engine's own thread (one thread, as calls are
+    /// serialized anyway) and completes the task from there — continuations run on
     /// the thread pool, never on the engine's thread. A call cancelled before its turn is skipped.
     /// </summary>
     public Task<T> RunAsync<T>(Func<ChdbEngine, T> call, CancellationToken cancellationToken = default)
@@ -125,9 +127,8 @@ public sealed unsafe class ChdbEngine
         {
             return Task.FromCanceled<T>(cancellationToken);
         }
-        EnsureThread();
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _calls.Writer.TryWrite(() =>
+        _calls.Add(() =>
         {
             if (cancellationToken.IsCancellationRequested)
             {
@@ -149,40 +150,12 @@ public sealed unsafe class ChdbEngine
     /// <summary>The name of the engine's thread (for diagnostics and tests).</summary>
     public const string ThreadName = "chdb-engine";
 
-    private void EnsureThread()
-    {
-        if (Volatile.Read(ref _thread) is not null)
-        {
-            return;
-        }
-        lock (_calls)
-        {
-            if (_thread is not null)
-            {
-                return;
-            }
-            // A background thread: the engine is never closed (see the class), and the process
-            // must be able to exit while the thread waits for calls.
-            var thread = new Thread(Serve) { IsBackground = true, Name = ThreadName };
-            thread.Start();
-            Volatile.Write(ref _thread, thread);
-        }
-    }
-
     private void Serve()
     {
-        var reader = _calls.Reader;
-        while (true)
+        // Blocks this dedicated thread only; no pool thread waits here.
+        foreach (var call in _calls.GetConsumingEnumerable())
         {
-            while (reader.TryRead(out var call))
-            {
-                call();
-            }
-            // Blocks this dedicated thread only; no pool thread waits here.
-            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            {
-                return;
-            }
+            call();
         }
     }
 

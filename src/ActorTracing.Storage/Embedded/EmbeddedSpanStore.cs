@@ -88,18 +88,10 @@ public sealed class EmbeddedSpanStore : ISpanStore
             1)[0];
 
     /// <summary>Inserts on the engine's thread (<see cref="ChdbEngine.RunAsync{T}"/>); <paramref name="rowBinary"/> must stay valid until the task completes.</summary>
-    private Task Insert(string insertSql, ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled(cancellationToken);
-        }
-        if (rows == 0)
-        {
-            return Task.CompletedTask;
-        }
-        return Engine.RunAsync(engine => engine.StreamInsert(insertSql, "RowBinary", rowBinary.Span), cancellationToken);
-    }
+    private Task Insert(string insertSql, ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken) =>
+        rows == 0 && !cancellationToken.IsCancellationRequested
+            ? Task.CompletedTask
+            : Engine.RunAsync(engine => engine.StreamInsert(insertSql, "RowBinary", rowBinary.Span), cancellationToken);
 
     private static long[] ParseLongs(string tabSeparated, int count)
     {
