@@ -43,6 +43,9 @@ public sealed record IngestSettings
 
     public bool EnableHttp { get; init; } = true;
 
+    /// <summary>Handle requests on the socket's I/O thread instead of queueing them to the thread pool (hocon/ingest.conf: inline-io).</summary>
+    public bool InlineIo { get; init; } = true;
+
     /// <summary>The Kafka source (<c>actortracing.ingest.kafka</c>); off by default.</summary>
     public KafkaIngestSettings Kafka { get; init; } = KafkaIngestSettings.Default;
 
@@ -76,10 +79,26 @@ public sealed record IngestSettings
             GrpcEndpoint = section.GetString("grpc.endpoint", DefaultGrpcEndpoint) ?? string.Empty,
             EnableHttp = section.GetBoolean("http.enabled", true),
             HttpEndpoint = section.GetString("http.endpoint", DefaultHttpEndpoint) ?? string.Empty,
+            InlineIo = ReadBoolean(section, "inline-io", true),
             Kafka = KafkaIngestSettings.Create(section),
         };
         settings.Validate();
         return settings;
+    }
+
+    private static bool ReadBoolean(Config section, string key, bool fallback)
+    {
+        var text = section.GetString(key, null);
+        if (text is null)
+        {
+            return fallback;
+        }
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw new ConfigurationException($"{Section}.{key}: expected on or off, got '{text}'"),
+        };
     }
 
     /// <summary>Checks every value; settings built in code (tests, the CLI) go through this too.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -31,6 +32,8 @@ public static class OtlpReceiverHost
         services.TryAddSingleton<OtlpHttpReceiver>();
         services.TryAddSingleton<OtlpGrpcTraceService>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConfigureKestrel>();
+        // Applies to the whole Kestrel server of this host (see ingest.conf: inline-io).
+        services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = settings.InlineIo);
 
         // Options for our service only: a host with other gRPC services keeps its own limits.
         services.AddGrpc();

@@ -22,6 +22,7 @@ public sealed class IngestSettingsSpec
               max-request-size = 512 KiB
               grpc { enabled = off, endpoint = "*:14317" }
               http { enabled = on, endpoint = "localhost:14318" }
+              inline-io = off
             }
             """));
 
@@ -31,6 +32,7 @@ public sealed class IngestSettingsSpec
         Assert.Equal("*:14317", settings.GrpcEndpoint);
         Assert.True(settings.EnableHttp);
         Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 14318), settings.HttpIPEndPoint);
+        Assert.False(settings.InlineIo);
     }
 
     [Theory]
@@ -41,6 +43,7 @@ public sealed class IngestSettingsSpec
     [InlineData("http.endpoint = \"127.0.0.1:99999\"", "actortracing.ingest.http.endpoint")]
     [InlineData("http.endpoint = \"127.0.0.1:4317\"", "actortracing.ingest.grpc.endpoint")]
     [InlineData("grpc.enabled = off\nhttp.enabled = off", "actortracing.ingest.grpc.enabled")]
+    [InlineData("inline-io = sometimes", "actortracing.ingest.inline-io")]
     public void An_invalid_value_is_refused_naming_its_key(string hocon, string key)
     {
         var ex = Assert.Throws<ConfigurationException>(

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 
 namespace ActorTracing.Ingest.Tests;
 
@@ -27,6 +29,24 @@ public sealed class OtlpReceiverHostSpec
         using var response = await client.PostAsync("v1/traces", content);
 
         Assert.Null(host.Endpoints.Grpc);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(host.Ingress.Submits);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Inline_io_sets_the_kestrel_transport_of_the_host_and_requests_are_served_either_way(bool inline)
+    {
+        // Every other receiver spec runs with the default (inline): bodies, gzip, limits, gRPC.
+        await using var host = await ReceiverHost.StartAsync(ReceiverHost.TestSettings() with { InlineIo = inline });
+        using var client = new HttpClient { BaseAddress = host.HttpUri };
+        using var content = new ByteArrayContent(TestRequests.Protobuf());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+
+        using var response = await client.PostAsync("v1/traces", content);
+
+        Assert.Equal(inline, host.Service<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(host.Ingress.Submits);
     }

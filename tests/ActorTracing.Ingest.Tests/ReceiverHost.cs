@@ -20,6 +20,8 @@ internal sealed class ReceiverHost : IAsyncDisposable
 
     public IngestCounters Counters => _app.Services.GetRequiredService<IngestCounters>();
 
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
     public OtlpReceiverEndpoints Endpoints => _app.Services.GetRequiredService<OtlpReceiverEndpoints>();
 
     public Uri HttpUri => Endpoints.HttpUri ?? throw new InvalidOperationException("HTTP receiver not bound");

@@ -18,6 +18,29 @@ public sealed class SystemWorkloadClockSpec
     }
 
     [Fact]
+    public async Task Pacing_waits_end_in_due_order_and_never_before_they_are_due()
+    {
+        // The pacing thread sleeps to the earliest due time (sub-millisecond on Linux); whatever
+        // the machine's load, it must hand waits back in due order and never early. The
+        // continuations run on the pacing thread as each wait ends, so their order is the timer's.
+        var started = Stopwatch.StartNew();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        // 20 ms ahead, so every continuation is attached before its wait can end (and under the
+        // 50 ms up to which waits go to the pacing thread).
+        var micros = new[] { 22_500, 20_700, 21_600, 20_300 };
+        var waits = micros.Select((us, i) => SystemWorkloadClock.Instance.DelayAsync(TimeSpan.FromMicroseconds(us), CancellationToken.None)
+            .ContinueWith(_ => { order.Enqueue(i); return started.Elapsed; }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)).ToArray();
+
+        var ended = await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([3, 1, 2, 0], order.ToArray());
+        for (var i = 0; i < micros.Length; i++)
+        {
+            Assert.True(ended[i] >= TimeSpan.FromMicroseconds(micros[i]), $"wait {i} ({micros[i]} µs) ended after {ended[i].TotalMicroseconds:F0} µs");
+        }
+    }
+
+    [Fact]
     public void A_blocking_sleep_waits_and_is_cut_short_by_cancellation()
     {
         var elapsed = Stopwatch.StartNew();
