@@ -42,6 +42,8 @@ public sealed class HoconDefaultsSpec
         var config = HoconDefaults.Load();
         var node = NodeSettings.Create(config);
         Assert.Equal("127.0.0.1", node.Hostname);
+        Assert.Equal(-10, node.GcThreadNice);
+        Assert.True(IngestSettings.Create(config).InlineIo);
         Assert.Equal(TimeSpan.FromSeconds(2), TraceActorSettings.Create(config).Completion.SendDelay);
         Assert.Equal(TimeSpan.FromMilliseconds(10), TraceActorSettings.Create(config).CompletionTick);
         Assert.Equal(TimeSpan.FromSeconds(5), TraceActorSettings.Create(config).LookupTimeout);
@@ -62,6 +64,12 @@ public sealed class HoconDefaultsSpec
         {
             var zero = HoconDefaults.Load(overrides: $"actortracing.trace.{key} = 0s");
             Assert.Contains("actortracing.trace." + key, Assert.Throws<SettingsException>(() => TraceActorSettings.Create(zero)).Message, StringComparison.Ordinal);
+        }
+
+        foreach (var nice in new[] { "-21", "20", "high" })
+        {
+            var badNice = HoconDefaults.Load(overrides: "actortracing.node.gc-thread-nice = " + nice);
+            Assert.Contains("actortracing.node.gc-thread-nice", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(badNice)).Message, StringComparison.Ordinal);
         }
 
         var bad = HoconDefaults.Load(overrides: "actortracing.node.port = 70000");

@@ -21,23 +21,43 @@ public sealed class SystemWorkloadClockSpec
     public async Task Pacing_waits_end_in_due_order_and_never_before_they_are_due()
     {
         // The pacing thread sleeps to the earliest due time (sub-millisecond on Linux); whatever
-        // the machine's load, it must hand waits back in due order and never early. The
-        // continuations run on the pacing thread as each wait ends, so their order is the timer's.
-        var started = Stopwatch.StartNew();
+        // the machine's load, it must hand waits back in due order and never early. A wait is due
+        // its delay after the call, so each call is bracketed by clock reads: a pair is checked
+        // for order only when its due windows cannot overlap. The continuations run on the pacing
+        // thread as each wait ends, so their order is the timer's. Delays stay under the 50 ms up
+        // to which waits go to the pacing thread.
+        var clock = Stopwatch.StartNew();
         var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        // 20 ms ahead, so every continuation is attached before its wait can end (and under the
-        // 50 ms up to which waits go to the pacing thread).
-        var micros = new[] { 22_500, 20_700, 21_600, 20_300 };
-        var waits = micros.Select((us, i) => SystemWorkloadClock.Instance.DelayAsync(TimeSpan.FromMicroseconds(us), CancellationToken.None)
-            .ContinueWith(_ => { order.Enqueue(i); return started.Elapsed; }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)).ToArray();
+        var delays = new[] { 36, 18, 30, 24, 19 }.Select(ms => TimeSpan.FromMilliseconds(ms)).ToArray();
+        var before = new TimeSpan[delays.Length];
+        var after = new TimeSpan[delays.Length];
+        var waits = new Task<TimeSpan>[delays.Length];
+        for (var i = 0; i < delays.Length; i++)
+        {
+            var index = i;
+            before[i] = clock.Elapsed;
+            var wait = SystemWorkloadClock.Instance.DelayAsync(delays[i], CancellationToken.None);
+            after[i] = clock.Elapsed;
+            waits[i] = wait.ContinueWith(_ => { order.Enqueue(index); return clock.Elapsed; }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
 
         var ended = await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal([3, 1, 2, 0], order.ToArray());
-        for (var i = 0; i < micros.Length; i++)
+        var position = order.Select((index, rank) => (index, rank)).ToDictionary(p => p.index, p => p.rank);
+        var checkedPairs = 0;
+        for (var i = 0; i < delays.Length; i++)
         {
-            Assert.True(ended[i] >= TimeSpan.FromMicroseconds(micros[i]), $"wait {i} ({micros[i]} µs) ended after {ended[i].TotalMicroseconds:F0} µs");
+            Assert.True(ended[i] >= before[i] + delays[i], $"wait {i} ({delays[i].TotalMilliseconds} ms) ended {(before[i] + delays[i] - ended[i]).TotalMicroseconds:F0} µs early");
+            for (var j = 0; j < delays.Length; j++)
+            {
+                if (after[i] + delays[i] < before[j] + delays[j])
+                {
+                    Assert.True(position[i] < position[j], $"wait {i} was due before wait {j} but ended after it: order {string.Join(",", order)}");
+                    checkedPairs++;
+                }
+            }
         }
+        Assert.True(checkedPairs > 0, "no pair of waits had separate due windows");
     }
 
     [Fact]

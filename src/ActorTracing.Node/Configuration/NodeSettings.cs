@@ -17,6 +17,9 @@ public sealed record NodeSettings(
 {
     public const string Section = "actortracing.node";
 
+    /// <summary>Nice value given to the server GC threads at start (node.conf: gc-thread-nice); 0 leaves them alone.</summary>
+    public int GcThreadNice { get; init; } = -10;
+
     public static NodeSettings Create(Config config)
     {
         var c = config.GetConfig(Section) ?? throw new ConfigurationException($"missing section {Section}");
@@ -33,6 +36,19 @@ public sealed record NodeSettings(
         var maxBytes = c.GetByteSize("admission.max-buffered-bytes") ?? 0;
         var maxRows = c.GetLong("admission.max-pending-rows", 0);
         var retry = c.GetTimeSpan("admission.retry-after", TimeSpan.Zero);
+        int gcNice;
+        try
+        {
+            gcNice = c.GetInt("gc-thread-nice", int.MinValue);
+        }
+        catch (FormatException)
+        {
+            gcNice = int.MinValue;
+        }
+        if (gcNice is < -20 or > 19)
+        {
+            throw Invalid("gc-thread-nice", "a nice value from -20 to 19 (0 = leave the GC threads alone)");
+        }
         return new NodeSettings(
             NonEmpty(c, "system-name"),
             region,
@@ -43,7 +59,10 @@ public sealed record NodeSettings(
             maxBytes > 0 ? maxBytes : throw Invalid("admission.max-buffered-bytes", "a positive size like 1GiB"),
             maxRows > 0 ? maxRows : throw Invalid("admission.max-pending-rows", "a positive row count"),
             retry > TimeSpan.Zero ? retry : throw Invalid("admission.retry-after", "a positive duration like 1s"),
-            c.GetTimeSpan("admission.shard-homes-refresh", TimeSpan.Zero) is { } refresh && refresh > TimeSpan.Zero ? refresh : throw Invalid("admission.shard-homes-refresh", "a positive duration like 2s"));
+            c.GetTimeSpan("admission.shard-homes-refresh", TimeSpan.Zero) is { } refresh && refresh > TimeSpan.Zero ? refresh : throw Invalid("admission.shard-homes-refresh", "a positive duration like 2s"))
+        {
+            GcThreadNice = gcNice,
+        };
     }
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);

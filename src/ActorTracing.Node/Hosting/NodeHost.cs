@@ -209,7 +209,21 @@ public sealed class NodeHost : IAsyncDisposable
         app.MapOtlpReceivers();
         app.MapTraceQuery();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        RaiseGcThreadPriority(node.GcThreadNice, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<NodeHost>());
         return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces);
+    }
+
+    private static void RaiseGcThreadPriority(int nice, ILogger log)
+    {
+        if (nice == 0)
+        {
+            return;
+        }
+        var (changed, error) = GcThreadPriority.Apply(nice);
+        if (error is not null)
+        {
+            log.LogWarning("actortracing.node.gc-thread-nice = {Nice} not applied ({Changed} GC threads changed): {Error}", nice, changed, error);
+        }
     }
 
     /// <summary>
