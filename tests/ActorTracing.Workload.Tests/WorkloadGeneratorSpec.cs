@@ -268,6 +268,42 @@ public sealed class WorkloadGeneratorSpec
         Assert.Contains("boom", generator.Counters.LastError, StringComparison.Ordinal);
     }
 
+    /// <summary>Fails every send with a cancellation the run did not ask for, like a transport's own timeout.</summary>
+    private sealed class TimingOutSender : IBlockingOtlpSender
+    {
+        public OtlpSenderStats Stats { get; } = new();
+
+        public bool CanSendBlocking { get; init; }
+
+        public OtlpSendResult Send(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => throw new TaskCanceledException("transport timeout");
+
+        public Task<OtlpSendResult> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => Task.FromException<OtlpSendResult>(new TaskCanceledException("transport timeout"));
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cancellation_the_run_did_not_ask_for_is_a_failed_send_and_the_run_ends(bool blocking)
+    {
+        // It used to escape and end the worker; with every worker ended the producer waited
+        // forever on a full queue (a gRPC run against an HTTP/1.1-only port hung).
+        var clock = new ManualClock();
+        using var sender = new TimingOutSender { CanSendBlocking = blocking };
+        var options = new WorkloadOptions { TargetSpansPerSecond = 10_000, Duration = TimeSpan.FromSeconds(1), Concurrency = 2, MaxQueuedRequests = 2 };
+        using var generator = new WorkloadGenerator(options, sender, clock);
+
+        var summary = await generator.RunAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(summary.SpansGenerated > 0);
+        Assert.Equal(summary.SpansGenerated, summary.SpansFailed);
+        Assert.Equal(0, summary.SpansUnsent);
+        Assert.Contains("transport timeout", generator.Counters.LastError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Out_of_range_options_are_refused_naming_the_option()
     {

@@ -151,10 +151,13 @@ public sealed class WorkloadGenerator : IDisposable
         {
             result = await _sender.SendAsync(PayloadOf(batch, writer), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // A sender bug or an unexpected transport failure must not stop the run nor lose the
-            // batch silently: it is counted failed like a refused request.
+            // batch silently: it is counted failed like a refused request. That includes a
+            // cancellation the run did not ask for (a transport's own timeout): escaping, it ended
+            // the worker, and once every worker had ended the producer waited forever on a full
+            // queue (a gRPC run against an HTTP/1.1-only port hung that way).
             result = new OtlpSendResult(false, 1, 0, 0, ex.GetType().Name + ": " + ex.Message);
         }
         Record(batch, result, runStartNanos);
@@ -168,7 +171,7 @@ public sealed class WorkloadGenerator : IDisposable
         {
             result = sender.Send(PayloadOf(batch, writer), cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             result = new OtlpSendResult(false, 1, 0, 0, ex.GetType().Name + ": " + ex.Message);
         }
