@@ -28,10 +28,6 @@ mkdir -p "$ROOT/test-results"
 # process, so parallel assemblies would only fight over CPU.
 dotnet build "$ROOT/ActorTracing.sln" -c Release -nologo -v q
 "$ROOT/scripts/install-prometheus.sh"  # the admin /metrics spec scrapes with the real Prometheus server
-# Node processes run with inline socket completions (see InlineSocketCompletions in the CLI's
-# Program.cs); so do the tests, so that a continuation blocking a runtime I/O thread (remoting,
-# Redis, ClickHouse over HTTP, Kafka, the receivers) fails here rather than in production.
-export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 dotnet test "$ROOT/ActorTracing.sln" -c Release --no-build -nologo \
   --logger "trx" --results-directory "$ROOT/test-results" \
   -- RunConfiguration.MaxCpuCount=1 "$@"

@@ -23,25 +23,8 @@ public static partial class Program
                 `actortracing 127.0.0.1:9110 help` lists them
         """;
 
-    /// <summary>
-    /// The runtime reads this once, when the first socket is made, so it is set before anything
-    /// else runs. With it, socket completions run on the runtime's I/O threads instead of being
-    /// queued to the thread pool, where an OTLP request waited behind the trace shards' work: with
-    /// Kestrel's inline scheduling (ingest.conf: inline-io) a request is then read, decoded and
-    /// acknowledged on the I/O thread. At 200k spans/s on the 2-core bench machine, ack p99 went
-    /// from 12-49 ms to 8-17 ms with it. Every socket of the process gets it (Akka remoting,
-    /// Redis, ClickHouse over HTTP): each of their continuations is short and never blocks, which
-    /// the test suite checks by running with it (test.sh). An explicit value in the environment
-    /// wins, so DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 turns it off.
-    /// </summary>
-    internal const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     public static async Task<int> Main(string[] argv)
     {
-        if (argv.Length > 0 && argv[0] is "node" or "demo" or "bench" && Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
-        {
-            Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
-        }
         var code = await RunAsync(argv).ConfigureAwait(false);
         if (ActorTracing.Storage.ChdbEngine.IsOpen)
         {

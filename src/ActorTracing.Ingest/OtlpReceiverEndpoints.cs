@@ -41,7 +41,8 @@ public sealed class OtlpReceiverEndpoints
             // Without TLS (no ALPN) Kestrel serves this as HTTP/1.1 and answers prior-knowledge h2c
             // with HTTP_1_1_REQUIRED; HTTP/2 here would need TLS, which OTLP/HTTP SDKs do not
             // require. Http1AndHttp2 keeps the door open for a TLS listener later.
-            kestrel.Listen(settings.HttpIPEndPoint, listen =>
+            var endpoint = settings.HttpIPEndPoint;
+            kestrel.Listen(settings.InlineIo ? new InlineIoEndPoint(endpoint.Address, endpoint.Port) : endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 _http = listen;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -32,8 +32,9 @@ public static class OtlpReceiverHost
         services.TryAddSingleton<OtlpHttpReceiver>();
         services.TryAddSingleton<OtlpGrpcTraceService>();
         services.AddSingleton<IConfigureOptions<KestrelServerOptions>, ConfigureKestrel>();
-        // Applies to the whole Kestrel server of this host (see ingest.conf: inline-io).
-        services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = settings.InlineIo);
+        // Registered after the host's own transport, so Kestrel binds through it: inline
+        // scheduling for the OTLP/HTTP listener only (ingest.conf: inline-io).
+        services.AddSingleton<IConnectionListenerFactory, InlineIoListenerFactory>();
 
         // Options for our service only: a host with other gRPC services keeps its own limits.
         services.AddGrpc();

@@ -7,12 +7,6 @@ namespace ActorTracing.Ingest.Tests;
 
 public sealed class OtlpGrpcReceiverSpec : IAsyncLifetime
 {
-    // The client's own contract, written from the OTLP proto's names, not shared with the server.
-    private static readonly Marshaller<byte[]> Raw = Marshallers.Create(static b => b, static b => b);
-
-    private static readonly Method<byte[], byte[]> Export = new(
-        MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", Raw, Raw);
-
     private ReceiverHost _host = null!;
     private GrpcChannel _channel = null!;
 
@@ -131,7 +125,7 @@ public sealed class OtlpGrpcReceiverSpec : IAsyncLifetime
             // Grpc.Net.Client's switch for compressing the request message.
             headers.Add("grpc-internal-encoding-request", "gzip");
         }
-        return await _channel.CreateCallInvoker().AsyncUnaryCall(Export, null, new CallOptions(headers), request);
+        return await _channel.CreateCallInvoker().AsyncUnaryCall(TestRequests.GrpcExport, null, new CallOptions(headers), request);
     }
 
     /// <summary>Finds google.rpc.RetryInfo.retry_delay in a google.rpc.Status's details (Any, field 3).</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Connections;
 
 namespace ActorTracing.Ingest.Tests;
 
@@ -36,18 +35,24 @@ public sealed class OtlpReceiverHostSpec
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Inline_io_sets_the_kestrel_transport_of_the_host_and_requests_are_served_either_way(bool inline)
+    public async Task Inline_io_binds_only_the_http_receiver_with_inline_scheduling_and_both_receivers_serve(bool inline)
     {
-        // Every other receiver spec runs with the default (inline): bodies, gzip, limits, gRPC.
+        // gRPC stays on the pooled transport: its requests share one HTTP/2 connection, and inline
+        // they were handled one after another on its I/O thread. Every other receiver spec runs
+        // with the default (inline): bodies, gzip, limits, gRPC.
         await using var host = await ReceiverHost.StartAsync(ReceiverHost.TestSettings() with { InlineIo = inline });
         using var client = new HttpClient { BaseAddress = host.HttpUri };
         using var content = new ByteArrayContent(TestRequests.Protobuf());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(host.GrpcUri);
 
         using var response = await client.PostAsync("v1/traces", content);
+        var grpcStatus = await TestRequests.ExportGrpcAsync(channel);
 
-        Assert.Equal(inline, host.Service<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling);
+        var factory = Assert.IsType<InlineIoListenerFactory>(host.Service<IEnumerable<IConnectionListenerFactory>>().Last());
+        Assert.Equal(inline ? [host.Endpoints.Http!] : Array.Empty<EndPoint>(), factory.InlineBound.ToArray());
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Single(host.Ingress.Submits);
+        Assert.Equal(Grpc.Core.StatusCode.OK, grpcStatus);
+        Assert.Equal(2, host.Ingress.Submits.Count);
     }
 }

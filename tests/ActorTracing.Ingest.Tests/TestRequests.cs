@@ -31,6 +31,20 @@ internal static class TestRequests
         ];
     }
 
+    // The client's own contract, written from the OTLP proto's names, not shared with the server.
+    private static readonly Grpc.Core.Marshaller<byte[]> Raw = Grpc.Core.Marshallers.Create(static b => b, static b => b);
+
+    public static readonly Grpc.Core.Method<byte[], byte[]> GrpcExport = new(
+        Grpc.Core.MethodType.Unary, "opentelemetry.proto.collector.trace.v1.TraceService", "Export", Raw, Raw);
+
+    /// <summary>Exports <see cref="Protobuf"/> over gRPC and returns the call's status.</summary>
+    public static async Task<Grpc.Core.StatusCode> ExportGrpcAsync(Grpc.Net.Client.GrpcChannel channel)
+    {
+        using var call = channel.CreateCallInvoker().AsyncUnaryCall(GrpcExport, null, new Grpc.Core.CallOptions(), Protobuf());
+        await call.ResponseAsync;
+        return call.GetStatus().StatusCode;
+    }
+
     public static byte[] Protobuf(int invalidSpans = 0) => OtlpEncoder.EncodeRequest(Spans(invalidSpans));
 
     public static byte[] Json(int invalidSpans = 0) => OtlpEncoder.EncodeRequestJson(Spans(invalidSpans));

@@ -47,9 +47,6 @@ public sealed class ProcessLoadGenerator : ILoadGenerator
         {
             info.ArgumentList.Add(a);
         }
-        // The node's process asks for inline socket completions (Program.InlineSocketCompletions);
-        // the generator is a client and keeps the runtime's default, as an SDK would.
-        info.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         using var process = new Process { StartInfo = info };
         var stderr = new StringBuilder();
         process.ErrorDataReceived += (_, e) =>
