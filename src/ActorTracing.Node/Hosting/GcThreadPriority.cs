@@ -13,7 +13,8 @@ namespace ActorTracing.Node.Hosting;
 /// they took the cores from the GC threads and stretched gen0 pauses with ~1 MB of survivors to
 /// 5–12 ms, and every request arriving meanwhile waited. With the GC threads at nice -10 they
 /// preempt that native work for the length of a pause; between GCs they sleep and take nothing.
-/// Linux only (setpriority on a thread id); elsewhere nothing changes.
+/// Linux only (setpriority on a thread id); elsewhere nothing changes. Applied once, at start: a
+/// GC thread the runtime creates later (DATAS adding heaps on a larger machine) keeps the default.
 /// </remarks>
 internal static partial class GcThreadPriority
 {
