@@ -86,19 +86,17 @@ public sealed record IngestSettings
         return settings;
     }
 
+    // HOCON's own boolean parsing (on/off, true/false, yes/no); its error does not name the key.
     private static bool ReadBoolean(Config section, string key, bool fallback)
     {
-        var text = section.GetString(key, null);
-        if (text is null)
+        try
         {
-            return fallback;
+            return section.GetBoolean(key, fallback);
         }
-        return text.Trim().ToLowerInvariant() switch
+        catch (Exception e) when (e is FormatException or ConfigurationException or ArgumentException or InvalidCastException or NotSupportedException)
         {
-            "on" or "true" or "yes" => true,
-            "off" or "false" or "no" => false,
-            _ => throw new ConfigurationException($"{Section}.{key}: expected on or off, got '{text}'"),
-        };
+            throw new ConfigurationException($"{Section}.{key}: expected on or off, got '{section.GetString(key)}'");
+        }
     }
 
     /// <summary>Checks every value; settings built in code (tests, the CLI) go through this too.</summary>
