@@ -9,8 +9,10 @@ namespace ActorTracing.Bench;
 /// Runs every scenario of the benchmark in order — physical limits, memory per buffered span, max
 /// sustained throughput, ack latency vs load, sampling outcome, decision and stitching latency,
 /// storage size — driven by load generator processes, and returns the report. The target is a
-/// node this runner starts in its own process, or one it is given (a cluster file's nodes as
-/// processes, <see cref="ClusterTarget"/>), whose lifetime stays with the caller. Scenarios that
+/// node this runner starts as a process of its own (<see cref="ProcessBenchNode"/>, as a
+/// deployment runs it: the bench's own work never shares the node's heap or GC), or one it is
+/// given (a cluster file's nodes as processes, <see cref="ClusterTarget"/>), whose lifetime stays
+/// with the caller. Scenarios that
 /// cannot apply to the target are reported as skipped with the reason. Progress goes to
 /// <c>progress</c> as lines.
 /// </summary>
@@ -20,20 +22,23 @@ public sealed partial class BenchRunner
     private readonly ILoadGenerator _loadGenerator;
     private readonly Action<string> _progress;
     private readonly IBenchTarget? _givenTarget;
+    private readonly SelfCommand? _nodeCommand;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private GcPauseRecorder? _gcPauses;
+    private ProcessBenchNode? _ownNode;
     private readonly List<string> _notes = [];
     private readonly List<SkippedScenario> _skipped = [];
     private readonly string _runId = DateTime.UtcNow.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
     private long _seed;
 
-    /// <param name="target">What to measure; null starts one embedded node in this process (and stops it at the end).</param>
-    public BenchRunner(BenchOptions options, ILoadGenerator loadGenerator, Action<string> progress, IBenchTarget? target = null)
+    /// <param name="target">What to measure; null starts one embedded node as a child process (and stops it at the end).</param>
+    /// <param name="nodeCommand">How to start that child (`actortracing bench-node`); required when <paramref name="target"/> is null.</param>
+    public BenchRunner(BenchOptions options, ILoadGenerator loadGenerator, Action<string> progress, IBenchTarget? target = null, SelfCommand? nodeCommand = null)
     {
         _options = options;
         _loadGenerator = loadGenerator;
         _progress = progress;
         _givenTarget = target;
+        _nodeCommand = nodeCommand;
         _seed = options.Seed;
     }
 
@@ -50,7 +55,6 @@ public sealed partial class BenchRunner
         MemoryResult? memory = null;
         if (_givenTarget is null)
         {
-            // Memory first: its idle baseline is then this process before any other node ran.
             memory = await MemoryAsync(sampler, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -60,16 +64,14 @@ public sealed partial class BenchRunner
                 "needs a node that holds every trace open (send-delay 10m) and a forced full GC inside the node's process to weigh its heap; " +
                 "the cluster's nodes run the cluster file's settings and expose their heap only without a collection (dotnet_total_memory_bytes, kept in the samples). " +
                 "Run `bench` without --cluster for this figure."));
-            Say("3. memory per buffered span: not applicable to this target (it needs a node in this process; the report says why)");
+            Say("3. memory per buffered span: not applicable to this target (it needs a bench-node that holds traces open; the report says why)");
         }
 
-        BenchNode? ownNode = null;
         IBenchTarget target;
         if (_givenTarget is null)
         {
-            ownNode = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}", "iad", cancellationToken: cancellationToken).ConfigureAwait(false);
-            target = new EmbeddedTarget(ownNode);
-            _gcPauses = new GcPauseRecorder(_clock);
+            _ownNode = await StartNodeAsync(new BenchNodeSpec(NodeDataDirectory, $"bench_{_runId}", "iad"), cancellationToken).ConfigureAwait(false);
+            target = _ownNode;
         }
         else
         {
@@ -112,14 +114,17 @@ public sealed partial class BenchRunner
         }
         finally
         {
-            _gcPauses?.Dispose();
-            if (ownNode is not null)
-            {
-                sampler.SetPhase("stopping node");
-                Say("stopping the node (hand-off decides what is buffered, storage flushes)...");
-                await ownNode.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            }
+            // Not sampled while it stops: its control endpoint goes away with it.
             sampler.Track(null, "idle");
+            if (_ownNode is not null)
+            {
+                Say("stopping the node (hand-off decides what is buffered, storage flushes)...");
+                await _ownNode.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        if (sampler.FailedSamples > 0)
+        {
+            _notes.Add(F($"{sampler.FailedSamples:N0} of the sampler's readings of the target failed (the last: {sampler.LastFailure}); the timeline has gaps there."));
         }
         if (target is ClusterTarget { FailedScrapes: > 0 } cluster)
         {
@@ -153,9 +158,11 @@ public sealed partial class BenchRunner
     /// <summary>Physical limits, the raw insert into the storage the target writes to.</summary>
     private async Task<PhysicalLimits> LimitsAsync(CancellationToken cancellationToken)
     {
+        // The embedded engine here is this process's own (one per process and directory); the
+        // node's child process opens the one in NodeDataDirectory.
         IRawInsertSink sink = _givenTarget is ClusterTarget cluster
             ? cluster.RawInsertSink($"bench_{_runId}_limits")
-            : new ChdbInsertSink(ChdbEngine.Open(_options.DataDirectory), $"bench_{_runId}_limits");
+            : new ChdbInsertSink(ChdbEngine.Open(Path.Combine(_options.DataDirectory, "limits")), $"bench_{_runId}_limits");
         Say($"physical limits: decode-only, row encode, raw insert into {sink.Name}, Akka tell...");
         if (IsCluster)
         {
@@ -187,6 +194,17 @@ public sealed partial class BenchRunner
             }
             await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Where the bench's node processes keep their embedded engine (each run's databases are new).</summary>
+    private string NodeDataDirectory => Path.GetFullPath(Path.Combine(_options.DataDirectory, "node"));
+
+    private async Task<ProcessBenchNode> StartNodeAsync(BenchNodeSpec spec, CancellationToken cancellationToken)
+    {
+        var command = _nodeCommand ?? throw new InvalidOperationException("this runner has no target and no command to start its node (nodeCommand)");
+        var node = await ProcessBenchNode.StartAsync(command, spec, () => _clock.Elapsed.TotalSeconds, TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+        Say(F($"  node started as its own process (pid {node.Pid}; its log: {node.LogPath})"));
+        return node;
     }
 
     private long NextSeed() => Interlocked.Increment(ref _seed);

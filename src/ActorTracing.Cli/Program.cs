@@ -14,10 +14,12 @@ public static partial class Program
                 every node of a cluster file as local processes (logs per node, Ctrl-C stops)
           bench [--quick] [--out DIR] [--protocol http|grpc] [--latency-max SPANS_PER_S] [--cluster cluster.yml [--second-endpoint URL]]
                 benchmark scenarios beside the physical limits of this machine; writes report.json,
-                report.md and SVG charts. Against a node in this process, or with --cluster against
+                report.md and SVG charts. Against one node in a process of its own, or with --cluster against
                 the file's nodes started as processes (as `up` does) and stopped at the end
           loadgen --endpoint URL [--routes REGION=URL,...] [--protocol http|grpc] [--rate N] [--duration D] [--json] [--truth FILE]
                 the load generator as its own process (bench starts it; also --mode probe)
+          bench-node --data DIR --database NAME [--region R] [--hocon TEXT]
+                the node bench measures, in its own process (bench starts it)
           <host:port> [<palette> <command> [args] [--json] [--token T] [--yes]]
                 operator commands against a node's admin endpoint (no command: interactive prompt);
                 `actortracing 127.0.0.1:9110 help` lists them
@@ -62,6 +64,7 @@ public static partial class Program
                 "demo" => await DemoCommand.RunAsync(args).ConfigureAwait(false),
                 "bench" => await BenchCommand.RunAsync(args).ConfigureAwait(false),
                 "loadgen" => await LoadGenCommand.RunAsync(args).ConfigureAwait(false),
+                ActorTracing.Bench.BenchNodeSpec.Command => await BenchNodeCommand.RunAsync(args).ConfigureAwait(false),
                 "up" => await UpCommand.RunAsync(args, args.Positionals.FirstOrDefault()).ConfigureAwait(false),
                 _ => throw new CliException($"unknown command '{argv[0]}'\n{Usage}"),
             };

@@ -52,6 +52,8 @@ public sealed class StorageSettingsSpec
     [InlineData("max-retry-backoff = 50ms", "actortracing.storage.max-retry-backoff")]
     [InlineData("embedded-merge-threads = 0", "actortracing.storage.embedded-merge-threads")]
     [InlineData("embedded-merge-threads = 65", "actortracing.storage.embedded-merge-threads")]
+    [InlineData("embedded-merge-thread-nice = -1", "actortracing.storage.embedded-merge-thread-nice")]
+    [InlineData("embedded-merge-thread-nice = 20", "actortracing.storage.embedded-merge-thread-nice")]
     public void An_invalid_value_is_refused_naming_its_key(string hocon, string key)
     {
         var e = Assert.Throws<ArgumentException>(() => StorageSettings.Create(ConfigurationFactory.ParseString($"actortracing.storage {{ {hocon} }}")));

@@ -10,43 +10,21 @@ namespace ActorTracing.Bench;
 /// </summary>
 public sealed class ProcessLoadGenerator : ILoadGenerator
 {
-    private readonly string _fileName;
-    private readonly IReadOnlyList<string> _prefixArguments;
+    private readonly SelfCommand _command;
 
-    /// <param name="fileName">The executable: `dotnet`, or the apphost itself.</param>
-    /// <param name="prefixArguments">Arguments before the command, e.g. the path of actortracing.dll.</param>
-    public ProcessLoadGenerator(string fileName, IReadOnlyList<string> prefixArguments)
+    public ProcessLoadGenerator(SelfCommand command)
     {
-        _fileName = fileName;
-        _prefixArguments = prefixArguments;
+        _command = command;
     }
 
-    /// <summary>The running CLI: `dotnet actortracing.dll` when hosted by dotnet, else the apphost.</summary>
-    public static ProcessLoadGenerator ForCurrentProcess(string entryAssemblyPath)
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var hostName = Path.GetFileNameWithoutExtension(host);
-        return string.Equals(hostName, "dotnet", StringComparison.Ordinal)
-            ? new ProcessLoadGenerator(host, [entryAssemblyPath])
-            : new ProcessLoadGenerator(host, []);
-    }
-
-    public string Describe(LoadGenRequest request) =>
-        string.Join(' ', new[] { _fileName }.Concat(_prefixArguments).Concat(request.ToArguments()));
+    public string Describe(LoadGenRequest request) => _command.Describe(request.ToArguments());
 
     public async Task<LoadGenResult> RunAsync(LoadGenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var info = new ProcessStartInfo(_fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in _prefixArguments.Concat(request.ToArguments()))
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = _command.StartInfo(request.ToArguments());
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         using var process = new Process { StartInfo = info };
         var stderr = new StringBuilder();
         process.ErrorDataReceived += (_, e) =>

@@ -18,6 +18,8 @@ public sealed class NodeSampler : IAsyncDisposable
     private readonly Task _loop;
     private IBenchTarget? _target;
     private string _phase = "idle";
+    private long _failedSamples;
+    private string? _lastFailure;
 
     public NodeSampler(Stopwatch clock)
     {
@@ -26,6 +28,11 @@ public sealed class NodeSampler : IAsyncDisposable
     }
 
     public double Now => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>Timer readings that failed (the target did not answer in time); the steps' own readings are not counted.</summary>
+    public long FailedSamples => Interlocked.Read(ref _failedSamples);
+
+    public string? LastFailure => Volatile.Read(ref _lastFailure);
 
     public IReadOnlyList<NodeSample> Samples
     {
@@ -95,7 +102,17 @@ public sealed class NodeSampler : IAsyncDisposable
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
         {
-            await SampleNowAsync(_stop.Token).ConfigureAwait(false);
+            try
+            {
+                await SampleNowAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                // A node process that is busy past the call's timeout, or stopping, misses a
+                // reading; the timeline must go on (the steps take their own samples).
+                Interlocked.Increment(ref _failedSamples);
+                Volatile.Write(ref _lastFailure, e.GetType().Name + ": " + e.Message);
+            }
         }
     }
 }

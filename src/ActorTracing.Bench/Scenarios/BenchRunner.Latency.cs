@@ -21,7 +21,7 @@ public sealed partial class BenchRunner
             var truth = i == 0 ? Path.Combine(Path.GetFullPath(_options.OutputDirectory), "ground-truth.tsv") : null;
             var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, LatencyWarmUp(_options.StepWarmUp, target.SendDelay), truth, cancellationToken).ConfigureAwait(false);
             var m = Measure(run, run.After, 0, target.SendDelay, sampler);
-            var gc = _gcPauses is null ? null : GcPauseSummary.Of(_gcPauses.Between(run.LoadStart, run.After.Seconds));
+            var gc = _ownNode is null ? null : GcPauseSummary.Of(await _ownNode.GcPausesAsync(run.LoadStart, run.After.Seconds, cancellationToken).ConfigureAwait(false));
             points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses));
             Say(F($"  ack p50 {MarkdownReport.Ms(run.Result.AckLatency.P50)} p99 {MarkdownReport.Ms(run.Result.AckLatency.P99)} max {MarkdownReport.Ms(run.Result.AckLatency.Max)}"));
             if (gc is not null)
@@ -45,11 +45,6 @@ public sealed partial class BenchRunner
                 var decided = settled.DecidedTraces - run.Before.DecidedTraces;
                 decision = (decided == 0 ? 0 : (settled.DecisionLatencyTotalMs - run.Before.DecisionLatencyTotalMs) / decided, decided);
                 sampling = await SamplingAsync(target, run.Result, truth, drained, cancellationToken).ConfigureAwait(false);
-                // The tally is the bench's own work in the node's process (the embedded target):
-                // ~100k ground-truth records and their strings lived long enough to be promoted,
-                // and a heap walk found them as most of what survived the next run's young GCs.
-                // Collected here, between runs, so the next run measures the node, not the bench.
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                 Say(F($"  stored {sampling.StoredFraction:P2} of spans; errors kept {sampling.ErrorTracesKept}/{sampling.ErrorTraces}, slow kept {sampling.SlowTracesKept}/{sampling.SlowTraces}, complete {sampling.CompleteKeptTraces}/{sampling.KeptTraces}, duplicates {sampling.DuplicateRows}"));
             }
         }

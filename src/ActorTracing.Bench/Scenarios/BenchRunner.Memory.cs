@@ -1,5 +1,3 @@
-using System.Runtime;
-
 namespace ActorTracing.Bench;
 
 /// <summary>Memory per buffered span (scenario 3): a second node that holds every trace open.</summary>
@@ -15,21 +13,18 @@ public sealed partial class BenchRunner
     {
         var duration = TimeSpan.FromSeconds(_options.MemorySpans / _options.MemoryRate);
         Say(F($"3. memory per buffered span: a node with send-delay 10m holds {_options.MemorySpans:N0} spans ({_options.MemoryRate:N0}/s for {duration.TotalSeconds:0.#}s)"));
-        FullCollect();
-        var node = await BenchNode.StartAsync(_options.DataDirectory, $"bench_{_runId}_memory", "iad", HoldOpenHocon, cancellationToken).ConfigureAwait(false);
+        var node = await StartNodeAsync(new BenchNodeSpec(NodeDataDirectory, $"bench_{_runId}_memory", "iad", HoldOpenHocon), cancellationToken).ConfigureAwait(false);
         try
         {
-            var target = new EmbeddedTarget(node);
+            var target = node;
             sampler.Track(target, "memory idle");
             await Task.Delay(500, cancellationToken).ConfigureAwait(false);
-            FullCollect();
-            var baseHeap = GC.GetTotalMemory(forceFullCollection: true);
+            var baseHeap = await node.CollectHeapAsync(cancellationToken).ConfigureAwait(false);
             var idle = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
             var run = await RunLoadAsync(target, sampler, "memory fill", _options.Protocol, _options.MemoryRate, duration, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
             // Accepted spans are counted at ingest, before the actors hold them; give the mailboxes a moment.
             await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
-            FullCollect();
-            var heap = GC.GetTotalMemory(forceFullCollection: true);
+            var heap = await node.CollectHeapAsync(cancellationToken).ConfigureAwait(false);
             var loaded = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
             var buffered = loaded.BufferedSpans;
             if (buffered <= 0 || run.Result.Throttled > 0)
@@ -52,17 +47,9 @@ public sealed partial class BenchRunner
         }
         finally
         {
-            sampler.SetPhase("stopping memory node");
-            await node.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
             sampler.Track(null, "idle");
+            await node.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+            await node.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private static void FullCollect()
-    {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 }

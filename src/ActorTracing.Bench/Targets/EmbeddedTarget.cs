@@ -4,13 +4,15 @@ using ActorTracing.Storage;
 namespace ActorTracing.Bench;
 
 /// <summary>
-/// One or more <see cref="BenchNode"/>s in the bench process (the plain `bench` runs one). Their
-/// counters are read directly and their rows counted on the embedded engine they share (one per
-/// process); CPU, RSS and GC are this process's. Several nodes must write to one database.
+/// One or more <see cref="BenchNode"/>s in this process: `bench-node` runs one for the bench
+/// (<see cref="BenchNodeHost"/>), specs run them in theirs. Their counters are read directly and
+/// their rows counted on the embedded engine they share (one per process); CPU, RSS and GC are
+/// this process's. Several nodes must write to one database.
 /// </summary>
 public sealed class EmbeddedTarget : IBenchTarget
 {
     private readonly IReadOnlyList<BenchNode> _nodes;
+    private readonly string _process;
     private readonly Lock _gate = new();
     private NodeSample? _first;
     private NodeSample? _last;
@@ -18,7 +20,14 @@ public sealed class EmbeddedTarget : IBenchTarget
     private int _idsTables;
 
     public EmbeddedTarget(params BenchNode[] nodes)
+        : this("the bench process", nodes)
     {
+    }
+
+    /// <param name="process">The process the nodes run in, for the report ("the bench process", "its own process").</param>
+    public EmbeddedTarget(string process, params BenchNode[] nodes)
+    {
+        _process = process;
         ArgumentNullException.ThrowIfNull(nodes);
         if (nodes.Length == 0 || nodes.Any(n => n.Database != nodes[0].Database))
         {
@@ -50,10 +59,10 @@ public sealed class EmbeddedTarget : IBenchTarget
         {
             Kind = BenchTarget.EmbeddedKind,
             Description = _nodes.Count == 1
-                ? $"one embedded node in the bench process (region {Primary.Region}); the load generator runs as its own process"
-                : $"{_nodes.Count} embedded nodes in the bench process, one cluster (regions {string.Join(", ", regions)})",
+                ? $"one embedded node in {_process} (region {Primary.Region}); the load generator runs as its own process"
+                : $"{_nodes.Count} embedded nodes in {_process}, one cluster (regions {string.Join(", ", regions)})",
             Regions = regions,
-            Storage = $"embedded chDB in the bench process, database {Primary.Database}",
+            Storage = $"embedded chDB in the node's process, database {Primary.Database}",
             LoadRouting = IngestPoints.Count == 1 ? $"all load to {IngestPoints[0].Node}" : "by traffic-model region",
             Nodes = [.. _nodes.Select((n, i) => new BenchTargetNode(
                 NodeName(n, i), n.Region, ["ingest", "process", "query"], pid,

@@ -9,8 +9,8 @@ namespace ActorTracing.Cli.Commands;
 /// <summary>
 /// `actortracing bench [--quick] [--out DIR] [--cluster cluster.yml] [--latency-max SPANS_PER_S]`: runs the benchmark
 /// scenarios, with the load generator as child processes of this same CLI (`loadgen`), and writes
-/// report.json, report.md and SVG charts to DIR. Without --cluster the target is one node in this
-/// process; with it, the cluster file's nodes started as `up` starts them (services, then nodes,
+/// report.json, report.md and SVG charts to DIR. Without --cluster the target is one node in a
+/// process of its own (`bench-node`, a child of this one); with it, the cluster file's nodes started as `up` starts them (services, then nodes,
 /// seeds first), each writing to a database of this run, and stopped again at the end, on Ctrl-C,
 /// SIGTERM or failure.
 /// </summary>
@@ -58,7 +58,7 @@ public static class BenchCommand
             e.Cancel = true;
             stop.Cancel();
         };
-        var generator = ProcessLoadGenerator.ForCurrentProcess(typeof(BenchCommand).Assembly.Location);
+        var generator = new ProcessLoadGenerator(NodeProcess.Self);
         Console.Error.WriteLine($"actortracing bench ({options.Mode}{(clusterFile is null ? string.Empty : ", cluster " + clusterFile)}): report to {Path.GetFullPath(output)}; load generator: {generator.Describe(new LoadGenRequest { Endpoint = new Uri("http://node/") })}");
 
         BenchReport report;
@@ -66,7 +66,7 @@ public static class BenchCommand
         {
             if (clusterFile is null)
             {
-                report = await new BenchRunner(options, generator, Progress).RunAsync(stop.Token).ConfigureAwait(false);
+                report = await new BenchRunner(options, generator, Progress, nodeCommand: NodeProcess.Self).RunAsync(stop.Token).ConfigureAwait(false);
             }
             else
             {

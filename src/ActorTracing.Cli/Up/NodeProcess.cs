@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using ActorTracing.Bench;
 using ActorTracing.Node.Topology;
 
 namespace ActorTracing.Cli.Up;
@@ -42,7 +43,7 @@ public sealed partial class NodeProcess : IDisposable
         var logDir = Path.Combine(dataRoot, "logs");
         Directory.CreateDirectory(logDir);
         var logPath = Path.Combine(logDir, node.Name + ".log");
-        var info = SelfCommand(new[] { "node", "--cluster", clusterFile, "--node", node.Name, "--data", dataRoot }.Concat(extraArguments));
+        var info = Self.StartInfo(new[] { "node", "--cluster", clusterFile, "--node", node.Name, "--data", dataRoot }.Concat(extraArguments));
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"node {node.Name} did not start");
@@ -50,14 +51,8 @@ public sealed partial class NodeProcess : IDisposable
         return new NodeProcess(node, process, log, logPath);
     }
 
-    /// <summary>This CLI again: `dotnet actortracing.dll` when run through the muxer, else the apphost.</summary>
-    public static ProcessStartInfo SelfCommand(IEnumerable<string> args)
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        var dll = typeof(NodeProcess).Assembly.Location;
-        var viaMuxer = Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
-        return new ProcessStartInfo(host, viaMuxer ? args.Prepend(dll) : args);
-    }
+    /// <summary>This CLI again, the build that is running now.</summary>
+    public static SelfCommand Self { get; } = SelfCommand.ForCurrentProcess(typeof(NodeProcess).Assembly.Location);
 
     /// <summary>SIGTERM: the node stops ingest, hands its shards off (deciding in-flight traces) and flushes storage.</summary>
     public void Terminate()

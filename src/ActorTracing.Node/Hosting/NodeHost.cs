@@ -42,9 +42,12 @@ public sealed class NodeHost : IAsyncDisposable
 
     private readonly EmbeddedSpanStore? _store;
 
-    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore? store, bool hostsTraces)
+    private readonly Timer? _mergeThreadNice;
+
+    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore? store, bool hostsTraces, Timer? mergeThreadNice)
     {
         _app = app;
+        _mergeThreadNice = mergeThreadNice;
         HostsTraces = hostsTraces;
         Config = config;
         Settings = node;
@@ -209,9 +212,40 @@ public sealed class NodeHost : IAsyncDisposable
         app.MapOtlpReceivers();
         app.MapTraceQuery();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        RaiseGcThreadPriority(node.GcThreadNice, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<NodeHost>());
-        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces);
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<NodeHost>();
+        RaiseGcThreadPriority(node.GcThreadNice, log);
+        var mergeThreadNice = store is null ? null : LowerMergeThreadPriority(storage.EmbeddedMergeThreadNice, log);
+        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces, mergeThreadNice);
     }
+
+    /// <summary>
+    /// The embedded engine starts its merge threads when it first merges, so they are looked for
+    /// every few seconds (one walk of /proc/self/task, ~100 threads); setting a nice value a
+    /// thread already has changes nothing.
+    /// </summary>
+    private static Timer? LowerMergeThreadPriority(int nice, ILogger log)
+    {
+        if (nice == 0)
+        {
+            return null;
+        }
+        var warned = 0;
+        return new Timer(
+            _ =>
+            {
+                var (changed, error) = ThreadNice.Apply(nice, ChdbEngine.MergeThreadName);
+                if (error is not null && Interlocked.Exchange(ref warned, 1) == 0)
+                {
+                    log.LogWarning("actortracing.storage.embedded-merge-thread-nice = {Nice} not applied ({Changed} merge threads changed): {Error}", nice, changed, error);
+                }
+            },
+            null,
+            TimeSpan.Zero,
+            MergeThreadSweep);
+    }
+
+    /// <summary>How often the merge threads are looked for.</summary>
+    internal static readonly TimeSpan MergeThreadSweep = TimeSpan.FromSeconds(5);
 
     private static void RaiseGcThreadPriority(int nice, ILogger log)
     {
@@ -219,7 +253,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             return;
         }
-        var (changed, error) = GcThreadPriority.Apply(nice);
+        var (changed, error) = ThreadNice.Apply(nice);
         if (error is not null)
         {
             log.LogWarning("actortracing.node.gc-thread-nice = {Nice} not applied ({Changed} GC threads changed): {Error}", nice, changed, error);
@@ -237,6 +271,10 @@ public sealed class NodeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_mergeThreadNice is not null)
+        {
+            await _mergeThreadNice.DisposeAsync().ConfigureAwait(false);
+        }
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -77,6 +77,9 @@ public sealed unsafe class ChdbEngine
     /// </summary>
     public const int DefaultMergeThreads = 1;
 
+    /// <summary>The name (comm) ClickHouse gives its background merge threads; <see cref="StorageSettings.EmbeddedMergeThreadNice"/> finds them by it.</summary>
+    public const string MergeThreadName = "MergeMutate";
+
     /// <param name="mergeThreads">Background merge threads (background_pool_size); only the first open of the process applies it.</param>
     public static ChdbEngine Open(string dataDirectory, int mergeThreads = DefaultMergeThreads)
     {

@@ -4,19 +4,21 @@ using System.Runtime.InteropServices;
 namespace ActorTracing.Node.Hosting;
 
 /// <summary>
-/// Raises the CPU priority (lowers the nice value) of the runtime's server GC threads
-/// (hocon/node.conf: gc-thread-nice).
+/// Sets the nice value of this process's threads by name: the runtime's server GC threads get a
+/// higher priority (hocon/node.conf: gc-thread-nice), the embedded engine's merge threads a lower
+/// one (hocon/storage.conf: embedded-merge-thread-nice).
 /// </summary>
 /// <remarks>
-/// During a blocking GC every managed thread is stopped and only the GC threads do useful work,
+/// GC threads: during a blocking GC every managed thread is stopped and only the GC threads do useful work,
 /// but the embedded engine's native threads (inserts, merges) are not stopped: on a 2-core machine
 /// they took the cores from the GC threads and stretched gen0 pauses with ~1 MB of survivors to
 /// 5–12 ms, and every request arriving meanwhile waited. With the GC threads at nice -10 they
 /// preempt that native work for the length of a pause; between GCs they sleep and take nothing.
-/// Linux only (setpriority on a thread id); elsewhere nothing changes. Applied once, at start: a
-/// GC thread the runtime creates later (DATAS adding heaps on a larger machine) keeps the default.
+/// Applied once, at start: a GC thread the runtime creates later (DATAS adding heaps on a larger
+/// machine) keeps the default. Merge threads: see <see cref="ActorTracing.Storage.StorageSettings.EmbeddedMergeThreadNice"/>.
+/// Linux only (setpriority on a thread id); elsewhere nothing changes.
 /// </remarks>
-internal static partial class GcThreadPriority
+internal static partial class ThreadNice
 {
     /// <summary>Thread name (comm) of each server GC heap's thread.</summary>
     public const string ServerGcThreadName = ".NET Server GC";

@@ -3,7 +3,7 @@ using ActorTracing.Node.Hosting;
 
 namespace ActorTracing.Node.Tests;
 
-public sealed partial class GcThreadPrioritySpec
+public sealed partial class ThreadNiceSpec
 {
     [Fact]
     public void Only_threads_with_the_name_get_the_nice_value()
@@ -17,7 +17,7 @@ public sealed partial class GcThreadPrioritySpec
         using var named = new ParkedThread("at-gc-spec");
         using var other = new ParkedThread("at-gc-other");
 
-        var (changed, error) = GcThreadPriority.Apply(7, "at-gc-spec");
+        var (changed, error) = ThreadNice.Apply(7, "at-gc-spec");
 
         Assert.Null(error);
         Assert.Equal(1, changed);
@@ -28,7 +28,7 @@ public sealed partial class GcThreadPrioritySpec
     [Fact]
     public void No_matching_thread_changes_nothing_and_is_no_error()
     {
-        Assert.Equal((0, (string?)null), GcThreadPriority.Apply(-10, "no-such-thread"));
+        Assert.Equal((0, (string?)null), ThreadNice.Apply(-10, "no-such-thread"));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed partial class GcThreadPrioritySpec
             var fake = Directory.CreateDirectory(Path.Combine(dir.FullName, int.MaxValue.ToString(CultureInfo.InvariantCulture)));
             File.WriteAllText(Path.Combine(fake.FullName, "comm"), "at-gc-refused\n");
 
-            var (changed, error) = GcThreadPriority.Apply(5, "at-gc-refused", dir.FullName);
+            var (changed, error) = ThreadNice.Apply(5, "at-gc-refused", dir.FullName);
 
             Assert.Equal(0, changed);
             Assert.NotNull(error);

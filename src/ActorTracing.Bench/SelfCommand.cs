@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace ActorTracing.Bench;
+
+/// <summary>
+/// This same CLI started again as a child process: `dotnet actortracing.dll …` when it runs under
+/// the muxer, else the apphost itself. The bench's load generator and node, and `up`'s nodes, are
+/// such children, so they always run the build the parent runs.
+/// </summary>
+/// <param name="FileName">The executable: `dotnet`, or the apphost.</param>
+/// <param name="PrefixArguments">Arguments before the command, e.g. the path of actortracing.dll.</param>
+public sealed record SelfCommand(string FileName, IReadOnlyList<string> PrefixArguments)
+{
+    /// <param name="entryAssemblyPath">The CLI's own assembly (actortracing.dll).</param>
+    public static SelfCommand ForCurrentProcess(string entryAssemblyPath)
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var viaMuxer = Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        return new SelfCommand(host, viaMuxer ? [entryAssemblyPath] : []);
+    }
+
+    /// <summary>Start info for `actortracing <paramref name="arguments"/>`; redirection is the caller's choice.</summary>
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(FileName) { UseShellExecute = false };
+        foreach (var a in PrefixArguments.Concat(arguments))
+        {
+            info.ArgumentList.Add(a);
+        }
+        return info;
+    }
+
+    /// <summary>The command line, for progress output and error messages.</summary>
+    public string Describe(IEnumerable<string> arguments) => string.Join(' ', PrefixArguments.Prepend(FileName).Concat(arguments));
+}
