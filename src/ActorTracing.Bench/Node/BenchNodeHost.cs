@@ -54,6 +54,7 @@ public sealed class BenchNodeHost : IAsyncDisposable
         // Recording from before the node starts: its first collections are part of what it costs.
         var gcPauses = new GcPauseRecorder(clock);
         BenchNode? node = null;
+        WebApplication? app = null;
         try
         {
             node = await BenchNode.StartAsync(spec.DataDirectory, spec.Database, spec.Region, spec.ExtraHocon, cancellationToken).ConfigureAwait(false);
@@ -64,10 +65,14 @@ public sealed class BenchNodeHost : IAsyncDisposable
             {
                 k.Listen(IPAddress.Loopback, 0);
                 k.AddServerHeader = false;
+                // The sampling outcome asks for every trace id of a 30 s run at once (~1M ids,
+                // ~35 MB of JSON): over Kestrel's 30 MB default. Loopback, and the bench is the only client.
+                k.Limits.MaxRequestBodySize = null;
             });
-            var host = new BenchNodeHost(node, target, gcPauses, builder.Build());
-            await host._app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var bound = host._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            app = builder.Build();
+            var host = new BenchNodeHost(node, target, gcPauses, app);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                 ?? throw new InvalidOperationException("Kestrel reported no bound address for the bench control endpoint");
             host.Ready = new BenchNodeReady(
                 new Uri(bound.TrimEnd('/') + "/"), node.HttpEndpoint, node.GrpcEndpoint, node.SendDelay.TotalSeconds,
@@ -76,6 +81,10 @@ public sealed class BenchNodeHost : IAsyncDisposable
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
             if (node is not null)
             {
                 await node.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
@@ -85,7 +94,7 @@ public sealed class BenchNodeHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the control endpoint, then the node (hand-off decides what is buffered, storage flushes).</summary>
+    /// <summary>Stops the node (hand-off decides what is buffered, storage flushes); the control endpoint stays until disposal, so /stop can answer.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)

@@ -117,9 +117,9 @@ public static class MarkdownReport
         {
             md.AppendLine("## 3. Memory per buffered span");
             md.AppendLine();
-            md.AppendLine(F($"{mem.BufferedSpans:N0} spans in {mem.BufferedTraces:N0} open traces (send-delay and trace-timeout set long so nothing is decided)."));
+            md.AppendLine(F($"{mem.BufferedSpans:N0} spans in {mem.BufferedTraces:N0} open traces (send-delay and trace-timeout set long so nothing is decided). Per span: the growth from the node after its warm-up ({mem.WarmUpSpans:N0} spans held; a fresh process pays for JIT, pools and thread stacks once) over the {mem.BufferedSpans - mem.WarmUpSpans:N0} spans added."));
             md.AppendLine();
-            md.AppendLine("| Measure | Idle | Loaded | Per buffered span | Ratio to held span bytes |");
+            md.AppendLine("| Measure | After warm-up | Loaded | Per buffered span | Ratio to held span bytes |");
             md.AppendLine("| --- | --- | --- | --- | --- |");
             md.AppendLine(F($"| GC heap (after full GC) | {Mb(mem.BaselineGcHeapBytes)} | {Mb(mem.LoadedGcHeapBytes)} | {mem.GcHeapBytesPerSpan:N0} B | {Ratio(mem.GcHeapBytesPerSpan, mem.RawBytesPerSpan, "x")} |"));
             md.AppendLine(mem.RssBytesPerSpan > 0

@@ -47,17 +47,7 @@ public static class BenchCommand
                 : Uri.TryCreate(second, UriKind.Absolute, out var uri) ? uri : throw new CliException($"--second-endpoint: '{second}' is not an absolute URL"),
         };
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var stop = new StopSignal();
         var generator = new ProcessLoadGenerator(NodeProcess.Self);
         Console.Error.WriteLine($"actortracing bench ({options.Mode}{(clusterFile is null ? string.Empty : ", cluster " + clusterFile)}): report to {Path.GetFullPath(output)}; load generator: {generator.Describe(new LoadGenRequest { Endpoint = new Uri("http://node/") })}");
 

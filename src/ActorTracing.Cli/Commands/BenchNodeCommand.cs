@@ -19,17 +19,7 @@ public static class BenchNodeCommand
             args.String("hocon"));
         args.RejectUnknown();
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var stop = new StopSignal();
 
         var host = await BenchNodeHost.StartAsync(spec, stop.Token).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))

@@ -25,17 +25,7 @@ public static class NodeCommand
             throw new CliException("--cluster and --node go together: --cluster cluster.yml --node iad-1");
         }
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var stop = new StopSignal();
 
         var node = await NodeHost.StartAsync(options).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))

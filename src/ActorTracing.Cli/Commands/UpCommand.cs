@@ -35,17 +35,7 @@ public static class UpCommand
             throw new CliException($"--only: no node named '{unknown}' in {file}");
         }
 
-        using var stop = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var stop = new StopSignal();
 
         var log = Console.Error;
         LocalCluster cluster;
