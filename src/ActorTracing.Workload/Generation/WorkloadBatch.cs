@@ -1,3 +1,4 @@
+using System.Buffers;
 using ActorTracing.Domain.Otlp;
 
 namespace ActorTracing.Workload;
@@ -32,8 +33,27 @@ public sealed record WorkloadBatch(string Region, IReadOnlyList<ResourceSpansDet
         init;
     } = ResourceSpans;
 
+    private byte[]? _pooled;
+
     /// <summary>The encoded ExportTraceServiceRequest when <see cref="IsEncoded"/>; empty otherwise.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
     public bool IsEncoded { get; }
+
+    /// <summary>An encoded batch whose request was written into an array rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
+    public static WorkloadBatch Pooled(string region, byte[] rented, int length, int spanCount, long intendedNanos) =>
+        new(region, new ReadOnlyMemory<byte>(rented, 0, length), spanCount, intendedNanos) { _pooled = rented };
+
+    /// <summary>
+    /// Gives a rented request array back to the pool: only once the request was sent and the
+    /// sender returned (no transport reads it any more), and only once. <see cref="Payload"/> must
+    /// not be read afterwards. A batch that was not pooled, or whose send failed, is left alone.
+    /// </summary>
+    public void ReturnPayload()
+    {
+        if (Interlocked.Exchange(ref _pooled, null) is { } rented)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 }

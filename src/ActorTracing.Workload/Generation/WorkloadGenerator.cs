@@ -150,6 +150,9 @@ public sealed class WorkloadGenerator : IDisposable
         try
         {
             result = await _sender.SendAsync(PayloadOf(batch, writer), cancellationToken).ConfigureAwait(false);
+            // The sender returned, so it reads the request no more; after a throw it may (an
+            // aborted write), and the array is left to the GC instead.
+            batch.ReturnPayload();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -170,6 +173,7 @@ public sealed class WorkloadGenerator : IDisposable
         try
         {
             result = sender.Send(PayloadOf(batch, writer), cancellationToken);
+            batch.ReturnPayload();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -97,7 +97,8 @@ internal sealed class ReplayTraffic : IWorkloadTraffic<ReplayFragment>
     {
         var batch = _batches[region];
         var spans = batch.SpanCount;
-        return new WorkloadBatch(_regions[region], batch.Build(), spans, intendedNanos);
+        var (request, length) = batch.BuildPooled();
+        return WorkloadBatch.Pooled(_regions[region], request, length, spans, intendedNanos);
     }
 
     /// <summary>
