@@ -32,11 +32,11 @@ public sealed class ReportTargetSpec
     }
 
     [Fact]
-    public void The_embedded_report_says_it_measured_one_node_in_the_bench_process()
+    public void The_embedded_report_says_it_measured_one_node_in_its_own_process()
     {
         var md = MarkdownReport.Render(SampleReports.Complete());
 
-        Assert.Contains("**Target: one embedded node in the bench process.**", md, StringComparison.Ordinal);
+        Assert.Contains("**Target: one embedded node in its own process.**", md, StringComparison.Ordinal);
         Assert.DoesNotContain("| Node | Region |", md, StringComparison.Ordinal);
     }
 

@@ -8,8 +8,9 @@ namespace ActorTracing.Bench;
 /// what `dotnet-trace --profile gc-collect` shows): when it happened, how long the runtime was
 /// suspended, which generation was collected and how, and how many bytes survived. The total pause
 /// time alone (GC.GetTotalPauseDuration) says that ack latency waits for the GC, not which
-/// collections make the tail; that is what decides the next optimization. Only an in-process node
-/// can be watched this way, so only the embedded target reports it.
+/// collections make the tail; that is what decides the next optimization. It listens in the node's
+/// own process (`bench-node` starts it; the bench asks for a run's pauses), so only the bench's
+/// own node reports it, not a cluster's.
 /// </summary>
 public sealed class GcPauseRecorder : EventListener
 {

@@ -1,7 +1,7 @@
 namespace ActorTracing.Bench;
 
 /// <summary>
-/// What a run measured: one embedded node in the bench process, or a cluster file's nodes as
+/// What a run measured: one embedded node in a process of its own, or a cluster file's nodes as
 /// processes. Node figures elsewhere in the report are this target's: for a cluster, CPU, RSS and
 /// GC heap are summed over its node processes and GC pause is their mean.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed record BenchTarget
     public string Kind { get; init; } = EmbeddedKind;
 
     /// <summary>One line for the report's header, e.g. "cluster 'actortracing' (cluster.yml): 3 nodes in 2 regions".</summary>
-    public string Description { get; init; } = "one embedded node in the bench process";
+    public string Description { get; init; } = "one embedded node in its own process";
 
     /// <summary>The cluster file, for a cluster target.</summary>
     public string? ClusterFile { get; init; }

@@ -38,7 +38,7 @@ public static class Targets
             ? new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), memSkipped is null ? "not run" : "not applicable to " + (report.Target.IsCluster ? "a cluster run" : "this target"), null, memSkipped is null ? string.Empty : "see Not applicable")
             : new TargetCheck("Memory per buffered span", F($"≤ {BytesPerBufferedSpan} B"), mem.RssBytesPerSpan > 0
                 ? F($"{mem.GcHeapBytesPerSpan:N0} B GC heap, {mem.RssBytesPerSpan:N0} B RSS ({mem.RawBytesPerSpan:N0} B of it span bytes, held compacted)")
-                // The in-process node's RSS includes the harness, and the runtime returns memory between samples.
+                // RSS not attributable: the runtime returned memory between the two readings.
                 : F($"{mem.GcHeapBytesPerSpan:N0} B GC heap; RSS delta not attributable ({mem.RawBytesPerSpan:N0} B of it span bytes, held compacted)"), mem.BufferedSpans > 0 && mem.GcHeapBytesPerSpan <= BytesPerBufferedSpan && mem.RssBytesPerSpan <= BytesPerBufferedSpan));
 
         var st = report.Storage;

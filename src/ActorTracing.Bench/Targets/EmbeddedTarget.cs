@@ -5,7 +5,7 @@ namespace ActorTracing.Bench;
 
 /// <summary>
 /// One or more <see cref="BenchNode"/>s in this process: `bench-node` runs one for the bench
-/// (<see cref="BenchNodeHost"/>), specs run them in theirs. Their counters are read directly and
+/// (<see cref="BenchNodeHost"/>). Their counters are read directly and
 /// their rows counted on the embedded engine they share (one per process); CPU, RSS and GC are
 /// this process's. Several nodes must write to one database.
 /// </summary>
@@ -19,12 +19,7 @@ public sealed class EmbeddedTarget : IBenchTarget
     private long _peakRss;
     private int _idsTables;
 
-    public EmbeddedTarget(params BenchNode[] nodes)
-        : this("the bench process", nodes)
-    {
-    }
-
-    /// <param name="process">The process the nodes run in, for the report ("the bench process", "its own process").</param>
+    /// <param name="process">The process the nodes run in, for the report, e.g. "its own process (`actortracing bench-node`)".</param>
     public EmbeddedTarget(string process, params BenchNode[] nodes)
     {
         _process = process;

@@ -10,9 +10,9 @@ namespace ActorTracing.Cli.Commands;
 /// `actortracing bench [--quick] [--out DIR] [--cluster cluster.yml] [--latency-max SPANS_PER_S]`: runs the benchmark
 /// scenarios, with the load generator as child processes of this same CLI (`loadgen`), and writes
 /// report.json, report.md and SVG charts to DIR. Without --cluster the target is one node in a
-/// process of its own (`bench-node`, a child of this one); with it, the cluster file's nodes started as `up` starts them (services, then nodes,
-/// seeds first), each writing to a database of this run, and stopped again at the end, on Ctrl-C,
-/// SIGTERM or failure.
+/// process of its own (`bench-node`, a child of this one); with it, the cluster file's nodes
+/// started as `up` starts them (services, then nodes, seeds first), each writing to a database of
+/// this run. Either is stopped again at the end, on Ctrl-C, SIGTERM or failure.
 /// </summary>
 public static class BenchCommand
 {
@@ -35,7 +35,7 @@ public static class BenchCommand
         }
         if (second is not null && clusterFile is null)
         {
-            throw new CliException("--second-endpoint needs --cluster: the in-process node forms a cluster of its own, so a node elsewhere would never see the probes' first halves");
+            throw new CliException("--second-endpoint needs --cluster: the bench's own node forms a cluster of its own, so a node elsewhere would never see the probes' first halves");
         }
         var options = (quick ? BenchOptions.Quick : BenchOptions.Full) with
         {
