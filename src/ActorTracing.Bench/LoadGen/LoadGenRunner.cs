@@ -42,9 +42,8 @@ public static class LoadGenRunner
     private static async Task<LoadGenResult> RunLoadAsync(LoadGenRequest request, Action<string>? progress, CancellationToken cancellationToken)
     {
         var protocol = ParseProtocol(request.Protocol);
-        // The callback runs on the producer thread for every trace; a list append keeps it cheap,
-        // and the file is written once the run is over so disk I/O never paces the schedule.
-        var truths = request.TruthFile is null ? null : new List<TraceGroundTruth>(1 << 16);
+        // The callback runs on the producer thread for every trace; the file is written once the run is over.
+        var truths = request.TruthFile is null ? null : new GroundTruthBuffer();
         var before = ProcReader.Read(Environment.ProcessId);
         // The generator's own GC pauses delay its sends and its reading of acks, and an open-loop
         // latency (from the intended send time) counts that delay against the node: reported

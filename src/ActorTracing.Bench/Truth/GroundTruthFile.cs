@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ActorTracing.Domain;
 using ActorTracing.Workload;
 
 namespace ActorTracing.Bench;
@@ -14,13 +15,13 @@ public static class GroundTruthFile
     /// <summary>The column list matching the file, for a ClickHouse table the file is inserted into.</summary>
     public const string Columns = "TraceId String, Category String, Spans UInt32, IsError UInt8, IsSlow UInt8, IsCrossRegion UInt8";
 
-    public static void Write(string path, IEnumerable<TraceGroundTruth> traces)
+    public static void Write(string path, GroundTruthBuffer traces)
     {
         ArgumentNullException.ThrowIfNull(traces);
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16);
-        foreach (var t in traces)
+        foreach (var line in traces.Lines())
         {
-            writer.Write(Format(t));
+            writer.Write(line);
             writer.Write('\n');
         }
     }
@@ -28,10 +29,13 @@ public static class GroundTruthFile
     public static string Format(TraceGroundTruth truth)
     {
         ArgumentNullException.ThrowIfNull(truth);
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"{truth.TraceId.ToHex()}\t{CategoryName(truth.Category)}\t{truth.SpanCount}\t{Flag(truth.IsError)}\t{Flag(truth.IsSlow)}\t{Flag(truth.IsCrossRegion)}");
+        return Format(truth.TraceId, truth.Category, truth.SpanCount, truth.IsError, truth.IsSlow, truth.IsCrossRegion);
     }
+
+    public static string Format(TraceId traceId, TraceCategory category, int spans, bool isError, bool isSlow, bool isCrossRegion) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{traceId.ToHex()}\t{CategoryName(category)}\t{spans}\t{Flag(isError)}\t{Flag(isSlow)}\t{Flag(isCrossRegion)}");
 
     public static GroundTruthRecord Parse(string line)
     {
