@@ -218,12 +218,19 @@ public sealed class ProcessBenchNode : IBenchTarget, IAsyncDisposable
         }
     }
 
-    // Both pumps and this class write one file.
+    // Both pumps and this class write one file. A pump may still hold a last line when a failed
+    // start has closed the file (the child is killed first): that line is dropped, not thrown.
     private static void Write(StreamWriter log, string line)
     {
         lock (log)
         {
-            log.WriteLine(line);
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
     }
 
