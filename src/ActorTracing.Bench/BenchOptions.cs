@@ -43,6 +43,14 @@ public sealed record BenchOptions
 
     public IReadOnlyList<double> LatencyFractions { get; init; } = [0.5, 0.8, 1.0];
 
+    /// <summary>
+    /// Longest wait, before each latency run, for the target to go quiet (<see cref="BenchRunner.SettleCpuPercent"/>):
+    /// the search's last steps at saturation leave the embedded engine merging their rows (its
+    /// merge threads take idle cycles only), and a latency run must not start in that catch-up.
+    /// Zero (the quick run, which must stay under two minutes) does not wait.
+    /// </summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.Zero;
+
     public long MemorySpans { get; init; } = 100_000;
 
     public double MemoryRate { get; init; } = 50_000;
@@ -85,6 +93,7 @@ public sealed record BenchOptions
         StepDuration = TimeSpan.FromSeconds(20),
         StepWarmUp = TimeSpan.FromSeconds(3),
         LatencyDuration = TimeSpan.FromSeconds(30),
+        SettleTimeout = TimeSpan.FromSeconds(45),
         MaxConfirmRetries = 2,
         MemorySpans = 1_000_000,
         MemoryRate = 50_000,

@@ -207,6 +207,38 @@ public sealed partial class BenchRunner
         return node;
     }
 
+    /// <summary>A target using less than this much of one core between two readings a second apart has gone quiet.</summary>
+    internal const double SettleCpuPercent = 25;
+
+    /// <summary>
+    /// Waits, up to <paramref name="timeout"/>, until the target is drained and uses less than
+    /// <see cref="SettleCpuPercent"/> of a core over a second. Returns how long it took, or null
+    /// when it did not go quiet in time.
+    /// </summary>
+    internal static async Task<TimeSpan?> WaitSettledAsync(IBenchTarget target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var previous = await target.SampleAsync(0, "settle", cancellationToken).ConfigureAwait(false);
+        var previousAt = clock.Elapsed;
+        while (clock.Elapsed < timeout)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var current = await target.SampleAsync(0, "settle", cancellationToken).ConfigureAwait(false);
+            var now = clock.Elapsed;
+            if (IsSettled(previous, current, now - previousAt))
+            {
+                return now;
+            }
+            (previous, previousAt) = (current, now);
+        }
+        return null;
+    }
+
+    /// <summary>Nothing buffered or pending, and the CPU used between the two readings under <see cref="SettleCpuPercent"/> of one core.</summary>
+    internal static bool IsSettled(NodeSample before, NodeSample after, TimeSpan between) =>
+        after.BufferedSpans == 0 && after.PendingRows == 0 && between > TimeSpan.Zero
+        && (after.CpuSeconds - before.CpuSeconds) / between.TotalSeconds * 100 < SettleCpuPercent;
+
     private long NextSeed() => Interlocked.Increment(ref _seed);
 
     private void Say(string line) => _progress($"[{_clock.Elapsed:mm\\:ss}] {line}");

@@ -17,7 +17,12 @@ public sealed partial class BenchRunner
             var (protocol, fraction) = runs[i];
             var rate = Math.Round(max * fraction);
             var phase = F($"latency {fraction:P0} {protocol} @ {rate:N0}/s");
-            Say(phase);
+            var quiet = _options.SettleTimeout <= TimeSpan.Zero ? TimeSpan.Zero : await WaitSettledAsync(target, _options.SettleTimeout, cancellationToken).ConfigureAwait(false);
+            if (quiet is null)
+            {
+                _notes.Add(F($"{phase}: started with the target still busy (not under {SettleCpuPercent:0} % of a core within {_options.SettleTimeout.TotalSeconds:0}s of the previous run)."));
+            }
+            Say(quiet is { } took && took > TimeSpan.FromSeconds(2) ? F($"{phase} (the target went quiet after {took.TotalSeconds:0}s)") : phase);
             var truth = i == 0 ? Path.Combine(Path.GetFullPath(_options.OutputDirectory), "ground-truth.tsv") : null;
             var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, LatencyWarmUp(_options.StepWarmUp, target.SendDelay), truth, cancellationToken).ConfigureAwait(false);
             var m = Measure(run, run.After, 0, target.SendDelay, sampler);
