@@ -47,6 +47,36 @@ public sealed class OtlpGrpcSenderSpec
         Assert.Equal(Payload, body[5..]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_payload_that_is_a_slice_of_a_longer_pooled_array_is_sent_as_exactly_that_slice(bool gzip)
+    {
+        using var handler = new StubHandler((_, _) => GrpcResponse(StatusCode.OK));
+        using var sender = new OtlpGrpcSender(new OtlpSenderOptions { Endpoint = new Uri("http://node.test:4317"), Gzip = gzip }, handler, new ManualClock());
+        // The generator's requests live in rented arrays: bytes past the request belong to nobody.
+        var rented = new byte[64];
+        Array.Fill(rented, (byte)0xee);
+        Payload.CopyTo(rented, 3);
+
+        var result = await sender.SendAsync(new ReadOnlyMemory<byte>(rented, 3, Payload.Length), CancellationToken.None);
+
+        Assert.True(result.Success);
+        var (_, body) = Assert.Single(handler.Requests);
+        Assert.Equal(gzip ? 1 : 0, body[0]);
+        var message = body[5..];
+        if (gzip)
+        {
+            using var inflated = new MemoryStream();
+            using (var unzip = new System.IO.Compression.GZipStream(new MemoryStream(message), System.IO.Compression.CompressionMode.Decompress))
+            {
+                unzip.CopyTo(inflated);
+            }
+            message = inflated.ToArray();
+        }
+        Assert.Equal(Payload, message);
+    }
+
     [Fact]
     public async Task Resource_exhausted_and_unavailable_are_backpressure_that_is_retried()
     {

@@ -58,7 +58,8 @@ public sealed class TraceReplaySpec
 
         foreach (var region in EdgeTrafficModel.Regions)
         {
-            var replayed = builders[region].Build();
+            var (array, length) = builders[region].BuildPooled();
+            var replayed = array.AsSpan(0, length).ToArray();
 
             Assert.Equal(OtlpEncoder.EncodeRequest(OtlpBatchBuilder.Group(expected[region])), replayed);
             Assert.True(builders[region].IsEmpty);

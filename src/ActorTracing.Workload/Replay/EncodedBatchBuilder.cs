@@ -7,10 +7,10 @@ namespace ActorTracing.Workload;
 /// buffer per resource, and frames them into one ExportTraceServiceRequest — ResourceSpans per
 /// resource in first-added order, one ScopeSpans each — byte-identical to what
 /// <see cref="ActorTracing.Domain.Otlp.OtlpEncoder"/> writes for the same spans. Adding only notes
-/// which template spans go under which resource; <see cref="Build"/> writes each span once, patched,
+/// which template spans go under which resource; <see cref="BuildPooled"/> writes each span once, patched,
 /// straight into the request (copying spans into per-resource buffers first cost a second memmove
 /// per span, the largest item of the producer's profile). The lists are reused between batches;
-/// only the request array handed out by <see cref="Build"/> is new.
+/// the request arrays come from the shared pool.
 /// </summary>
 internal sealed class EncodedBatchBuilder
 {
@@ -60,18 +60,10 @@ internal sealed class EncodedBatchBuilder
         SpanCount += f.SpanCount;
     }
 
-    /// <summary>Returns the request of everything added since the last call (exactly sized), and starts empty again.</summary>
-    public byte[] Build()
-    {
-        // Every byte is written, so the runtime's zeroing (a memset as costly as the copy) is skipped.
-        var request = GC.AllocateUninitializedArray<byte>(RequestLength());
-        WriteRequest(request);
-        return request;
-    }
-
     /// <summary>
-    /// <see cref="Build"/> into an array rented from the shared pool (longer than the request);
-    /// the caller returns it once the request is sent (<see cref="WorkloadBatch.ReturnPayload"/>).
+    /// Writes the request of everything added since the last call into an array rented from the
+    /// shared pool (often longer than the request), and starts empty again. The caller returns the
+    /// array once the request is sent (<see cref="WorkloadBatch.ReturnPayload"/>).
     /// At 200k spans/s the requests are ~120 MB/s of garbage otherwise, and the generator's own GC
     /// pauses delay the requests it sends — which the bench would count as the node's latency.
     /// </summary>
@@ -79,12 +71,12 @@ internal sealed class EncodedBatchBuilder
     {
         var length = RequestLength();
         var request = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        // Every byte up to the length is written, so the rented array needs no clearing.
         WriteRequest(request);
         return (request, length);
     }
 
-    // Sizes first, so the request is written once into an array of its length (the gRPC sender
-    // hands an exact array to the channel without copying it).
+    // Sizes first, so the request is written once, into an array of its length or longer.
     private int RequestLength()
     {
         var total = 0;

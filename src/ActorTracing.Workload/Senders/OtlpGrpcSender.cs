@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -19,8 +18,22 @@ public sealed class OtlpGrpcSender : IOtlpSender
 
     private static readonly Marshaller<byte[]> PassThrough = Marshallers.Create(static bytes => bytes, static bytes => bytes);
 
+    // The request is copied into the channel's own buffer as it is written, so it may be any
+    // slice: the generator's requests are written into pooled arrays longer than the request.
+    private static readonly Marshaller<RequestBytes> Request = new(
+        static (request, context) =>
+        {
+            var payload = request.Payload.Span;
+            context.SetPayloadLength(payload.Length);
+            var writer = context.GetBufferWriter();
+            payload.CopyTo(writer.GetSpan(payload.Length));
+            writer.Advance(payload.Length);
+            context.Complete();
+        },
+        static context => new RequestBytes(context.PayloadAsNewBuffer()));
+
     /// <summary>The Export method with raw protobuf bytes on both sides.</summary>
-    public static readonly Method<byte[], byte[]> ExportMethod = new(MethodType.Unary, ServiceName, MethodName, PassThrough, PassThrough);
+    public static readonly Method<RequestBytes, byte[]> ExportMethod = new(MethodType.Unary, ServiceName, MethodName, Request, PassThrough);
 
     private readonly OtlpSenderOptions _options;
     private readonly IWorkloadClock _clock;
@@ -62,9 +75,7 @@ public sealed class OtlpGrpcSender : IOtlpSender
 
     public async Task<OtlpSendResult> SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var request = MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : payload.ToArray();
+        var request = new RequestBytes(payload);
         var started = _clock.NowNanos;
         var attempts = 0;
         var throttles = 0;
@@ -126,4 +137,7 @@ public sealed class OtlpGrpcSender : IOtlpSender
         var details = ex.Trailers.GetValueBytes(StatusDetailsTrailer);
         return details is null ? null : ExportResponse.ReadRetryInfo(details) is { } delay ? _options.CapRetryAfter(delay) : null;
     }
+
+    /// <summary>An encoded ExportTraceServiceRequest (gRPC's call API takes requests as reference types).</summary>
+    public sealed record RequestBytes(ReadOnlyMemory<byte> Payload);
 }
