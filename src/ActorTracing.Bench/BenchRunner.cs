@@ -12,9 +12,8 @@ namespace ActorTracing.Bench;
 /// node this runner starts as a process of its own (<see cref="ProcessBenchNode"/>, as a
 /// deployment runs it: the bench's own work never shares the node's heap or GC), or one it is
 /// given (a cluster file's nodes as processes, <see cref="ClusterTarget"/>), whose lifetime stays
-/// with the caller. Scenarios that
-/// cannot apply to the target are reported as skipped with the reason. Progress goes to
-/// <c>progress</c> as lines.
+/// with the caller. Scenarios that cannot apply to the target are reported as skipped with the
+/// reason. Progress goes to <c>progress</c> as lines.
 /// </summary>
 public sealed partial class BenchRunner
 {

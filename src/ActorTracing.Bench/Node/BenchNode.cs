@@ -10,7 +10,8 @@ namespace ActorTracing.Bench;
 /// <summary>
 /// A node started in this process as `demo` does (NodeHost with ephemeral ports and its own
 /// database on the embedded engine), so its counters are read directly and its rows counted with
-/// SQL; <see cref="EmbeddedTarget"/> drives it. The load generator is a separate process.
+/// SQL (<see cref="EmbeddedTarget"/>). `bench-node` runs one (<see cref="BenchNodeHost"/>); the
+/// cluster specs run two in the test process.
 /// </summary>
 public sealed class BenchNode : IAsyncDisposable
 {
@@ -33,11 +34,8 @@ public sealed class BenchNode : IAsyncDisposable
 
     public string Region { get; }
 
-    /// <summary>This node's cluster address, for a second in-process node to join it (akka.tcp://system@host:port).</summary>
+    /// <summary>This node's cluster address, for a second node to join it (akka.tcp://system@host:port).</summary>
     public string ClusterAddress => Akka.Cluster.Cluster.Get(_host.System).SelfAddress.ToString();
-
-    /// <summary>Members this node sees Up (a second node has joined once it is 2).</summary>
-    public int MembersUp => Akka.Cluster.Cluster.Get(_host.System).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
 
     public long RowsWritten => _host.StorageHolder.Writer?.RowsWritten ?? 0;
 
@@ -52,8 +50,6 @@ public sealed class BenchNode : IAsyncDisposable
     public TimeSpan TraceTimeout { get; }
 
     public PipelineGauges Gauges => _host.Gauges;
-
-    public ShardedStorageWriter Writer => _host.StorageHolder.Writer ?? throw new InvalidOperationException("storage writer not started");
 
     public EmbeddedSpanStore Store => _host.Store;
 

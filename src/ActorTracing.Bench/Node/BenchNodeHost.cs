@@ -58,7 +58,7 @@ public sealed class BenchNodeHost : IAsyncDisposable
         try
         {
             node = await BenchNode.StartAsync(spec.DataDirectory, spec.Database, spec.Region, spec.ExtraHocon, cancellationToken).ConfigureAwait(false);
-            var target = new EmbeddedTarget("its own process (`actortracing bench-node`)", node);
+            var target = new EmbeddedTarget(node);
             var builder = SlimWebHost.CreateBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k =>

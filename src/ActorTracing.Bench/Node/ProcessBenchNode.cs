@@ -32,6 +32,7 @@ public sealed class ProcessBenchNode : IBenchTarget, IAsyncDisposable
         _log = log;
         LogPath = logPath;
         _described = new BenchTarget();
+        IngestPoints = [new IngestPoint(EmbeddedTarget.NodeName, ready.Region, ready.Http, ready.Grpc)];
         // Per call timeouts instead (a storage merge takes long, a sample must not).
         _http = new HttpClient { BaseAddress = ready.Control, Timeout = Timeout.InfiniteTimeSpan };
         _pump = Task.WhenAll(Pump(process.StandardOutput, log), stderrPump);
@@ -48,7 +49,7 @@ public sealed class ProcessBenchNode : IBenchTarget, IAsyncDisposable
 
     public TimeSpan SendDelay => TimeSpan.FromSeconds(Ready.SendDelaySeconds);
 
-    public IReadOnlyList<IngestPoint> IngestPoints => [new IngestPoint("embedded", Ready.Region, Ready.Http, Ready.Grpc)];
+    public IReadOnlyList<IngestPoint> IngestPoints { get; }
 
     public TimeSpan ProbePollInterval => TimeSpan.FromMilliseconds(20);
 

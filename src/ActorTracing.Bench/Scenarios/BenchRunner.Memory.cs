@@ -23,13 +23,12 @@ public sealed partial class BenchRunner
         var node = await StartNodeAsync(new BenchNodeSpec(NodeDataDirectory, $"bench_{_runId}_memory", "iad", HoldOpenHocon), cancellationToken).ConfigureAwait(false);
         try
         {
-            var target = node;
-            sampler.Track(target, "memory warm-up");
-            await RunLoadAsync(target, sampler, "memory warm-up", _options.Protocol, _options.MemoryRate, warmUp, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
+            sampler.Track(node, "memory warm-up");
+            await RunLoadAsync(node, sampler, "memory warm-up", _options.Protocol, _options.MemoryRate, warmUp, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
             await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
             var baseHeap = await node.CollectHeapAsync(cancellationToken).ConfigureAwait(false);
             var idle = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
-            var run = await RunLoadAsync(target, sampler, "memory fill", _options.Protocol, _options.MemoryRate, duration, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
+            var run = await RunLoadAsync(node, sampler, "memory fill", _options.Protocol, _options.MemoryRate, duration, TimeSpan.Zero, null, cancellationToken).ConfigureAwait(false);
             // Accepted spans are counted at ingest, before the actors hold them; give the mailboxes a moment.
             await Task.Delay(1000, cancellationToken).ConfigureAwait(false);
             var heap = await node.CollectHeapAsync(cancellationToken).ConfigureAwait(false);
@@ -58,7 +57,6 @@ public sealed partial class BenchRunner
         finally
         {
             sampler.Track(null, "idle");
-            await node.StopAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
             await node.DisposeAsync().ConfigureAwait(false);
         }
     }

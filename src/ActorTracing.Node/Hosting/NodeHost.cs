@@ -221,7 +221,7 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>
     /// The embedded engine starts its merge threads when it first merges, so they are looked for
     /// every few seconds (one walk of /proc/self/task, ~100 threads); setting a nice value a
-    /// thread already has changes nothing.
+    /// thread already has changes nothing. A refused call stops the sweep: it would be refused again.
     /// </summary>
     private static Timer? LowerMergeThreadPriority(int nice, ILogger log)
     {
@@ -229,14 +229,13 @@ public sealed class NodeHost : IAsyncDisposable
         {
             return null;
         }
-        var warned = 0;
+        var refused = 0;
         return new Timer(
             _ =>
             {
-                var (changed, error) = ThreadNice.Apply(nice, ChdbEngine.MergeThreadName);
-                if (error is not null && Interlocked.Exchange(ref warned, 1) == 0)
+                if (Volatile.Read(ref refused) == 0 && !SetNice(nice, ChdbEngine.MergeThreadName, "actortracing.storage.embedded-merge-thread-nice", log))
                 {
-                    log.LogWarning("actortracing.storage.embedded-merge-thread-nice = {Nice} not applied ({Changed} merge threads changed): {Error}", nice, changed, error);
+                    Volatile.Write(ref refused, 1);
                 }
             },
             null,
@@ -249,15 +248,22 @@ public sealed class NodeHost : IAsyncDisposable
 
     private static void RaiseGcThreadPriority(int nice, ILogger log)
     {
-        if (nice == 0)
+        if (nice != 0)
         {
-            return;
+            SetNice(nice, ThreadNice.ServerGcThreadName, "actortracing.node.gc-thread-nice", log);
         }
-        var (changed, error) = ThreadNice.Apply(nice);
-        if (error is not null)
+    }
+
+    /// <summary>Sets the nice value of the threads named <paramref name="threadName"/>; a refusal is a warning naming the setting, never a failed start.</summary>
+    private static bool SetNice(int nice, string threadName, string setting, ILogger log)
+    {
+        var (changed, error) = ThreadNice.Apply(nice, threadName);
+        if (error is null)
         {
-            log.LogWarning("actortracing.node.gc-thread-nice = {Nice} not applied ({Changed} GC threads changed): {Error}", nice, changed, error);
+            return true;
         }
+        log.LogWarning("{Setting} = {Nice} not applied ({Changed} threads named '{Thread}' changed): {Error}", setting, nice, changed, threadName, error);
+        return false;
     }
 
     /// <summary>

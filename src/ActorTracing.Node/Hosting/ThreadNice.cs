@@ -9,14 +9,15 @@ namespace ActorTracing.Node.Hosting;
 /// one (hocon/storage.conf: embedded-merge-thread-nice).
 /// </summary>
 /// <remarks>
-/// GC threads: during a blocking GC every managed thread is stopped and only the GC threads do useful work,
-/// but the embedded engine's native threads (inserts, merges) are not stopped: on a 2-core machine
-/// they took the cores from the GC threads and stretched gen0 pauses with ~1 MB of survivors to
-/// 5–12 ms, and every request arriving meanwhile waited. With the GC threads at nice -10 they
-/// preempt that native work for the length of a pause; between GCs they sleep and take nothing.
-/// Applied once, at start: a GC thread the runtime creates later (DATAS adding heaps on a larger
-/// machine) keeps the default. Merge threads: see <see cref="ActorTracing.Storage.StorageSettings.EmbeddedMergeThreadNice"/>.
-/// Linux only (setpriority on a thread id); elsewhere nothing changes.
+/// GC threads: during a blocking GC every managed thread is stopped and only the GC threads do
+/// useful work, but the embedded engine's native threads (inserts, merges) are not stopped: on a
+/// 2-core machine they took the cores from the GC threads and stretched gen0 pauses with ~1 MB of
+/// survivors to 5–12 ms, and every request arriving meanwhile waited. With the GC threads at nice
+/// -10 they preempt that native work for the length of a pause; between GCs they sleep and take
+/// nothing. Applied once, at start: a GC thread the runtime creates later (DATAS adding heaps on a
+/// larger machine) keeps the default. Merge threads: see
+/// <see cref="ActorTracing.Storage.StorageSettings.EmbeddedMergeThreadNice"/>. Linux only
+/// (setpriority on a thread id); elsewhere nothing changes.
 /// </remarks>
 internal static partial class ThreadNice
 {
@@ -30,7 +31,7 @@ internal static partial class ThreadNice
     /// Returns how many threads were changed, or an error that says why not (raising priority
     /// needs CAP_SYS_NICE, which containers often drop). Never throws for a refused call.
     /// </summary>
-    public static (int Changed, string? Error) Apply(int nice, string threadName = ServerGcThreadName, string taskDirectory = "/proc/self/task")
+    public static (int Changed, string? Error) Apply(int nice, string threadName, string taskDirectory = "/proc/self/task")
     {
         if (!OperatingSystem.IsLinux() || !Directory.Exists(taskDirectory))
         {
