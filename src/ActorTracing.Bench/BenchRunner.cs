@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using ActorTracing.Node.Hosting;
 using ActorTracing.Storage;
 
 namespace ActorTracing.Bench;
@@ -137,7 +138,8 @@ public sealed partial class BenchRunner
             ElapsedSeconds = Math.Round(_clock.Elapsed.TotalSeconds, 1),
             Cores = Environment.ProcessorCount,
             Machine = RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
-            Runtime = RuntimeInformation.FrameworkDescription + (System.Runtime.GCSettings.IsServerGC ? ", server GC" : ", workstation GC"),
+            // The node's own runtime when it ran as this bench's child; cluster nodes run the same CLI.
+            Runtime = _ownNode?.Ready.Runtime ?? RuntimeDescription.Describe(),
             Target = target.Describe(),
             Limits = limits,
             Throughput = throughput,

@@ -34,6 +34,9 @@ public sealed class BenchNodeProcessSpec : IDisposable
             Assert.Equal(TimeSpan.FromSeconds(2), node.SendDelay);
             Assert.Contains("its own process", node.Describe().Description, StringComparison.Ordinal);
             Assert.Equal(node.Pid, Assert.Single(node.Describe().Nodes).Pid);
+            // The CLI's runtimeconfig (ActorTracing.Cli.csproj) is what the child runs with, and the report names it.
+            Assert.Contains("server GC", node.Ready.Runtime, StringComparison.Ordinal);
+            Assert.Contains("thread-pool spin limit 0", node.Ready.Runtime, StringComparison.Ordinal);
 
             var truth = Path.Combine(_data, "truth.tsv");
             var run = await LoadGenRunner.RunAsync(

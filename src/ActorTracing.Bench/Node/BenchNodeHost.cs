@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using ActorTracing.Admin;
+using ActorTracing.Node.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -76,7 +77,7 @@ public sealed class BenchNodeHost : IAsyncDisposable
                 ?? throw new InvalidOperationException("Kestrel reported no bound address for the bench control endpoint");
             host.Ready = new BenchNodeReady(
                 new Uri(bound.TrimEnd('/') + "/"), node.HttpEndpoint, node.GrpcEndpoint, node.SendDelay.TotalSeconds,
-                node.Region, node.Database, Environment.ProcessId, clock.Elapsed.TotalSeconds);
+                node.Region, node.Database, Environment.ProcessId, clock.Elapsed.TotalSeconds, RuntimeDescription.Describe());
             return host;
         }
         catch

@@ -25,4 +25,5 @@ public sealed record BenchNodeSpec(string DataDirectory, string Database, string
 /// </summary>
 /// <param name="Control">The loopback endpoint the bench reads the node through.</param>
 /// <param name="ClockSeconds">The child's bench clock when it wrote the line: GC pause times are on that clock.</param>
-public sealed record BenchNodeReady(Uri Control, Uri Http, Uri Grpc, double SendDelaySeconds, string Region, string Database, int Pid, double ClockSeconds);
+/// <param name="Runtime">The child's runtime settings (<see cref="ActorTracing.Node.Hosting.RuntimeDescription"/>): the report names the node's, not the bench's.</param>
+public sealed record BenchNodeReady(Uri Control, Uri Http, Uri Grpc, double SendDelaySeconds, string Region, string Database, int Pid, double ClockSeconds, string Runtime);

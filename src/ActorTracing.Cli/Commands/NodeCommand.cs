@@ -30,7 +30,7 @@ public static class NodeCommand
         var node = await NodeHost.StartAsync(options).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync($"actortracing node {options.NodeName ?? node.Settings.Region} (region {node.Settings.Region}, roles {string.Join(",", node.Settings.Roles)}) up: {string.Join(", ", node.Addresses)}; Ctrl-C to stop").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"actortracing node {options.NodeName ?? node.Settings.Region} (region {node.Settings.Region}, roles {string.Join(",", node.Settings.Roles)}) up: {string.Join(", ", node.Addresses)}; {RuntimeDescription.Describe()}; Ctrl-C to stop").ConfigureAwait(false);
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
