@@ -12,4 +12,16 @@ public sealed class LatencyWarmUpSpec
     [Fact]
     public void A_warm_up_already_past_the_send_delay_stands()
         => Assert.Equal(BenchOptions.Full.StepWarmUp, BenchRunner.LatencyWarmUp(BenchOptions.Full.StepWarmUp, TimeSpan.FromSeconds(2)));
+
+    [Fact]
+    public void A_full_run_measures_the_targets_load_three_times_in_a_row_and_the_other_protocol_once()
+        => Assert.Equal(
+            [("http", 0.5), ("http", 0.8), ("http", 0.8), ("http", 0.8), ("http", 1.0), ("grpc", 0.8)],
+            BenchRunner.LatencyRuns("http", BenchOptions.Full.LatencyFractions, BenchOptions.Full.TargetFractionRuns));
+
+    [Fact]
+    public void A_quick_run_measures_each_load_once()
+        => Assert.Equal(
+            [("grpc", 0.5), ("grpc", 0.8), ("grpc", 1.0), ("http", 0.8)],
+            BenchRunner.LatencyRuns("grpc", BenchOptions.Quick.LatencyFractions, BenchOptions.Quick.TargetFractionRuns));
 }

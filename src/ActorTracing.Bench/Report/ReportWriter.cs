@@ -44,7 +44,7 @@ public static class ReportWriter
     public static string LatencyChart(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        // Every point the run has: the three latency runs and the search steps.
+        // Every point the run has: the latency runs (the target's load more than once in a full run) and the search steps.
         var points = report.Latency.Select(p => (p.OfferedSpansPerSecond, p.AckLatency))
             .Concat((report.Throughput?.Steps ?? []).Where(s => s.Measurement is not null).Select(s => (s.OfferedSpansPerSecond, s.Measurement!.AckLatency)))
             .OrderBy(p => p.Item1)

@@ -12,6 +12,19 @@ public static class Targets
     public const double DecisionSlackMs = 50;
     public const double MaxStoredFraction = 0.10;
 
+    /// <summary>The load, as a fraction of the max, the ack target is stated at.</summary>
+    public const double AckTargetFraction = 0.8;
+
+    public static bool IsTargetFraction(double fraction) => Math.Abs(fraction - AckTargetFraction) < 1e-9;
+
+    /// <summary>The median of the runs' ack p99s in µs (the mean of the middle two for an even count).</summary>
+    internal static long MedianP99(IReadOnlyList<LatencyPoint> runs)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(runs.Count);
+        var p99 = runs.Select(r => r.AckLatency.P99).Order().ToArray();
+        return p99.Length % 2 == 1 ? p99[p99.Length / 2] : (p99[(p99.Length / 2) - 1] + p99[p99.Length / 2]) / 2;
+    }
+
     public static IReadOnlyList<TargetCheck> Evaluate(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -27,10 +40,17 @@ public static class Targets
                 tp.MaxSustainedSpansPerSecond >= EndToEndSpansPerSecond,
                 tp.FirstFailingSpansPerSecond is null ? "never fell behind up to the search ceiling" : string.Empty));
 
-        var at80 = report.Latency.FirstOrDefault(p => Math.Abs(p.LoadFraction - 0.8) < 1e-9 && p.Protocol == (tp?.Protocol ?? "http"));
-        checks.Add(at80 is null
+        var at80 = report.Latency.Where(p => IsTargetFraction(p.LoadFraction) && p.Protocol == (tp?.Protocol ?? "http")).ToArray();
+        checks.Add(at80.Length == 0
             ? new TargetCheck("Ack p99 at 80% of max", F($"≤ {AckP99At80PercentMs} ms"), "not run", null)
-            : new TargetCheck("Ack p99 at 80% of max", F($"≤ {AckP99At80PercentMs} ms"), F($"{MarkdownReport.Ms(at80.AckLatency.P99)} at {at80.OfferedSpansPerSecond:N0} spans/s ({at80.Protocol})"), at80.AckLatency.P99 <= AckP99At80PercentMs * 1000));
+            : new TargetCheck(
+                "Ack p99 at 80% of max",
+                F($"≤ {AckP99At80PercentMs} ms"),
+                at80.Length == 1
+                    ? F($"{MarkdownReport.Ms(at80[0].AckLatency.P99)} at {at80[0].OfferedSpansPerSecond:N0} spans/s ({at80[0].Protocol})")
+                    : F($"median {MarkdownReport.Ms(MedianP99(at80))} of {at80.Length} runs ({string.Join(", ", at80.Select(p => MarkdownReport.Ms(p.AckLatency.P99)))}) at {at80[0].OfferedSpansPerSecond:N0} spans/s ({at80[0].Protocol})"),
+                MedianP99(at80) <= AckP99At80PercentMs * 1000,
+                at80.Length == 1 ? string.Empty : "judged on the median: one run's p99 is a few stalls"));
 
         var mem = report.Memory;
         var memSkipped = report.Skipped.FirstOrDefault(s => s.Scenario == SkippedScenario.Memory);

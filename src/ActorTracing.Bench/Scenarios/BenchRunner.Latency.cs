@@ -8,9 +8,7 @@ public sealed partial class BenchRunner
         var points = new List<LatencyPoint>();
         SamplingResult? sampling = null;
         (double, long) decision = (0, 0);
-        var runs = _options.LatencyFractions.Select(f => (_options.Protocol, f))
-            .Append((_options.Protocol == "http" ? "grpc" : "http", 0.8))
-            .ToArray();
+        var runs = LatencyRuns(_options.Protocol, _options.LatencyFractions, _options.TargetFractionRuns);
         Say(F($"2. ack latency at {string.Join(", ", runs.Select(r => F($"{r.Item2:P0} ({r.Item1})")))} of {max:N0} spans/s; 5. sampling outcome from the first run"));
         for (var i = 0; i < runs.Length; i++)
         {
@@ -54,6 +52,26 @@ public sealed partial class BenchRunner
             }
         }
         return (points, sampling, decision);
+    }
+
+    /// <summary>
+    /// The latency runs in order: each fraction in the search's protocol, the target's fraction
+    /// <paramref name="targetRuns"/> times in a row, then one run at that fraction in the other protocol.
+    /// </summary>
+    internal static (string Protocol, double Fraction)[] LatencyRuns(string protocol, IReadOnlyList<double> fractions, int targetRuns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetRuns, 1);
+        var runs = new List<(string, double)>();
+        foreach (var fraction in fractions)
+        {
+            var times = Targets.IsTargetFraction(fraction) ? targetRuns : 1;
+            for (var i = 0; i < times; i++)
+            {
+                runs.Add((protocol, fraction));
+            }
+        }
+        runs.Add((protocol == "http" ? "grpc" : "http", Targets.AckTargetFraction));
+        return [.. runs];
     }
 
     /// <summary>
