@@ -43,7 +43,7 @@ public sealed record IngestSettings
 
     public bool EnableHttp { get; init; } = true;
 
-    /// <summary>Handle OTLP/HTTP requests on the socket's I/O thread instead of queueing them to the thread pool (hocon/ingest.conf: inline-io).</summary>
+    /// <summary>Handle OTLP/HTTP requests inline where the socket read completes instead of queueing them to the thread pool again (hocon/ingest.conf: inline-io).</summary>
     public bool InlineIo { get; init; } = true;
 
     /// <summary>The Kafka source (<c>actortracing.ingest.kafka</c>); off by default.</summary>

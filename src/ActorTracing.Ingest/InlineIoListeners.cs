@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace ActorTracing.Ingest;
 
 /// <summary>
-/// Marks a Kestrel endpoint whose connections run on the socket's I/O thread
+/// Marks a Kestrel endpoint whose connections run inline where their socket reads complete
 /// (<see cref="InlineIoListenerFactory"/>; ingest.conf: inline-io).
 /// </summary>
 internal sealed class InlineIoEndPoint(IPAddress address, int port) : IPEndPoint(address, port);
