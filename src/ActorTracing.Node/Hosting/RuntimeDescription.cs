@@ -13,17 +13,32 @@ public static class RuntimeDescription
 {
     public const string SpinLimitProperty = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
 
-    // The thread pool reads the environment variable before the runtimeconfig property.
-    private const string SpinLimitVariable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+    /// <summary>
+    /// How many times an idle thread-pool worker spins before it sleeps, read the way the runtime
+    /// reads it: DOTNET_/COMPlus_ThreadPool_UnfairSemaphoreSpinLimit (hexadecimal) before the
+    /// runtimeconfig property; null when neither is set (the runtime's default, 70).
+    /// </summary>
+    public static int? ThreadPoolSpinLimit => SpinLimit(
+        Environment.GetEnvironmentVariable("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit")
+            ?? Environment.GetEnvironmentVariable("COMPlus_ThreadPool_UnfairSemaphoreSpinLimit"),
+        AppContext.GetData(SpinLimitProperty));
 
-    /// <summary>How many times an idle thread-pool worker spins before it sleeps; null when the runtime's default applies.</summary>
-    public static string? ThreadPoolSpinLimit =>
-        Environment.GetEnvironmentVariable(SpinLimitVariable) is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Convert.ToString(AppContext.GetData(SpinLimitProperty), CultureInfo.InvariantCulture) is { Length: > 0 } configured ? configured : null;
+    /// <summary>The spin limit from the environment variable's text (hexadecimal, as the runtime reads it) or else the runtimeconfig value.</summary>
+    internal static int? SpinLimit(string? variable, object? configured)
+    {
+        if (variable is not null
+            && uint.TryParse(variable.StartsWith("0x", StringComparison.Ordinal) ? variable[2..] : variable, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var fromEnvironment)
+            && fromEnvironment <= int.MaxValue)
+        {
+            return (int)fromEnvironment;
+        }
+        return int.TryParse(Convert.ToString(configured, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out var fromConfig)
+            ? fromConfig
+            : null;
+    }
 
     public static string Describe() =>
         RuntimeInformation.FrameworkDescription
         + (GCSettings.IsServerGC ? ", server GC" : ", workstation GC")
-        + ", thread-pool spin limit " + (ThreadPoolSpinLimit ?? "default");
+        + ", thread-pool spin limit " + (ThreadPoolSpinLimit is { } limit ? limit.ToString(CultureInfo.InvariantCulture) : "default");
 }
