@@ -3,9 +3,10 @@ namespace ActorTracing.Bench;
 /// <summary>
 /// The system the scenarios drive: the bench's embedded node in a process of its own
 /// (<see cref="ProcessBenchNode"/>, which reads an <see cref="EmbeddedTarget"/> in that process)
-/// or the nodes of a cluster file running as processes (<see cref="ClusterTarget"/>). Scenarios only send OTLP to its ingest nodes, sample its
-/// counters and count what it stored, so one scenario code measures both. Implementations are
-/// safe for concurrent calls: the sampler's timer and a scenario sample at the same time.
+/// or the nodes of a cluster file running as processes (<see cref="ClusterTarget"/>). Scenarios
+/// only send OTLP to its ingest nodes, sample its counters and count what it stored, so one
+/// scenario code measures both. Implementations are safe for concurrent calls: the sampler's timer and a
+/// scenario sample at the same time.
 /// </summary>
 public interface IBenchTarget
 {

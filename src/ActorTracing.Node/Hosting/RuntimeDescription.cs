@@ -11,7 +11,7 @@ namespace ActorTracing.Node.Hosting;
 /// </summary>
 public static class RuntimeDescription
 {
-    public const string SpinLimitProperty = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
+    private const string SpinLimitProperty = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
 
     /// <summary>
     /// How many times an idle thread-pool worker spins before it sleeps, read the way the runtime
