@@ -33,9 +33,11 @@ public sealed class EmbeddedSchemaUpgradeSpec(ChdbFixture chdb) : TestKit
         var store = EmbeddedSpanStore.Open(settings);
 
         Assert.Equal(
-            "otel_trace_summaries\tMergeTree\notel_traces\tMergeTree\notel_traces_trace_id_ts\tView\n",
+            "otel_trace_summaries\tMergeTree\notel_trace_summaries_input\tNull\notel_trace_summaries_input_mv\tMaterializedView\n" +
+            "otel_traces\tMergeTree\notel_traces_input\tNull\notel_traces_input_mv\tMaterializedView\notel_traces_trace_id_ts\tView\n",
             _engine.Query($"SELECT name, engine FROM system.tables WHERE database = '{schema.Database}' ORDER BY name"));
         Assert.Equal("CompletionReason\n", _engine.Query($"SELECT name FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_traces' ORDER BY position DESC LIMIT 1"));
+        Assert.Contains("min_rows_for_wide_part = 20000", _engine.Query($"SELECT create_table_query FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_traces'"), StringComparison.Ordinal);
         Assert.Equal("idx_trace_id\n", _engine.Query($"SELECT name FROM system.data_skipping_indices WHERE database = '{schema.Database}' AND table = 'otel_traces' AND name = 'idx_trace_id'"));
 
         // New traces through the writer: one summary left to its span rows, one with a row.
@@ -61,7 +63,7 @@ public sealed class EmbeddedSchemaUpgradeSpec(ChdbFixture chdb) : TestKit
 
         // Opening it again finds nothing left to upgrade.
         EmbeddedSpanStore.Open(settings);
-        Assert.Equal("3\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
+        Assert.Equal("7\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
     }
 
     /// <summary>The spans as the earlier layout's node inserted them (without CompletionReason), and a summary row each.</summary>
@@ -83,7 +85,8 @@ public sealed class EmbeddedSchemaUpgradeSpec(ChdbFixture chdb) : TestKit
         {
             summaryEncoder.Append(summary);
         }
-        _engine.StreamInsert(schema.SummaryInsertSql, "RowBinary", summaryEncoder.Written.Span);
+        // Straight into the table, as that layout had no input table.
+        _engine.StreamInsert(TraceSchema.SummaryInsert(schema.QualifiedTraceSummariesTable), "RowBinary", summaryEncoder.Written.Span);
     }
 
     /// <summary>The earlier layout's statements (TraceSchema before the lookup became a view), without TTL.</summary>

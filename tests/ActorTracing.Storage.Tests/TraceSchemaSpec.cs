@@ -119,7 +119,7 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
         var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 7);
         schema.Apply(_engine);
 
-        var tables = Rows(_engine.Query($"SELECT name, engine, sorting_key FROM system.tables WHERE database = '{schema.Database}' ORDER BY name"));
+        var tables = Rows(_engine.Query($"SELECT name, engine, sorting_key FROM system.tables WHERE database = '{schema.Database}' AND name NOT LIKE '%_input%' ORDER BY name"));
         Assert.Equal(
             [
                 ["otel_trace_summaries", "MergeTree", "TraceId, Timestamp"],
@@ -201,14 +201,114 @@ public sealed class TraceSchemaSpec(ChdbFixture chdb)
     }
 
     [Fact]
-    public void Applying_the_schema_again_is_harmless()
+    public void Applying_the_schema_again_is_harmless_and_leaves_the_input_tables_as_they_are()
     {
         var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"));
         schema.Apply(_engine);
+        var tables = $"SELECT name, engine, uuid FROM system.tables WHERE database = '{schema.Database}' ORDER BY name";
+        var before = _engine.Query(tables);
         schema.Apply(_engine);
 
-        Assert.Equal("3\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}'"));
+        // Re-created input tables get new uuids: a second store opening the database must not drop
+        // them under the first one's inserts.
+        Assert.Equal(before, _engine.Query(tables));
+        Assert.Equal(
+            [
+                ["otel_trace_summaries", "MergeTree"],
+                ["otel_trace_summaries_input", "Null"],
+                ["otel_trace_summaries_input_mv", "MaterializedView"],
+                ["otel_traces", "MergeTree"],
+                ["otel_traces_input", "Null"],
+                ["otel_traces_input_mv", "MaterializedView"],
+                ["otel_traces_trace_id_ts", "View"],
+            ],
+            Rows(before).Select(r => r[..2]));
     }
+
+    [Fact]
+    public void Inserts_go_through_input_tables_that_take_String_where_the_tables_have_LowCardinality()
+    {
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
+        schema.Apply(_engine);
+
+        var traces = Rows(_engine.Query($"SELECT name, type FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_traces_input' ORDER BY position"));
+        Assert.Equal(ExpectedColumns.Select(c => new[] { c.Name, c.Type.Replace("LowCardinality(String)", "String", StringComparison.Ordinal) }), traces);
+        var summaries = Rows(_engine.Query($"SELECT type FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_trace_summaries_input' ORDER BY position"));
+        Assert.Equal(TraceSchema.SummaryInsertColumns.Count, summaries.Count);
+        Assert.DoesNotContain(summaries, r => r[0].Contains("LowCardinality", StringComparison.Ordinal));
+        Assert.StartsWith($"INSERT INTO `{schema.Database}`.`otel_traces_input` (`Timestamp`, `TraceId`", schema.InsertSql, StringComparison.Ordinal);
+        Assert.StartsWith($"INSERT INTO `{schema.Database}`.`otel_trace_summaries_input` (`TraceId`, `GroupId`", schema.SummaryInsertSql, StringComparison.Ordinal);
+
+        // What goes in lands in the tables, in the same insert, and the input tables keep nothing.
+        var spans = TestSpans.Traces(traces: 2, spansPerTrace: 3).SelectMany(t => t).ToList();
+        var encoder = new SpanRowEncoder();
+        foreach (var span in spans)
+        {
+            encoder.Append(span);
+        }
+        _engine.StreamInsert(schema.InsertSql, "RowBinary", encoder.Written.Span);
+        var summaryEncoder = new TraceSummaryRowEncoder();
+        summaryEncoder.Append(TestSummaries.For(TestSpans.Traces(traces: 1, spansPerTrace: 2)[0], 1));
+        _engine.StreamInsert(schema.SummaryInsertSql, "RowBinary", summaryEncoder.Written.Span);
+        Assert.Equal("6\n", _engine.Query($"SELECT count() FROM {schema.QualifiedTracesTable}"));
+        Assert.Equal("1\n", _engine.Query($"SELECT count() FROM {schema.QualifiedTraceSummariesTable}"));
+        Assert.Equal(
+            string.Concat(spans.Select(s => s.Span.Name).Order(StringComparer.Ordinal).Select(n => n + "\n")),
+            _engine.Query($"SELECT SpanName FROM {schema.QualifiedTracesTable} ORDER BY SpanName"));
+    }
+
+    [Fact]
+    public void An_input_table_that_no_longer_matches_its_table_is_made_again()
+    {
+        // As after an upgrade that added a column to otel_traces: the old input table lacks it.
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
+        schema.Apply(_engine);
+        _engine.Execute($"DROP VIEW `{schema.Database}`.`otel_traces_input_mv`");
+        _engine.Execute($"DROP TABLE `{schema.Database}`.`otel_traces_input`");
+        _engine.Execute($"CREATE TABLE `{schema.Database}`.`otel_traces_input` (Timestamp DateTime64(9), TraceId String) ENGINE = Null");
+
+        schema.Apply(_engine);
+
+        Assert.Equal(
+            $"{TraceSchema.InsertColumns.Count}\n",
+            _engine.Query($"SELECT count() FROM system.columns WHERE database = '{schema.Database}' AND table = 'otel_traces_input'"));
+        Assert.Equal("1\n", _engine.Query($"SELECT count() FROM system.tables WHERE database = '{schema.Database}' AND name = 'otel_traces_input_mv'"));
+    }
+
+    [Theory]
+    [InlineData("LowCardinality(String)", "String")]
+    [InlineData("Map(LowCardinality(String), LowCardinality(String))", "Map(String, String)")]
+    [InlineData("Array(Map(LowCardinality(String), LowCardinality(String)))", "Array(Map(String, String))")]
+    [InlineData("DateTime64(9)", "DateTime64(9)")]
+    [InlineData("String", "String")]
+    public void An_input_column_is_String_where_its_table_column_is_LowCardinality(string tableType, string inputType)
+    {
+        Assert.Equal(inputType, TraceSchema.InputType(tableType));
+    }
+
+    [Fact]
+    public void An_insert_of_a_default_batch_writes_a_compact_part_and_merged_parts_past_twice_that_are_wide()
+    {
+        var schema = new TraceSchema(ChdbFixture.UniqueDatabase("schema"), ttlDays: 0);
+        schema.Apply(_engine);
+        var parts = $"SELECT part_type, rows FROM system.parts WHERE database = '{schema.Database}' AND table = 'otel_traces' AND active ORDER BY rows";
+
+        // ~100 B a row: past min_bytes_for_wide_part (1 MiB) in both, so the row count decides.
+        InsertRows(schema, StorageSettings.DefaultBatchSize);
+        Assert.Equal($"Compact\t{StorageSettings.DefaultBatchSize}\n", _engine.Query(parts));
+
+        InsertRows(schema, StorageSettings.DefaultBatchSize + 1);
+        _engine.Execute($"OPTIMIZE TABLE {schema.QualifiedTracesTable} FINAL");
+        Assert.Equal($"Wide\t{(2 * StorageSettings.DefaultBatchSize) + 1}\n", _engine.Query(parts));
+    }
+
+    private void InsertRows(TraceSchema schema, int rows) =>
+        _engine.Execute($"""
+            INSERT INTO {schema.QualifiedTracesTable} (Timestamp, TraceId, SpanId, SpanName, StatusMessage)
+            SELECT toDateTime64('2026-01-15 10:00:00', 9, 'UTC') + toIntervalMillisecond(number), lower(hex(sipHash128(number))),
+                lower(hex(sipHash64(number))), 'GET /x', repeat('x', 100)
+            FROM numbers({rows})
+            """);
 
     [Theory]
     [InlineData("")]
