@@ -20,6 +20,12 @@ public sealed class GcPauseRecorder : EventListener
     private const int GcHeapStats = 4;
     private const int GcSuspendEeEnd = 8;
     private const int GcSuspendEeBegin = 9;
+    private const int GcMarkWithType = 202;
+
+    // GCMarkWithType's root kinds (the runtime's gc_root_kind): 3 is marking from the older
+    // generations through their card table, what a young GC pays for old objects that were
+    // written references to young ones.
+    private const int MarkOlder = 3;
     private const long GcKeyword = 0x1;
 
     private readonly Lock _gate = new();
@@ -31,6 +37,9 @@ public sealed class GcPauseRecorder : EventListener
     private int _generation = -1;
     private GcPauseKind _kind = GcPauseKind.BackgroundPhase;
     private long _promoted;
+    private DateTime _gcStartedAt;
+    private readonly Dictionary<int, DateTime> _lastMarkByHeap = [];
+    private double _olderMarkMs;
 
     /// <summary>Starts recording; <paramref name="clock"/> is the bench's clock, so pauses line up with node samples.</summary>
     public GcPauseRecorder(Stopwatch clock)
@@ -69,7 +78,7 @@ public sealed class GcPauseRecorder : EventListener
             switch (eventData.EventId)
             {
                 case GcSuspendEeBegin:
-                    (_suspended, _suspendedAt, _generation, _kind, _promoted, _suspendMs) = (true, eventData.TimeStamp, -1, GcPauseKind.BackgroundPhase, 0, 0);
+                    (_suspended, _suspendedAt, _generation, _kind, _promoted, _suspendMs, _olderMarkMs) = (true, eventData.TimeStamp, -1, GcPauseKind.BackgroundPhase, 0, 0, 0);
                     break;
                 case GcSuspendEeEnd when _suspended:
                     // Stopping every managed thread: on busy cores this is waiting for threads to
@@ -82,6 +91,20 @@ public sealed class GcPauseRecorder : EventListener
                     _kind = Convert.ToInt32(eventData.Payload![3], System.Globalization.CultureInfo.InvariantCulture) == 1
                         ? GcPauseKind.BackgroundStart
                         : GcPauseKind.Blocking;
+                    _gcStartedAt = eventData.TimeStamp;
+                    _lastMarkByHeap.Clear();
+                    break;
+                case GcMarkWithType when _suspended && _generation is 0 or 1:
+                    // Each heap's GC thread reports each root kind as it finishes it, so a kind's
+                    // time on a heap is the gap since that heap's previous report (or the GC's
+                    // start). The heaps mark in parallel: the longest is what the pause waited for.
+                    var heap = Convert.ToInt32(eventData.Payload![0], System.Globalization.CultureInfo.InvariantCulture);
+                    var since = _lastMarkByHeap.TryGetValue(heap, out var last) ? last : _gcStartedAt;
+                    _lastMarkByHeap[heap] = eventData.TimeStamp;
+                    if (Convert.ToInt32(eventData.Payload![2], System.Globalization.CultureInfo.InvariantCulture) == MarkOlder)
+                    {
+                        _olderMarkMs = Math.Max(_olderMarkMs, (eventData.TimeStamp - since).TotalMilliseconds);
+                    }
                     break;
                 case GcHeapStats when _suspended && _generation >= 0:
                     // TotalPromotedSize0/1/2 (payload 1, 3, 5): bytes that survived each generation.
@@ -100,7 +123,8 @@ public sealed class GcPauseRecorder : EventListener
                         _generation,
                         _kind,
                         _promoted,
-                        _suspendMs));
+                        _suspendMs,
+                        _olderMarkMs));
                     break;
             }
         }
@@ -129,4 +153,5 @@ public enum GcPauseKind
 /// <param name="Generation">Generation collected (-1: a background collection's later phase).</param>
 /// <param name="PromotedBytes">Bytes that survived the collection (0 when not reported).</param>
 /// <param name="SuspendMilliseconds">Of <paramref name="Milliseconds"/>, how long stopping the threads took.</param>
-public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0);
+/// <param name="OlderMarkMilliseconds">Of a gen0/gen1 collection's pause, the longest a GC thread spent marking from the older generations' cards (0 when not reported).</param>
+public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0, double OlderMarkMilliseconds = 0);
