@@ -7,13 +7,14 @@ namespace ActorTracing.Storage;
 /// with the insert columns of its table, String wherever the table has LowCardinality(String), and
 /// a materialized view that moves every inserted block into the table in the same insert, so an
 /// insert is committed to the real table when it returns, exactly as a direct one.
-/// Why: ClickHouse parses a RowBinary LowCardinality value row by row into the column's dictionary,
-/// and on our rows (~20 LowCardinality values a span, in maps and arrays) that parse was ~9 µs a span,
-/// most of an insert's CPU; as String the parse is ~1.5 µs, and the view's conversion to
-/// LowCardinality works on whole columns (measured on the bench's spans, 10,000-row inserts: parse
-/// alone 91 → 16 ms; whole insert with compact parts, below, 150–250 → 55–90 ms of CPU; at 178k
-/// spans/s the engine's threads −14 % of a core). Both types encode alike in RowBinary, so the rows
-/// and <see cref="SpanRowEncoder"/> are unchanged, and a table of an earlier layout (String columns)
+/// Why: ClickHouse parses a RowBinary LowCardinality value row by row into the column's
+/// dictionary, and on our rows (dozens of LowCardinality values a span: the names, and every key
+/// and value of the attribute maps) that parse was ~9 µs a span, most of an insert's CPU; as
+/// String ~1.6 µs, and the view's conversion to LowCardinality works on whole columns (measured on
+/// the bench's spans, 10,000-row inserts: parse alone 91 → 16 ms; whole insert with compact parts,
+/// below, 150–250 → 55–90 ms of CPU; at 178k spans/s the engine's insert threads −13 % of a core).
+/// Both types encode alike in RowBinary, so the rows and <see cref="SpanRowEncoder"/> are
+/// unchanged, and a table of an earlier layout (String columns)
 /// simply gets String input columns.
 /// </summary>
 public sealed partial class TraceSchema
