@@ -18,8 +18,9 @@ namespace ActorTracing.Bench;
 /// <param name="OlderMarkP50Ms">
 /// Median time a young (gen0/gen1) collection spent marking from the older generations' cards:
 /// the part of a young pause that grows with the old generation rather than with the garbage.
-/// A node after a peak showed why it is reported: its gen0 pauses went from a p50 of 1.0 to 3.4 ms
-/// at the same load, and this part from ~0.25 to 1.0–1.9 ms of each.
+/// A node under sustained load showed why it is reported: at 178k spans/s its gen0 pauses grew
+/// from a p50 of 1.0 ms in a run's first seconds to 3–4 ms after tens of seconds, and this part
+/// from ~0.25 to 1.0–1.9 ms of each.
 /// </param>
 public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPauseGroup Gen2, GcPauseGroup Background, double PauseP50Ms, long MeanPromotedBytes, double MaxSuspendMs = 0, double OlderMarkP50Ms = 0)
 {
