@@ -29,16 +29,15 @@ public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPaus
         ArgumentNullException.ThrowIfNull(pauses);
         var blocking = pauses.Where(p => p.Kind == GcPauseKind.Blocking).ToArray();
         var young = blocking.Where(p => p.Generation < 2).ToArray();
-        var sorted = pauses.Select(p => p.Milliseconds).Order().ToArray();
         return new GcPauseSummary(
             GcPauseGroup.Of(blocking.Where(p => p.Generation == 0)),
             GcPauseGroup.Of(blocking.Where(p => p.Generation == 1)),
             GcPauseGroup.Of(blocking.Where(p => p.Generation >= 2)),
             GcPauseGroup.Of(pauses.Where(p => p.Kind != GcPauseKind.Blocking)),
-            sorted.Length == 0 ? 0 : Math.Round(sorted[sorted.Length / 2], 1),
+            Math.Round(Median(pauses.Select(p => p.Milliseconds)), 1),
             young.Length == 0 ? 0 : (long)young.Average(p => p.PromotedBytes),
             pauses.Count == 0 ? 0 : Math.Round(pauses.Max(p => p.SuspendMilliseconds), 1),
-            Median(young.Select(p => p.OlderMarkMilliseconds)));
+            Math.Round(Median(young.Select(p => p.OlderMarkMilliseconds)), 2));
     }
 
     /// <summary>One line for the report: "12× gen0 (max 40 ms), 3× gen1 (max 80 ms), …".</summary>
@@ -54,10 +53,11 @@ public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPaus
                 + (OlderMarkP50Ms > 0 ? string.Create(CultureInfo.InvariantCulture, $"; marking from the old generation's cards p50 {OlderMarkP50Ms:0.##} ms of a young GC") : string.Empty);
     }
 
+    /// <summary>The upper median (the run's own figures, no interpolation); 0 for none.</summary>
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : Math.Round(sorted[sorted.Length / 2], 2);
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
     }
 }
 

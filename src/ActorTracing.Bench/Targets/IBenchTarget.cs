@@ -5,8 +5,8 @@ namespace ActorTracing.Bench;
 /// (<see cref="ProcessBenchNode"/>, which reads an <see cref="EmbeddedTarget"/> in that process)
 /// or the nodes of a cluster file running as processes (<see cref="ClusterTarget"/>). Scenarios
 /// only send OTLP to its ingest nodes, sample its counters and count what it stored, so one
-/// scenario code measures both. Implementations are safe for concurrent calls: the sampler's timer and a
-/// scenario sample at the same time.
+/// scenario code measures both. Implementations are safe for concurrent calls: the sampler's
+/// timer and a scenario sample at the same time.
 /// </summary>
 public interface IBenchTarget
 {
