@@ -193,12 +193,12 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private void Recycle(OpenTrace trace)
     {
         // Cleared now, not when reused, and whether pooled or not: the buffer is old (gen2), and
-        // a reference it kept (the decided span list) would keep those young objects — and a kept
-        // trace's span bytes — alive until some later trace reused it. A buffer dropped because
-        // the pool is full is no better: a young GC does not know an old object is dead, so its
-        // references still count until the next full GC. That is how decided span lists came to
-        // make up most of what survived young GCs after a load drop (a heap walk at 100k spans/s
-        // right after 300k: 47,529 of 47,534 surviving lists held by gen2 buffers).
+        // a reference it kept would keep young objects alive until some later trace reused it.
+        // A buffer dropped because the pool is full is no better: a young GC does not know an
+        // old object is dead, so its references still count until the next full GC. That is how
+        // decided span lists came to make up most of what survived young GCs after a load drop
+        // (a heap walk at 100k spans/s right after 300k: 47,529 of 47,534 surviving lists held
+        // by gen2 buffers); the list is now held by the shard's slots, which this lets go of.
         trace.Buffer.Reuse(trace.Buffer.TraceId);
         trace.Reset();
         if (_pool.Count < MaxPooledTraces)

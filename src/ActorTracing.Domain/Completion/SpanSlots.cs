@@ -22,6 +22,10 @@ public sealed class SpanSlots
     private int _highWater;
     private int _free = -1;
 
+    // One buffer's span objects at a time (see TraceBuffer.Spans for why they are held here).
+    private TraceBuffer? _materializedFor;
+    private List<BufferedSpan>? _materialized;
+
     /// <summary>Slots in use.</summary>
     public int Count { get; private set; }
 
@@ -48,6 +52,27 @@ public sealed class SpanSlots
             _pages[_pageCount++] = new Slot[PageSize];
         }
         return _highWater++;
+    }
+
+    /// <summary>The span objects last built for <paramref name="buffer"/>, if still held.</summary>
+    internal List<BufferedSpan>? MaterializedFor(TraceBuffer buffer) =>
+        ReferenceEquals(_materializedFor, buffer) ? _materialized : null;
+
+    internal List<BufferedSpan> Hold(TraceBuffer buffer, List<BufferedSpan> spans)
+    {
+        _materializedFor = buffer;
+        _materialized = spans;
+        return spans;
+    }
+
+    /// <summary>Drops the span objects held for <paramref name="buffer"/> (its spans changed, or it is reused).</summary>
+    internal void Forget(TraceBuffer buffer)
+    {
+        if (ReferenceEquals(_materializedFor, buffer))
+        {
+            _materializedFor = null;
+            _materialized = null;
+        }
     }
 
     internal void Free(int index)

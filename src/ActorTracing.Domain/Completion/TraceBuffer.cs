@@ -26,7 +26,6 @@ public sealed class TraceBuffer
     private readonly SpanSlots _slots;
     private int _head = -1;
     private int _tail = -1;
-    private List<BufferedSpan>? _spans;
 
     // Almost every trace comes from one region: that one is held in fields, the others in a list
     // the buffer keeps across reuse. Nothing outside sees the list (RegionArrivals copies), and
@@ -65,8 +64,8 @@ public sealed class TraceBuffer
             throw new InvalidOperationException($"trace buffer of {TraceId} still holds spans; Release it before reuse");
         }
         TraceId = traceId;
-        // New objects, not cleared ones: the old trace's decision may still hold its span list.
-        _spans = null;
+        // Forgotten, not cleared: the old trace's decision may still hold its span list.
+        _slots.Forget(this);
         _firstRegion = null;
         _firstRegionAtTicks = 0;
         // Cleared, not dropped (see the field).
@@ -80,10 +79,20 @@ public sealed class TraceBuffer
 
     /// <summary>
     /// The buffered spans as objects, built on first use after the last <see cref="Add"/> (the
-    /// decision reads them; completion does not). Their bytes are in the arena until
-    /// <see cref="DetachBytes"/>, and must not be read after <see cref="Release"/> unless detached.
+    /// decision reads them; completion does not) and the same list until the next Add, unless
+    /// another buffer of the shard asked for its spans meanwhile (then built again). Their bytes
+    /// are in the arena until <see cref="DetachBytes"/>, and must not be read after
+    /// <see cref="Release"/> unless detached.
     /// </summary>
-    public IReadOnlyList<BufferedSpan> Spans => _spans ??= Materialize();
+    /// <remarks>
+    /// The list is held by the shard's <see cref="SpanSlots"/> for one buffer at a time, not by
+    /// the buffer: a pooled buffer is old, and a young list stored in it marked a card of the
+    /// card table for every decided trace (one buffer, one card: ~5,000 cards between two young
+    /// GCs at 220k spans/s), each of which the next young GC had to scan. That was most of the
+    /// card marking that made young GCs slow under sustained load. In the slots object the same
+    /// few cards are marked over and over.
+    /// </remarks>
+    public IReadOnlyList<BufferedSpan> Spans => _slots.MaterializedFor(this) ?? _slots.Hold(this, Materialize());
 
     public int SpanCount { get; private set; }
 
@@ -127,7 +136,7 @@ public sealed class TraceBuffer
             _firstArrivalTicks = now.UtcTicks;
         }
         _lastArrivalTicks = now.UtcTicks;
-        _spans = null;
+        _slots.Forget(this);
         // Where a span is compacted before its copy into the arena; the compact form is never longer.
         Span<byte> scratch = stackalloc byte[ScratchBytes];
         for (var i = 0; i < spans.Count; i++)

@@ -107,6 +107,45 @@ public sealed class TraceBufferSpec
     }
 
     [Fact]
+    public void A_buffer_does_not_hold_its_span_objects_its_shard_slots_hold_one_buffers_at_a_time()
+    {
+        // A pooled buffer is old: a young span list stored in it marked a card of the card
+        // table per decided trace, each scanned by the next young GC (see TraceBuffer.Spans).
+        var slots = new SpanSlots();
+        var arena = new SpanArena();
+        var a = new TraceBuffer(TestSpans.Trace, arena, slots);
+        var b = new TraceBuffer(new TraceId(9, 9), arena, slots);
+        a.Add([TestSpans.Span(1), TestSpans.Span(2, parent: 1)], T0);
+        b.Add([TestSpans.Span(3)], T0);
+
+        var aList = SpansOf(a);
+        Assert.Single(b.Spans);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        // b's list replaced a's in the slots, and a kept none of its own.
+        Assert.False(aList.IsAlive);
+        Assert.Equal([new SpanId(1), new SpanId(2)], a.Spans.Select(s => s.SpanId));
+        GC.KeepAlive(a);
+
+        // Until its spans change the same list is handed out (the decision rebases it in place).
+        Assert.Same(a.Spans, a.Spans);
+        var held = a.Spans;
+        a.Add([TestSpans.Span(4, parent: 1)], T0.AddSeconds(1));
+        Assert.NotSame(held, a.Spans);
+        Assert.Equal(3, a.Spans.Count);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference SpansOf(TraceBuffer buffer)
+    {
+        var spans = buffer.Spans;
+        Assert.Same(spans, buffer.Spans);
+        return new WeakReference(spans);
+    }
+
+    [Fact]
     public void A_released_buffer_starts_over_for_another_trace_and_the_old_decision_keeps_its_spans()
     {
         var arena = new SpanArena();
