@@ -28,6 +28,19 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void A_maximum_that_did_not_hold_for_a_latency_run_says_so_in_its_target_row()
+    {
+        var report = SampleReports.Complete(maxRate: 400_000);
+        const string outcome = "400,000 spans/s did not hold for a latency run's length, nor 2 lower rates; latency runs use 291,600";
+        var unconfirmed = report with { Throughput = report.Throughput! with { NotConfirmed = outcome } };
+
+        Assert.Equal(string.Empty, Targets.Evaluate(report).Single(t => t.Name == "End-to-end throughput").Note);
+        var row = Targets.Evaluate(unconfirmed).Single(t => t.Name == "End-to-end throughput");
+        Assert.Equal("on a search step only, not confirmed: " + outcome, row.Note);
+        Assert.Contains(row.Note, MarkdownReport.Render(unconfirmed with { Targets = Targets.Evaluate(unconfirmed) }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Each_missed_target_is_reported_not_met()
     {
         var targets = SampleReports.Complete(maxRate: 150_000, p99At80Micros: 2_500, gcBytesPerSpan: 1_990, bytesPerRow: 53).Targets;

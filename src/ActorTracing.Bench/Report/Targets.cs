@@ -25,6 +25,13 @@ public static class Targets
         return p99.Length % 2 == 1 ? p99[p99.Length / 2] : (p99[(p99.Length / 2) - 1] + p99[p99.Length / 2]) / 2;
     }
 
+    // A maximum that did not hold for a latency run is the search step's: said in the row, since
+    // a full run once headlined 400,000 spans/s that did not hold for 30 s, nor 360,000 or 324,000.
+    private static string ThroughputNote(ThroughputResult tp) =>
+        tp.NotConfirmed is { } why ? "on a search step only, not confirmed: " + why
+        : tp.FirstFailingSpansPerSecond is null ? "never fell behind up to the search ceiling"
+        : string.Empty;
+
     public static IReadOnlyList<TargetCheck> Evaluate(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -38,7 +45,7 @@ public static class Targets
                 F($"≥ {EndToEndSpansPerSecond:N0} spans/s"),
                 F($"{tp.MaxSustainedSpansPerSecond:N0} spans/s ({MarkdownReport.Ratio(tp.MaxSustainedSpansPerSecond, limits?.DecodeSpansPerSecond)} of decode-only {limits?.DecodeSpansPerSecond ?? 0:N0}/s)"),
                 tp.MaxSustainedSpansPerSecond >= EndToEndSpansPerSecond,
-                tp.FirstFailingSpansPerSecond is null ? "never fell behind up to the search ceiling" : string.Empty));
+                ThroughputNote(tp)));
 
         var at80 = report.Latency.Where(p => IsTargetFraction(p.LoadFraction) && p.Protocol == (tp?.Protocol ?? "http")).ToArray();
         if (at80.Length == 0)

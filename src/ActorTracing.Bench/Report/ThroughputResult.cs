@@ -7,4 +7,13 @@ public sealed record ThroughputResult(
     double? FirstFailingSpansPerSecond,
     string StoppedBecause,
     StepMeasurement? AtMax,
-    IReadOnlyList<SearchStep> Steps);
+    IReadOnlyList<SearchStep> Steps)
+{
+    /// <summary>
+    /// Why the maximum is the search step's and not confirmed: it did not hold for a latency run's
+    /// length, nor did the lower rates tried (<see cref="MaxConfirmation"/>). Null when it held or
+    /// was not checked. A step is shorter than a latency run, so such a maximum may overstate what
+    /// the node sustains; the report says so next to the figure.
+    /// </summary>
+    public string? NotConfirmed { get; init; }
+}

@@ -75,7 +75,7 @@ public sealed partial class BenchRunner
         }
         var throughput = held
             ? searched with { MaxSustainedSpansPerSecond = rate, AtMax = last?.Measurement, StoppedBecause = searched.StoppedBecause + "; " + outcome }
-            : searched with { StoppedBecause = searched.StoppedBecause + "; " + outcome };
+            : searched with { StoppedBecause = searched.StoppedBecause + "; " + outcome, NotConfirmed = outcome };
         return (throughput, rate);
     }
 
