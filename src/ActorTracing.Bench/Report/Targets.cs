@@ -116,8 +116,10 @@ public static class Targets
     /// </summary>
     private static string MemoryNote(MemoryResult mem)
     {
+        // The generator adds whole traces, so a full run stops a few spans short of its count
+        // (999,994 of 1,000,000): within 1 % it is a full run's figure.
         var added = mem.BufferedSpans - mem.WarmUpSpans;
-        return added >= BenchOptions.Full.MemorySpans
+        return added >= BenchOptions.Full.MemorySpans * 0.99
             ? string.Empty
             : F($"{added:N0} spans added, where a full run adds {BenchOptions.Full.MemorySpans:N0}: the runtime's one-off growth weighs more per span in RSS; judge memory on a full run");
     }
