@@ -7,8 +7,9 @@ namespace ActorTracing.Domain.Otlp;
 /// request's copy. With one shared instance per distinct origin the resource and scope bytes are
 /// neither copied nor searched for service.name / cloud.region again, and consumers that cache
 /// per origin instance (the row encoder, the sampler's resource lookups) hit across requests.
-/// Direct-mapped and lock-free like <see cref="Utf8StringCache"/>: a slot holds an immutable
-/// entry, reference writes are atomic, and a lost race only costs the allocation it would have saved.
+/// In sets of a few slots (<see cref="CacheSets"/>) and lock-free like <see cref="Utf8StringCache"/>:
+/// a slot holds an immutable entry, reference writes are atomic, and a lost race only costs the
+/// allocation it would have saved.
 /// </summary>
 internal static class SpanOriginCache
 {
@@ -19,7 +20,7 @@ internal static class SpanOriginCache
 
     private static readonly Entry?[] Slots = new Entry?[SlotCount];
 
-    /// <summary>The slot for an origin, or -1 when it is too large to share.</summary>
+    /// <summary>The first slot of the origin's set, or -1 when it is too large to share.</summary>
     public static int SlotOf(ReadOnlySpan<byte> resource, string resourceSchemaUrl, ReadOnlySpan<byte> scope, string scopeSchemaUrl)
     {
         if (resource.Length + scope.Length > MaxCachedBytes)
@@ -31,7 +32,7 @@ internal static class SpanOriginCache
         hash.Add(Mix(scope));
         hash.Add(resourceSchemaUrl);
         hash.Add(scopeSchemaUrl);
-        return hash.ToHashCode() & (SlotCount - 1);
+        return CacheSets.SetStart(hash.ToHashCode(), SlotCount);
     }
 
     // Eight bytes a step: HashCode.AddBytes mixes four at a time and was the larger part of a
@@ -53,18 +54,21 @@ internal static class SpanOriginCache
 
     public static bool TryGet(int slot, ReadOnlySpan<byte> resource, string resourceSchemaUrl, ReadOnlySpan<byte> scope, string scopeSchemaUrl, string defaultRegion, out SpanOrigin origin)
     {
-        var entry = slot < 0 ? null : Volatile.Read(ref Slots[slot]);
-        // The default region is part of the key: the origin's region falls back to it when the
-        // resource has no cloud.region, so the same bytes received by another region differ.
-        if (entry is not null
-            && string.Equals(entry.DefaultRegion, defaultRegion, StringComparison.Ordinal)
-            && string.Equals(entry.Origin.ResourceSchemaUrl, resourceSchemaUrl, StringComparison.Ordinal)
-            && string.Equals(entry.Origin.ScopeSchemaUrl, scopeSchemaUrl, StringComparison.Ordinal)
-            && resource.SequenceEqual(entry.Origin.Resource)
-            && scope.SequenceEqual(entry.Origin.Scope))
+        for (var i = slot; slot >= 0 && i < slot + CacheSets.Ways; i++)
         {
-            origin = entry.Origin;
-            return true;
+            var entry = Volatile.Read(ref Slots[i]);
+            // The default region is part of the key: the origin's region falls back to it when the
+            // resource has no cloud.region, so the same bytes received by another region differ.
+            if (entry is not null
+                && string.Equals(entry.DefaultRegion, defaultRegion, StringComparison.Ordinal)
+                && string.Equals(entry.Origin.ResourceSchemaUrl, resourceSchemaUrl, StringComparison.Ordinal)
+                && string.Equals(entry.Origin.ScopeSchemaUrl, scopeSchemaUrl, StringComparison.Ordinal)
+                && resource.SequenceEqual(entry.Origin.Resource)
+                && scope.SequenceEqual(entry.Origin.Scope))
+            {
+                origin = entry.Origin;
+                return true;
+            }
         }
         origin = null!;
         return false;
@@ -74,7 +78,7 @@ internal static class SpanOriginCache
     {
         if (slot >= 0)
         {
-            Volatile.Write(ref Slots[slot], new Entry(origin, defaultRegion));
+            CacheSets.Insert(Slots, slot, new Entry(origin, defaultRegion));
         }
     }
 

@@ -3,13 +3,14 @@ namespace ActorTracing.Domain.Otlp;
 /// <summary>
 /// A small, bounded, lossy cache from UTF-8 bytes to strings. Span names, service names and
 /// regions repeat across millions of spans; without it each buffered span would carry its own
-/// copy of the same name. Direct-mapped (one entry per slot, newest wins) so it never grows and
-/// needs no lock: a slot holds an immutable entry and reference writes are atomic, so racing
-/// threads at worst replace each other's entry and allocate a string the cache would have saved.
+/// copy of the same name. Fixed sets of slots (<see cref="CacheSets"/>: a few entries per set,
+/// newest first) so it never grows and needs no lock: a slot holds an immutable entry and
+/// reference writes are atomic, so racing threads at worst replace each other's entry and
+/// allocate a string the cache would have saved.
 /// </summary>
 internal static class Utf8StringCache
 {
-    private const int SlotCount = 4096;
+    private const int SlotCount = 8192;
 
     // Longer strings are rarely repeated names (they are ids, SQL, URLs); caching them would let
     // a client pin up to SlotCount large strings for nothing.
@@ -27,17 +28,26 @@ internal static class Utf8StringCache
         {
             return OtlpAnyValue.ReadUtf8(utf8);
         }
-        var hash = new HashCode();
-        hash.AddBytes(utf8);
-        var index = hash.ToHashCode() & (SlotCount - 1);
-        var entry = Volatile.Read(ref Slots[index]);
-        if (entry is not null && utf8.SequenceEqual(entry.Utf8))
+        var start = SetOf(utf8);
+        for (var i = start; i < start + CacheSets.Ways; i++)
         {
-            return entry.Value;
+            var entry = Volatile.Read(ref Slots[i]);
+            if (entry is not null && utf8.SequenceEqual(entry.Utf8))
+            {
+                return entry.Value;
+            }
         }
         var value = OtlpAnyValue.ReadUtf8(utf8);
-        Volatile.Write(ref Slots[index], new Entry(utf8.ToArray(), value));
+        CacheSets.Insert(Slots, start, new Entry(utf8.ToArray(), value));
         return value;
+    }
+
+    /// <summary>The first slot of the set <paramref name="utf8"/> belongs to (for specs).</summary>
+    internal static int SetOf(ReadOnlySpan<byte> utf8)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(utf8);
+        return CacheSets.SetStart(hash.ToHashCode(), SlotCount);
     }
 
     private sealed class Entry(byte[] utf8, string value)
