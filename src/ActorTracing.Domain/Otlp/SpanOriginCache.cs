@@ -54,7 +54,8 @@ internal static class SpanOriginCache
 
     public static bool TryGet(int slot, ReadOnlySpan<byte> resource, string resourceSchemaUrl, ReadOnlySpan<byte> scope, string scopeSchemaUrl, string defaultRegion, out SpanOrigin origin)
     {
-        for (var i = slot; slot >= 0 && i < slot + CacheSets.Ways; i++)
+        // A negative slot (too large to share) gives an empty range.
+        for (var i = slot; i >= 0 && i < slot + CacheSets.Ways; i++)
         {
             var entry = Volatile.Read(ref Slots[i]);
             // The default region is part of the key: the origin's region falls back to it when the
