@@ -35,6 +35,7 @@ public static class MetricsFixture
         "actortracing_buffered_traces",
         "actortracing_buffered_spans",
         "actortracing_buffered_bytes",
+        "actortracing_buffer_span_slots",
         "actortracing_decisions_total",
         "actortracing_trace_completions_total",
         "actortracing_spans_kept_total",
@@ -54,7 +55,10 @@ public static class MetricsFixture
         "actortracing_cluster_members",
         "actortracing_cluster_unreachable_members",
         "actortracing_cluster_is_leader",
+        "actortracing_buffer_free_chunks",
         "dotnet_total_memory_bytes",
+        "dotnet_gc_committed_bytes",
+        "process_resident_memory_bytes",
         "dotnet_gc_pause_time_seconds_total",
     ];
 }

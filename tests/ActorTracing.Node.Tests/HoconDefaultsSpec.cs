@@ -43,6 +43,8 @@ public sealed class HoconDefaultsSpec
         var node = NodeSettings.Create(config);
         Assert.Equal("127.0.0.1", node.Hostname);
         Assert.Equal(-10, node.GcThreadNice);
+        Assert.Equal(64L << 20, node.MemoryReleaseThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(10), TraceActorSettings.Create(config).MemoryTrimInterval);
         Assert.True(IngestSettings.Create(config).InlineIo);
         Assert.Equal(TimeSpan.FromSeconds(2), TraceActorSettings.Create(config).Completion.SendDelay);
         Assert.Equal(TimeSpan.FromMilliseconds(10), TraceActorSettings.Create(config).CompletionTick);
@@ -60,7 +62,7 @@ public sealed class HoconDefaultsSpec
         var e = Assert.Throws<SettingsException>(() => TraceActorSettings.Create(config));
         Assert.Contains("actortracing.trace.send-delay", e.Message, StringComparison.Ordinal);
 
-        foreach (var key in new[] { "completion-tick", "durable-decisions.lookup-timeout" })
+        foreach (var key in new[] { "completion-tick", "durable-decisions.lookup-timeout", "memory-trim-interval" })
         {
             var zero = HoconDefaults.Load(overrides: $"actortracing.trace.{key} = 0s");
             Assert.Contains("actortracing.trace." + key, Assert.Throws<SettingsException>(() => TraceActorSettings.Create(zero)).Message, StringComparison.Ordinal);
@@ -71,6 +73,13 @@ public sealed class HoconDefaultsSpec
             var badNice = HoconDefaults.Load(overrides: "actortracing.node.gc-thread-nice = " + nice);
             Assert.Contains("actortracing.node.gc-thread-nice", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(badNice)).Message, StringComparison.Ordinal);
         }
+
+        foreach (var threshold in new[] { "-1", "lots" })
+        {
+            var badThreshold = HoconDefaults.Load(overrides: "actortracing.node.memory-release-threshold = " + threshold);
+            Assert.Contains("actortracing.node.memory-release-threshold", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(badThreshold)).Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, NodeSettings.Create(HoconDefaults.Load(overrides: "actortracing.node.memory-release-threshold = 0")).MemoryReleaseThreshold);
 
         var bad = HoconDefaults.Load(overrides: "actortracing.node.port = 70000");
         Assert.Contains("actortracing.node.port", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(bad)).Message, StringComparison.Ordinal);

@@ -21,6 +21,9 @@ public sealed record TraceActorSettings(
     /// <summary>Completion checks of a shard's traces are batched into ticks of this length.</summary>
     public TimeSpan CompletionTick { get; init; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How often a shard gives back memory a past burst made it grow (see hocon/trace.conf).</summary>
+    public TimeSpan MemoryTrimInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a shard waits for the journal (lookups of earlier decisions, writes at hand-off).</summary>
     public TimeSpan LookupTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -59,6 +62,7 @@ public sealed record TraceActorSettings(
                 Positive(c, "correlation.group-wait")))
         {
             CompletionTick = Positive(c, "completion-tick"),
+            MemoryTrimInterval = Positive(c, "memory-trim-interval"),
             LookupTimeout = Positive(c, "durable-decisions.lookup-timeout"),
         };
     }

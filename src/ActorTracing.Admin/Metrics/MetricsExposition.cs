@@ -87,6 +87,7 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Single("actortracing_buffered_traces", "gauge", "Traces open in trace actors on this node, not yet decided.", g.TracesBuffered);
         w.Single("actortracing_buffered_spans", "gauge", "Spans held in memory awaiting their trace's decision (queued in sharding included).", g.SpansBuffered);
         w.Single("actortracing_buffered_bytes", "gauge", "Bytes of buffered spans; ingest admission throttles on this.", g.BytesBuffered);
+        w.Single("actortracing_buffer_span_slots", "gauge", "Span slots (~80 bytes each) the trace shards on this node hold, in use or free: what a burst made them grow, given back once the load has been lower for a trace.memory-trim-interval.", g.SpanSlotsHeld);
         w.Family("actortracing_decisions_total", "counter", "Traces decided, by decision (kept, dropped) and sampling reason.");
         foreach (var (reason, count) in g.KeptByReason.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -172,6 +173,9 @@ internal sealed class MetricsExposition(AdminSources sources)
     private static void WriteRuntime(PrometheusTextWriter w)
     {
         w.Single("dotnet_total_memory_bytes", "gauge", "Bytes the GC heap holds now (GC.GetTotalMemory without a collection), for the whole process.", GC.GetTotalMemory(forceFullCollection: false));
+        w.Single("actortracing_buffer_free_chunks", "gauge", "Free 32 KiB chunks the process keeps for buffered span bytes; those unused for a trace.memory-trim-interval are let go.", ActorTracing.Domain.Completion.ChunkPool.Shared.FreeCount);
+        w.Single("dotnet_gc_committed_bytes", "gauge", "Memory the GC has committed for the heap (in use or free), for the whole process: what falls when the GC gives memory back to the system.", GC.GetGCMemoryInfo().TotalCommittedBytes);
+        w.Single("process_resident_memory_bytes", "gauge", "Resident memory of the whole process (the engine's included), as the system counts it.", Environment.WorkingSet);
         w.Single("dotnet_gc_pause_time_seconds_total", "counter", "Time the process was paused for garbage collection since it started.", GC.GetTotalPauseDuration().TotalSeconds);
     }
 }

@@ -12,14 +12,19 @@ namespace ActorTracing.Domain.Completion;
 public sealed class ChunkPool
 {
     // 64 MiB of free chunks kept at most: a node at 300k spans/s cycles ~45 MB of chunks a second,
-    // released in bursts as decisions come due. Past the bound a chunk is left to the GC, so a
-    // burst does not keep its peak forever.
+    // released in bursts as decisions come due. Past the bound a chunk is left to the GC; below
+    // it, chunks that sat unused through a whole trim interval are let go (TrimUnused).
     public const int DefaultMaxFreeChunks = 2048;
 
     private readonly Stack<SpanArena.Chunk> _free = new();
     private readonly Lock _gate = new();
     private readonly int _maxFree;
     private long _allocated;
+
+    // The fewest free chunks since the last trim: that many were never rented in the interval.
+    private int _lowWater;
+    private long _lastTrimTicks;
+    private long _trimmed;
 
     public ChunkPool(int maxFreeChunks = DefaultMaxFreeChunks)
     {
@@ -31,6 +36,9 @@ public sealed class ChunkPool
 
     /// <summary>Chunks this pool has allocated (reuses not counted), for diagnostics and tests.</summary>
     public long Allocated => Interlocked.Read(ref _allocated);
+
+    /// <summary>Free chunks let go by <see cref="TrimUnused"/> since the pool was made.</summary>
+    public long Trimmed => Interlocked.Read(ref _trimmed);
 
     /// <summary>Free chunks waiting for reuse.</summary>
     public int FreeCount
@@ -50,8 +58,10 @@ public sealed class ChunkPool
         {
             if (_free.TryPop(out var chunk))
             {
+                _lowWater = Math.Min(_lowWater, _free.Count);
                 return chunk;
             }
+            _lowWater = 0;
         }
         Interlocked.Increment(ref _allocated);
         return new SpanArena.Chunk(GC.AllocateUninitializedArray<byte>(SpanArena.ChunkBytes, pinned: true));
@@ -69,6 +79,33 @@ public sealed class ChunkPool
             {
                 _free.Push(chunk);
             }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of the free chunks no arena needed since the last trim — the pool's fewest free
+    /// chunks in that time — at most once per <paramref name="interval"/> however many shards
+    /// call it. Chunks are on the pinned object heap, which the GC only gives back to the system
+    /// whole regions at a time, so a burst's chunks are worth dropping once the burst is over.
+    /// Returns the chunks let go (0 when the interval has not passed yet).
+    /// </summary>
+    public int TrimUnused(long nowTicks, long intervalTicks)
+    {
+        lock (_gate)
+        {
+            if (nowTicks - _lastTrimTicks < intervalTicks)
+            {
+                return 0;
+            }
+            _lastTrimTicks = nowTicks;
+            var unused = Math.Min(_lowWater, _free.Count);
+            for (var i = 0; i < unused; i++)
+            {
+                _free.Pop();
+            }
+            _lowWater = _free.Count;
+            _trimmed += unused;
+            return unused;
         }
     }
 }

@@ -33,6 +33,9 @@ public sealed class SpanArena
         _pool = pool ?? ChunkPool.Shared;
     }
 
+    /// <summary>Where this arena's chunks come from and go back to.</summary>
+    public ChunkPool Pool => _pool;
+
     /// <summary>The attribute keys numbered for the compact span bytes in this arena (<see cref="CompactSpan"/>).</summary>
     public SpanKeyTable Keys { get; } = new();
 

@@ -2,7 +2,7 @@ namespace ActorTracing.Domain.Completion;
 
 /// <summary>
 /// Where a trace shard keeps the decoded fields of the spans it buffers: one struct per span in
-/// pages of a few hundred, linked per trace, reused through a free list. A buffered span is thus
+/// pages of a few hundred, linked per trace, reused through free lists. A buffered span is thus
 /// not an object: a node holding a million spans open gives the GC a few thousand arrays to look
 /// at instead of a million objects, and spans no longer survive young collections one by one
 /// (each survivor was marked and copied, the pause that showed up as ack latency). Span objects
@@ -17,41 +17,104 @@ public sealed class SpanSlots
     private const int PageBits = 8;
     private const int PageSize = 1 << PageBits;
 
-    private Slot[][] _pages = new Slot[4][];
+    // Pages and, per page, the head of its free list and how many of its slots are in use. A page
+    // given back by Trim is null until a span needs it again.
+    private Slot[]?[] _pages = new Slot[4][];
+    private int[] _pageFree = new int[4];
+    private int[] _pageUsed = new int[4];
+
+    // One bit per page index below _pageCount: the page has a free slot, or was given back (and
+    // is made again on demand). Allocation takes the lowest such page, so after a burst the spans
+    // still buffered settle into the low pages as the burst's traces are decided, and the high
+    // pages empty out for Trim to give back — a single free list would have kept spans scattered
+    // over every page the burst ever needed.
+    private ulong[] _allocatable = new ulong[1];
     private int _pageCount;
-    private int _highWater;
-    private int _free = -1;
+    private int _peak;
 
     // One buffer's span objects at a time (see TraceBuffer.Spans for why they are held here).
     private TraceBuffer? _materializedFor;
     private List<BufferedSpan>? _materialized;
 
+    /// <summary>Bytes one slot takes in its page.</summary>
+    public static int SlotBytes { get; } = System.Runtime.CompilerServices.Unsafe.SizeOf<Slot>();
+
     /// <summary>Slots in use.</summary>
     public int Count { get; private set; }
 
     /// <summary>Slots allocated (in use or free), for diagnostics and tests.</summary>
-    public int Capacity => _pageCount * PageSize;
+    public int Capacity => PagesHeld * PageSize;
 
-    internal ref Slot this[int index] => ref _pages[index >> PageBits][index & (PageSize - 1)];
+    /// <summary>The most slots in use at once since the last <see cref="Trim"/>.</summary>
+    public int PeakSinceTrim => _peak;
+
+    private int PagesHeld { get; set; }
+
+    internal ref Slot this[int index] => ref _pages[index >> PageBits]![index & (PageSize - 1)];
 
     internal int Allocate()
     {
-        Count++;
-        if (_free >= 0)
+        if (++Count > _peak)
         {
-            var index = _free;
-            _free = this[index].Next;
-            return index;
+            _peak = Count;
         }
-        if (_highWater == _pageCount * PageSize)
+        var page = LowestAllocatablePage();
+        if (page < 0)
         {
-            if (_pageCount == _pages.Length)
+            page = AddPage();
+        }
+        var slots = _pages[page] ?? MakePage(page);
+        var index = _pageFree[page];
+        _pageFree[page] = slots[index].Next;
+        if (++_pageUsed[page] == PageSize)
+        {
+            _allocatable[page >> 6] &= ~(1UL << page);
+        }
+        return (page << PageBits) | index;
+    }
+
+    internal void Free(int index)
+    {
+        var page = index >> PageBits;
+        ref var slot = ref this[index];
+        // Drop the references (name, origin, bytes, chunk) so a free slot keeps nothing alive.
+        slot = default;
+        slot.Next = _pageFree[page];
+        _pageFree[page] = index & (PageSize - 1);
+        if (_pageUsed[page]-- == PageSize)
+        {
+            _allocatable[page >> 6] |= 1UL << page;
+        }
+        Count--;
+    }
+
+    /// <summary>
+    /// Gives back pages no span uses, keeping enough for the most spans held at once since the
+    /// last trim (so a load that comes and goes within the interval does not make pages again
+    /// and again). Returns the pages given back. Called by the owner now and then, not per span.
+    /// </summary>
+    public int Trim()
+    {
+        var keep = (_peak + PageSize - 1) >> PageBits;
+        var released = 0;
+        for (var page = _pageCount - 1; page >= 0 && PagesHeld > keep; page--)
+        {
+            if (_pages[page] is not null && _pageUsed[page] == 0)
             {
-                Array.Resize(ref _pages, _pages.Length * 2);
+                _pages[page] = null;
+                PagesHeld--;
+                released++;
             }
-            _pages[_pageCount++] = new Slot[PageSize];
         }
-        return _highWater++;
+        // Given-back pages at the end are forgotten altogether, so allocation scans only the
+        // pages the shard still needs.
+        while (_pageCount > 0 && _pages[_pageCount - 1] is null)
+        {
+            _pageCount--;
+            _allocatable[_pageCount >> 6] &= ~(1UL << _pageCount);
+        }
+        _peak = Count;
+        return released;
     }
 
     /// <summary>The span objects last built for <paramref name="buffer"/>, if still held.</summary>
@@ -75,14 +138,47 @@ public sealed class SpanSlots
         }
     }
 
-    internal void Free(int index)
+    private int LowestAllocatablePage()
     {
-        ref var slot = ref this[index];
-        // Drop the references (name, origin, bytes, chunk) so a free slot keeps nothing alive.
-        slot = default;
-        slot.Next = _free;
-        _free = index;
-        Count--;
+        var words = (_pageCount + 63) >> 6;
+        for (var w = 0; w < words; w++)
+        {
+            if (_allocatable[w] != 0)
+            {
+                return (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(_allocatable[w]);
+            }
+        }
+        return -1;
+    }
+
+    private int AddPage()
+    {
+        if (_pageCount == _pages.Length)
+        {
+            var length = _pages.Length * 2;
+            Array.Resize(ref _pages, length);
+            Array.Resize(ref _pageFree, length);
+            Array.Resize(ref _pageUsed, length);
+            Array.Resize(ref _allocatable, (length + 63) >> 6);
+        }
+        var page = _pageCount++;
+        _allocatable[page >> 6] |= 1UL << page;
+        return page;
+    }
+
+    private Slot[] MakePage(int page)
+    {
+        var slots = new Slot[PageSize];
+        for (var i = 0; i < PageSize - 1; i++)
+        {
+            slots[i].Next = i + 1;
+        }
+        slots[PageSize - 1].Next = -1;
+        _pages[page] = slots;
+        _pageFree[page] = 0;
+        _pageUsed[page] = 0;
+        PagesHeld++;
+        return slots;
     }
 
     internal struct Slot

@@ -20,6 +20,9 @@ public sealed record NodeSettings(
     /// <summary>Nice value given to the server GC threads at start (node.conf: gc-thread-nice); 0 leaves them alone.</summary>
     public int GcThreadNice { get; init; } = -10;
 
+    /// <summary>Buffer memory the shards must give back within one trim interval for a collection that returns it (node.conf: memory-release-threshold); 0 = never.</summary>
+    public long MemoryReleaseThreshold { get; init; } = 64L << 20;
+
     public static NodeSettings Create(Config config)
     {
         var c = config.GetConfig(Section) ?? throw new ConfigurationException($"missing section {Section}");
@@ -49,6 +52,19 @@ public sealed record NodeSettings(
         {
             throw Invalid("gc-thread-nice", "a nice value from -20 to 19 (0 = leave the GC threads alone)");
         }
+        long releaseThreshold;
+        try
+        {
+            releaseThreshold = c.GetByteSize("memory-release-threshold") ?? -1;
+        }
+        catch (FormatException)
+        {
+            releaseThreshold = -1;
+        }
+        if (releaseThreshold < 0)
+        {
+            throw Invalid("memory-release-threshold", "a size like 64MiB (0 = off)");
+        }
         return new NodeSettings(
             NonEmpty(c, "system-name"),
             region,
@@ -62,6 +78,7 @@ public sealed record NodeSettings(
             c.GetTimeSpan("admission.shard-homes-refresh", TimeSpan.Zero) is { } refresh && refresh > TimeSpan.Zero ? refresh : throw Invalid("admission.shard-homes-refresh", "a positive duration like 2s"))
         {
             GcThreadNice = gcNice,
+            MemoryReleaseThreshold = releaseThreshold,
         };
     }
 

@@ -43,11 +43,13 @@ public sealed class NodeHost : IAsyncDisposable
     private readonly EmbeddedSpanStore? _store;
 
     private readonly Timer? _mergeThreadNice;
+    private readonly MemoryReleaser? _memoryReleaser;
 
-    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore? store, bool hostsTraces, Timer? mergeThreadNice)
+    private NodeHost(WebApplication app, Config config, NodeSettings node, IngestSettings ingest, StorageSettings storage, PipelineGauges gauges, StorageWriterHolder storageHolder, EmbeddedSpanStore? store, bool hostsTraces, Timer? mergeThreadNice, MemoryReleaser? memoryReleaser)
     {
         _app = app;
         _mergeThreadNice = mergeThreadNice;
+        _memoryReleaser = memoryReleaser;
         HostsTraces = hostsTraces;
         Config = config;
         Settings = node;
@@ -136,6 +138,8 @@ public sealed class NodeHost : IAsyncDisposable
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A collection that returns a burst's memory is rare and explains a pause and a drop in RSS.
+        builder.Logging.AddFilter(typeof(MemoryReleaser).FullName, LogLevel.Information);
         builder.Services.AddSingleton(gauges);
         builder.Services.AddSingleton(new TraceSampler(rules));
         builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge, trace.NumberOfShards));
@@ -215,7 +219,10 @@ public sealed class NodeHost : IAsyncDisposable
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<NodeHost>();
         RaiseGcThreadPriority(node.GcThreadNice, log);
         var mergeThreadNice = store is null ? null : LowerMergeThreadPriority(storage.EmbeddedMergeThreadNice, log);
-        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces, mergeThreadNice);
+        var memoryReleaser = hostsTraces && node.MemoryReleaseThreshold > 0
+            ? MemoryReleaser.Start(() => gauges.SpanSlotsHeld, node.MemoryReleaseThreshold, trace.MemoryTrimInterval, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<MemoryReleaser>())
+            : null;
+        return new NodeHost(app, config, node, ingest, storage, gauges, holder, store, hostsTraces, mergeThreadNice, memoryReleaser);
     }
 
     /// <summary>
@@ -277,6 +284,7 @@ public sealed class NodeHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _memoryReleaser?.Dispose();
         if (_mergeThreadNice is not null)
         {
             await _mergeThreadNice.DisposeAsync().ConfigureAwait(false);

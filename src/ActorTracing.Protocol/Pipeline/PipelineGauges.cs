@@ -17,6 +17,7 @@ public sealed class PipelineGauges
     private long _spansKept;
     private long _lateSpans;
     private long _decisionLatencyTicksTotal;
+    private long _spanSlotsHeld;
 
     public ReasonCounts KeptByReason { get; } = new();
 
@@ -40,6 +41,9 @@ public sealed class PipelineGauges
 
     public long LateSpans => Interlocked.Read(ref _lateSpans);
 
+    /// <summary>Span slots the trace shards hold allocated, in use or free (memory kept for buffering).</summary>
+    public long SpanSlotsHeld => Interlocked.Read(ref _spanSlotsHeld);
+
     /// <summary>Mean time from a trace's last span to its decision.</summary>
     public TimeSpan MeanDecisionLatency
     {
@@ -49,6 +53,9 @@ public sealed class PipelineGauges
             return decided == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref _decisionLatencyTicksTotal) / decided);
         }
     }
+
+    /// <summary>A shard's span slots grew (pages made for a burst) or shrank (pages given back).</summary>
+    public void SlotsHeld(long delta) => Interlocked.Add(ref _spanSlotsHeld, delta);
 
     /// <summary>Spans accepted by this node's ingest (they may be buffered on another node).</summary>
     public void Received(long spans) => Interlocked.Add(ref _spansReceived, spans);

@@ -94,6 +94,35 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void A_shard_gives_back_the_span_slots_a_burst_made_it_grow_once_a_trim_interval_passed_without_it()
+    {
+        var actor = Start();
+        for (ulong t = 1; t <= 30; t++)
+        {
+            var trace = new TraceId(0xB, t);
+            Append(actor, Enumerable.Range(1, 40).Select(i => Span((ulong)i, trace: trace)).ToArray());
+        }
+        Assert.Equal(5 * 256, _gauges.SpanSlotsHeld); // 1,200 spans in pages of 256
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Assert.Equal(30, _sink.Decided.Count);
+        Assert.Equal(5 * 256, _gauges.SpanSlotsHeld);
+
+        Advance(actor, TimeSpan.FromSeconds(10));
+        Assert.Equal(5 * 256, _gauges.SpanSlotsHeld); // the first trim's interval had the burst in it
+
+        Advance(actor, TimeSpan.FromSeconds(10));
+        Assert.Equal(0, _gauges.SpanSlotsHeld);
+
+        // A shard that gave its pages back buffers and decides as before.
+        Append(actor, Span(1), Span(2, parent: 1, status: SpanStatusCode.Error));
+        Assert.Equal(256, _gauges.SpanSlotsHeld);
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Assert.Equal("rules/errors", Status(actor).Decision?.Reason);
+        Assert.Equal(2, _sink.Decided.Last().Spans.Count);
+    }
+
+    [Fact]
     public void Real_OTLP_spans_leave_the_buffer_gauge_at_zero_and_kept_ones_reach_the_sink_byte_for_byte()
     {
         // Buffers hold span bytes compacted: the gauge must be released with what it was charged.

@@ -176,4 +176,25 @@ public sealed class SpanArenaSpec
         Assert.Equal(2, pool.FreeCount);
         Assert.Equal(5, pool.Allocated);
     }
+
+    [Fact]
+    public void Free_chunks_no_arena_needed_for_a_whole_trim_interval_are_let_go_once_per_interval()
+    {
+        var pool = new ChunkPool();
+        var interval = TimeSpan.FromSeconds(10).Ticks;
+        var burst = Enumerable.Range(0, 10).Select(_ => pool.Rent()).ToList();
+        burst.ForEach(pool.Return);
+        Assert.Equal(0, pool.TrimUnused(T0.UtcTicks, interval)); // the burst's interval needed them all
+
+        // The next interval needs three at a time: seven free chunks were never touched.
+        var some = Enumerable.Range(0, 3).Select(_ => pool.Rent()).ToList();
+        some.ForEach(pool.Return);
+        Assert.Equal(0, pool.TrimUnused(T0.UtcTicks + (interval / 2), interval)); // every shard asks; the first per interval trims
+        Assert.Equal(7, pool.TrimUnused(T0.UtcTicks + interval, interval));
+        Assert.Equal(3, pool.FreeCount);
+
+        var again = pool.Rent();
+        Assert.Equal(10, pool.Allocated); // the kept ones are still reused
+        pool.Return(again);
+    }
 }

@@ -1,0 +1,88 @@
+using ActorTracing.Domain.Completion;
+using Microsoft.Extensions.Logging;
+
+namespace ActorTracing.Node.Hosting;
+
+/// <summary>
+/// Asks the GC for memory back once a burst is over. The trace shards give back what a burst made
+/// them grow (span slot pages, free arena chunks: trace.memory-trim-interval), but that only turns
+/// it into free space in the GC's heap: the GC returns free space to the system as it sees fit,
+/// and a node that went quiet after a burst runs no collection at all. Measured: an idle node
+/// after 30 s at 300k spans/s held 489 MB committed for 140 MB of heap, for as long as it stayed
+/// idle. So when the shards gave back at least <c>node.memory-release-threshold</c> within one
+/// trim interval, the node runs one full, compacting collection that decommits what is free
+/// (<see cref="GCCollectionMode.Aggressive"/>) — a pause of tens of milliseconds at the moment the
+/// load has just dropped, rather than a peak's memory kept for good. The JVM's periodic G1
+/// collection (G1PeriodicGCInterval) answers the same problem the same way.
+/// </summary>
+public sealed class MemoryReleaser : IDisposable
+{
+    private readonly Func<long> _slotsHeld;
+    private readonly Func<long> _chunksTrimmed;
+    private readonly long _thresholdBytes;
+    private readonly Action _collect;
+    private readonly ILogger? _log;
+    private readonly Timer? _timer;
+    private long _lastSlots;
+    private long _lastTrimmed;
+
+    /// <param name="slotsHeld">Span slots the node's shards hold now.</param>
+    /// <param name="chunksTrimmed">Arena chunks let go so far.</param>
+    /// <param name="thresholdBytes">Given back within one check, this much or more calls <paramref name="collect"/>.</param>
+    /// <param name="interval">How often to check (the shards' trim interval); null = only when <see cref="Check"/> is called.</param>
+    public MemoryReleaser(Func<long> slotsHeld, Func<long> chunksTrimmed, long thresholdBytes, Action collect, TimeSpan? interval = null, ILogger? log = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(thresholdBytes);
+        _slotsHeld = slotsHeld;
+        _chunksTrimmed = chunksTrimmed;
+        _thresholdBytes = thresholdBytes;
+        _collect = collect;
+        _log = log;
+        _lastSlots = slotsHeld();
+        _lastTrimmed = chunksTrimmed();
+        if (interval is { } every)
+        {
+            _timer = new Timer(_ => Check(), null, every, every);
+        }
+    }
+
+    /// <summary>The node's releaser: the process's chunk pool, a full aggressive collection, logged.</summary>
+    public static MemoryReleaser Start(Func<long> slotsHeld, long thresholdBytes, TimeSpan interval, ILogger log) =>
+        new(slotsHeld, () => ChunkPool.Shared.Trimmed, thresholdBytes, () => CollectAggressively(log), interval, log);
+
+    /// <summary>Bytes given back since the last check (slot pages dropped, chunks let go).</summary>
+    public static long GivenBack(long slotsBefore, long slotsNow, long chunksTrimmed) =>
+        (Math.Max(0, slotsBefore - slotsNow) * SpanSlots.SlotBytes) + (chunksTrimmed * SpanArena.ChunkBytes);
+
+    /// <summary>Compares with the last check; collects when enough was given back. Returns whether it did.</summary>
+    public bool Check()
+    {
+        var slots = _slotsHeld();
+        var trimmed = _chunksTrimmed();
+        var givenBack = GivenBack(_lastSlots, slots, trimmed - _lastTrimmed);
+        _lastSlots = slots;
+        _lastTrimmed = trimmed;
+        if (givenBack < _thresholdBytes)
+        {
+            return false;
+        }
+        _log?.LogInformation("Trace shards gave back {GivenBackMb} MB of buffer memory since the last check; collecting to return it to the system", givenBack >> 20);
+        _collect();
+        return true;
+    }
+
+    private static void CollectAggressively(ILogger log)
+    {
+        var before = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        var after = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        log.LogInformation(
+            "GC heap committed {BeforeMb} -> {AfterMb} MB ({Ms:F0} ms)",
+            before >> 20,
+            after >> 20,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}
