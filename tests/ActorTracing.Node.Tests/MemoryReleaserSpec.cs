@@ -17,15 +17,16 @@ public sealed class MemoryReleaserSpec
     [Fact]
     public void A_burst_given_back_is_collected_once_and_steady_or_growing_load_never()
     {
+        var burst = 2 * Threshold / SpanSlots.SlotBytes;
         _slots = 100_000;
         var releaser = Releaser();
 
-        _slots = 900_000; // the burst: shards grow
+        _slots = burst; // the burst: shards grow
         Assert.False(releaser.Check());
-        _slots = 905_000;
+        _slots = burst + 5_000;
         Assert.False(releaser.Check());
 
-        _slots = 60_000; // it is over: ~845k slots given back
+        _slots = 60_000; // it is over: about twice the threshold given back
         Assert.True(releaser.Check());
         Assert.Equal(1, _collections);
 
@@ -35,18 +36,30 @@ public sealed class MemoryReleaserSpec
     }
 
     [Fact]
-    public void Arena_chunks_let_go_count_with_the_slot_pages()
+    public void A_give_back_spread_over_a_few_trim_intervals_adds_up_and_a_steady_trickle_does_not()
     {
         var releaser = Releaser();
-        _chunksTrimmed = (Threshold / SpanArena.ChunkBytes) - 1;
-        Assert.False(releaser.Check());
+        const long Chunks = Threshold / SpanArena.ChunkBytes;
 
-        _chunksTrimmed += (Threshold / SpanArena.ChunkBytes) - 1;
+        // A steady load's trims: a few chunks an interval, for a long time.
+        for (var i = 0; i < 100; i++)
+        {
+            _chunksTrimmed += Chunks / 4;
+            Assert.False(releaser.Check());
+        }
+
+        // A burst's end over two intervals: slots first, then chunks (each trim keeps its interval's peak).
+        for (var i = 0; i < MemoryReleaser.WindowChecks; i++)
+        {
+            Assert.False(releaser.Check()); // the trickle's past leaves the window
+        }
+        _slots = (Threshold / 2 / SpanSlots.SlotBytes) + 1;
+        Assert.False(releaser.Check()); // grew
         _slots = 0;
-        Assert.False(releaser.Check()); // counted per check, not summed over checks
-
-        _chunksTrimmed += Threshold / SpanArena.ChunkBytes;
-        Assert.True(releaser.Check());
+        Assert.False(releaser.Check()); // half the threshold in slot pages
+        _chunksTrimmed += Chunks / 2;
+        Assert.True(releaser.Check()); // and the other half in chunks, one interval later
+        Assert.False(releaser.Check()); // counted once
     }
 
     [Fact]

@@ -9,10 +9,12 @@ namespace ActorTracing.Node.Hosting;
 /// it into free space in the GC's heap: the GC returns free space to the system as it sees fit,
 /// and a node that went quiet after a burst runs no collection at all. Measured: an idle node
 /// after 30 s at 300k spans/s held 489 MB committed for 140 MB of heap, for as long as it stayed
-/// idle. So when the shards gave back at least <c>node.memory-release-threshold</c> within one
-/// trim interval, the node runs one full, compacting collection that decommits what is free
-/// (<see cref="GCCollectionMode.Aggressive"/>) — a pause of tens of milliseconds at the moment the
-/// load has just dropped, rather than a peak's memory kept for good. The JVM's periodic G1
+/// idle. So when the shards gave back at least <c>node.memory-release-threshold</c> over the last
+/// <see cref="WindowChecks"/> trim intervals (a burst's end spreads over two or three: each trim
+/// keeps what its interval's peak needed), the node runs one full, compacting collection that
+/// decommits what is free (<see cref="GCCollectionMode.Aggressive"/>) — a pause of ~100 ms at the
+/// moment the load has just dropped, rather than a peak's memory kept for good. A steady load's
+/// trickle of trimmed chunks stays far below the threshold within the window. The JVM's periodic G1
 /// collection (G1PeriodicGCInterval) answers the same problem the same way.
 /// </summary>
 public sealed class MemoryReleaser : IDisposable
@@ -23,12 +25,17 @@ public sealed class MemoryReleaser : IDisposable
     private readonly Action _collect;
     private readonly ILogger? _log;
     private readonly Timer? _timer;
+    /// <summary>Checks whose give-backs add up towards the threshold.</summary>
+    public const int WindowChecks = 3;
+
+    private readonly long[] _window = new long[WindowChecks];
+    private long _checks;
     private long _lastSlots;
     private long _lastTrimmed;
 
     /// <param name="slotsHeld">Span slots the node's shards hold now.</param>
     /// <param name="chunksTrimmed">Arena chunks let go so far.</param>
-    /// <param name="thresholdBytes">Given back within one check, this much or more calls <paramref name="collect"/>.</param>
+    /// <param name="thresholdBytes">Given back within <see cref="WindowChecks"/> checks, this much or more calls <paramref name="collect"/>.</param>
     /// <param name="interval">How often to check (the shards' trim interval); null = only when <see cref="Check"/> is called.</param>
     public MemoryReleaser(Func<long> slotsHeld, Func<long> chunksTrimmed, long thresholdBytes, Action collect, TimeSpan? interval = null, ILogger? log = null)
     {
@@ -59,14 +66,17 @@ public sealed class MemoryReleaser : IDisposable
     {
         var slots = _slotsHeld();
         var trimmed = _chunksTrimmed();
-        var givenBack = GivenBack(_lastSlots, slots, trimmed - _lastTrimmed);
+        _window[_checks++ % WindowChecks] = GivenBack(_lastSlots, slots, trimmed - _lastTrimmed);
         _lastSlots = slots;
         _lastTrimmed = trimmed;
+        var givenBack = _window.Sum();
         if (givenBack < _thresholdBytes)
         {
             return false;
         }
-        _log?.LogInformation("Trace shards gave back {GivenBackMb} MB of buffer memory since the last check; collecting to return it to the system", givenBack >> 20);
+        // Counted once: the next collection needs another burst's worth.
+        Array.Clear(_window);
+        _log?.LogInformation("Trace shards gave back {GivenBackMb} MB of buffer memory in the last {Checks} trim intervals; collecting to return it to the system", givenBack >> 20, WindowChecks);
         _collect();
         return true;
     }
