@@ -44,6 +44,18 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void A_maximum_confirmed_lower_than_the_search_found_does_not_claim_it_never_fell_behind()
+    {
+        var report = SampleReports.Complete(maxRate: 360_000);
+        const string outcome = "400,000 spans/s did not hold for a latency run's length; 360,000 did";
+        var lower = report with { Throughput = report.Throughput! with { FirstFailingSpansPerSecond = null, ConfirmedLower = outcome } };
+
+        var row = Targets.Evaluate(lower).Single(t => t.Name == "End-to-end throughput");
+        Assert.Equal("confirmed lower: " + outcome, row.Note);
+        Assert.True(row.Met);
+    }
+
+    [Fact]
     public void Each_missed_target_is_reported_not_met()
     {
         var targets = SampleReports.Complete(maxRate: 150_000, p99At80Micros: 2_500, gcBytesPerSpan: 1_990, bytesPerRow: 53).Targets;

@@ -523,14 +523,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// Stopped with traces still buffered — the node is going down without a coordinated hand-off
-    /// (e.g. downed by the split brain resolver while the coordinator is unreachable). Decide now
-    /// with reason hand_off and publish, so the spans reach storage before the node's final flush
-    /// instead of vanishing. The journal still runs (it stops with the actor system, after
-    /// coordinated shutdown), so durable decisions are still written — fire and forget: if the
-    /// node dies before the write lands, the other fragments of those traces get their own decision.
-    /// </summary>
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer(TrimTimer, TrimMemory.Instance, _settings.MemoryTrimInterval);
@@ -543,8 +535,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     /// needed at its peak, so a load that comes and goes within an interval does not regrow them
     /// again and again. Without it a node kept its peak for good: an idle node after 60 s at
     /// 300k spans/s held 318 MB of live heap (slot pages for 951k spans, the shards' tables on
-    /// the large object heap, pooled chunks). The GC returns the memory at its next full
-    /// collection.
+    /// the large object heap, pooled chunks). What is given back is free space in the GC's heap
+    /// until a full collection; the node's MemoryReleaser asks for one when a burst's worth was.
     /// </summary>
     private void OnTrimMemory()
     {
@@ -559,16 +551,28 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         {
             _due.TrimExcess();
         }
-        for (var unused = Math.Min(_poolLowWater, _pool.Count); unused > 0; unused--)
+        var unused = Math.Min(_poolLowWater, _pool.Count);
+        if (unused > 0)
         {
-            _pool.Pop();
+            for (var i = 0; i < unused; i++)
+            {
+                _pool.Pop();
+            }
+            _pool.TrimExcess();
         }
-        _pool.TrimExcess();
         _arena.Pool.TrimUnused(Now.UtcTicks, _settings.MemoryTrimInterval.Ticks);
         _peakOpen = _open.Count;
         _poolLowWater = _pool.Count;
     }
 
+    /// <summary>
+    /// Stopped with traces still buffered — the node is going down without a coordinated hand-off
+    /// (e.g. downed by the split brain resolver while the coordinator is unreachable). Decide now
+    /// with reason hand_off and publish, so the spans reach storage before the node's final flush
+    /// instead of vanishing. The journal still runs (it stops with the actor system, after
+    /// coordinated shutdown), so durable decisions are still written — fire and forget: if the
+    /// node dies before the write lands, the other fragments of those traces get their own decision.
+    /// </summary>
     protected override void PostStop()
     {
         DecideEverything();

@@ -16,4 +16,10 @@ public sealed record ThroughputResult(
     /// the node sustains; the report says so next to the figure.
     /// </summary>
     public string? NotConfirmed { get; init; }
+
+    /// <summary>
+    /// The confirmation's outcome when the search's maximum did not hold for a latency run's
+    /// length and a lower rate did (which is then the maximum). Null otherwise.
+    /// </summary>
+    public string? ConfirmedLower { get; init; }
 }

@@ -74,7 +74,7 @@ public sealed partial class BenchRunner
             return (searched, rate);
         }
         var throughput = held
-            ? searched with { MaxSustainedSpansPerSecond = rate, AtMax = last?.Measurement, StoppedBecause = searched.StoppedBecause + "; " + outcome }
+            ? searched with { MaxSustainedSpansPerSecond = rate, AtMax = last?.Measurement, StoppedBecause = searched.StoppedBecause + "; " + outcome, ConfirmedLower = outcome }
             : searched with { StoppedBecause = searched.StoppedBecause + "; " + outcome, NotConfirmed = outcome };
         return (throughput, rate);
     }
