@@ -112,7 +112,7 @@ public sealed class PrometheusScrapeSpec(TestCluster cluster) : IAsyncLifetime
     {
         try
         {
-            using var series = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/v1/series?match[]=" + Uri.EscapeDataString("{__name__=~\"(actortracing|dotnet)_.+\"}"), UriKind.Relative)));
+            using var series = JsonDocument.Parse(await api.GetStringAsync(new Uri("api/v1/series?match[]=" + Uri.EscapeDataString("{__name__=~\"(actortracing|dotnet|process)_.+\"}"), UriKind.Relative)));
             return series.RootElement.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("__name__").GetString()!).ToHashSet();
         }
         catch (HttpRequestException)
