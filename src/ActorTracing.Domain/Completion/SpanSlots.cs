@@ -30,6 +30,7 @@ public sealed class SpanSlots
     // over every page the burst ever needed.
     private ulong[] _allocatable = new ulong[1];
     private int _pageCount;
+    private int _pagesHeld;
     private int _peak;
 
     // One buffer's span objects at a time (see TraceBuffer.Spans for why they are held here).
@@ -43,12 +44,7 @@ public sealed class SpanSlots
     public int Count { get; private set; }
 
     /// <summary>Slots allocated (in use or free), for diagnostics and tests.</summary>
-    public int Capacity => PagesHeld * PageSize;
-
-    /// <summary>The most slots in use at once since the last <see cref="Trim"/>.</summary>
-    public int PeakSinceTrim => _peak;
-
-    private int PagesHeld { get; set; }
+    public int Capacity => _pagesHeld * PageSize;
 
     internal ref Slot this[int index] => ref _pages[index >> PageBits]![index & (PageSize - 1)];
 
@@ -97,12 +93,12 @@ public sealed class SpanSlots
     {
         var keep = (_peak + PageSize - 1) >> PageBits;
         var released = 0;
-        for (var page = _pageCount - 1; page >= 0 && PagesHeld > keep; page--)
+        for (var page = _pageCount - 1; page >= 0 && _pagesHeld > keep; page--)
         {
             if (_pages[page] is not null && _pageUsed[page] == 0)
             {
                 _pages[page] = null;
-                PagesHeld--;
+                _pagesHeld--;
                 released++;
             }
         }
@@ -176,8 +172,7 @@ public sealed class SpanSlots
         slots[PageSize - 1].Next = -1;
         _pages[page] = slots;
         _pageFree[page] = 0;
-        _pageUsed[page] = 0;
-        PagesHeld++;
+        _pagesHeld++;
         return slots;
     }
 

@@ -20,7 +20,7 @@ public sealed record NodeSettings(
     /// <summary>Nice value given to the server GC threads at start (node.conf: gc-thread-nice); 0 leaves them alone.</summary>
     public int GcThreadNice { get; init; } = -10;
 
-    /// <summary>Buffer memory the shards must give back within one trim interval for a collection that returns it (node.conf: memory-release-threshold); 0 = never.</summary>
+    /// <summary>Buffer memory the shards must give back within three trim intervals for a collection that returns it (node.conf: memory-release-threshold); 0 = never.</summary>
     public long MemoryReleaseThreshold { get; init; } = 64L << 20;
 
     public static NodeSettings Create(Config config)
