@@ -9,14 +9,15 @@ namespace ActorTracing.Node.Hosting;
 /// it into free space in the GC's heap: the GC returns free space to the system as it sees fit,
 /// and a node that went quiet after a burst runs no collection at all. Measured: an idle node
 /// after 30 s at 300k spans/s held 489 MB committed for 140 MB of heap, for as long as it stayed
-/// idle. So when the shards gave back at least <c>node.memory-release-threshold</c> over the last
-/// few trim intervals (<see cref="GiveBackWindow"/>), the node starts one full background collection; the
-/// GC then decommits the free regions over the next seconds. Background, not blocking: the
-/// aggressive blocking collection (<see cref="GCCollectionMode.Aggressive"/>) returned the same
-/// (committed 571 → 292 MB) but paused the node ~100 ms, and in the bench that pause landed in
-/// the next measured run; the background one took committed 558 → 305 MB within 15 s with no
-/// pause beyond the GC's usual (the low-load run's ack max 58 ms, against 68 ms with no
-/// collection and 91–96 ms with the blocking one). The JVM's periodic G1 collection
+/// idle. So when the shards gave back a burst's worth after a drop in load (<see cref="GiveBackWindow"/>:
+/// <c>node.memory-release-threshold</c> over the last few trim intervals), the node starts one
+/// full background collection; the GC then decommits the free regions over the next seconds.
+/// Background, not blocking: the aggressive blocking collection
+/// (<see cref="GCCollectionMode.Aggressive"/>) returned the same (committed 571 → 292 MB) but
+/// paused the node ~100 ms, and in the bench that pause landed in the next measured run; the
+/// background one took committed 558 → 305 MB within 15 s (the low-load run's ack max 58 ms,
+/// against 68 ms with no collection and 91–96 ms with the blocking one; in a full bench run its
+/// pauses were 39 ms at most). The JVM's periodic G1 collection
 /// (G1PeriodicGCInterval) answers the same problem the same way.
 /// </summary>
 public sealed class MemoryReleaser : IDisposable

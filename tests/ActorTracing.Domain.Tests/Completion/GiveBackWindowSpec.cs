@@ -50,6 +50,21 @@ public sealed class GiveBackWindowSpec
     }
 
     [Fact]
+    public void A_backlog_decided_at_the_same_load_is_not_a_drop()
+    {
+        // Measured at 230k spans/s: ~2 s behind, the slots grew to 904k; once the backlog was
+        // decided the shards trimmed to 518k and let go of the backlog's free chunks (82 MB in all).
+        var window = new GiveBackWindow(Threshold, 470_000, 0);
+        Assert.Equal(0, window.Record(904_000, 0));
+        Assert.Equal(0, window.Record(904_000, 0));
+        Assert.Equal(0, window.Record(518_000, 1_790));
+        Assert.True(GiveBackWindow.GivenBack(904_000, 518_000, 1_790) >= Threshold);
+
+        // The load then drops for real: the same window's give-back counts.
+        Assert.True(window.Record(120_000, 1_790) > 0);
+    }
+
+    [Fact]
     public void Given_back_bytes_are_the_slots_dropped_and_the_chunks_let_go()
     {
         Assert.Equal((1000L * SpanSlots.SlotBytes) + (3L * SpanArena.ChunkBytes), GiveBackWindow.GivenBack(5000, 4000, 3));
