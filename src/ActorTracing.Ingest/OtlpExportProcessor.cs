@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Protocol.Ingress;
 
@@ -12,9 +13,15 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
 {
     public IngestCounters Counters => counters;
 
+    /// <summary>Processes an ExportTraceServiceRequest in protobuf held by <paramref name="source"/>.
+    /// The decoded spans slice it; the ingress takes shares for whatever outlives the call, and
+    /// the caller keeps its own share until this returns.</summary>
+    public ExportOutcome ProcessProtobuf(SharedBuffer source, string protocol) => ProcessProtobuf(source.Memory, protocol, source);
+
     /// <summary>Processes an ExportTraceServiceRequest in protobuf. The decoded spans keep slices of
-    /// <paramref name="request"/>, so its array must never be reused or returned to a pool.</summary>
-    public ExportOutcome ProcessProtobuf(ReadOnlyMemory<byte> request, string protocol)
+    /// <paramref name="request"/>: without a <paramref name="source"/> its array must never be
+    /// reused or returned to a pool.</summary>
+    private ExportOutcome ProcessProtobuf(ReadOnlyMemory<byte> request, string protocol, SharedBuffer? source)
     {
         OtlpDecodeResult decoded;
         try
@@ -26,7 +33,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             counters.Malformed();
             return ExportOutcome.Malformed("malformed ExportTraceServiceRequest: " + ex.Message);
         }
-        return Submit(decoded, protocol);
+        return Submit(decoded, protocol, source);
     }
 
     /// <summary>Processes an ExportTraceServiceRequest in OTLP/JSON.</summary>
@@ -42,10 +49,10 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             counters.Malformed();
             return ExportOutcome.Malformed("malformed OTLP/JSON ExportTraceServiceRequest: " + ex.Message);
         }
-        return ProcessProtobuf(protobuf, protocol);
+        return ProcessProtobuf(protobuf, protocol, source: null);
     }
 
-    private ExportOutcome Submit(OtlpDecodeResult decoded, string protocol)
+    private ExportOutcome Submit(OtlpDecodeResult decoded, string protocol, SharedBuffer? source)
     {
         if (decoded.RejectedSpans > 0)
         {
@@ -53,7 +60,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         }
         if (decoded.Traces.Count > 0)
         {
-            var result = ingress.Submit(decoded.Traces, protocol);
+            var result = ingress.Submit(decoded.Traces, protocol, source);
             if (!result.Accepted)
             {
                 counters.Throttled(decoded.AcceptedSpans, protocol);

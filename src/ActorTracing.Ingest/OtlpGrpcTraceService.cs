@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace ActorTracing.Ingest;
 /// </summary>
 internal sealed partial class OtlpGrpcTraceService(OtlpExportProcessor processor, ILogger<OtlpGrpcTraceService> logger) : OtlpTraceServiceBase
 {
-    public override Task<byte[]> Export(byte[] request, ServerCallContext context)
+    public override Task<byte[]> Export(SharedBuffer request, ServerCallContext context)
     {
         processor.Counters.RequestReceived(OtlpProtocols.Grpc);
         ExportOutcome outcome;
@@ -30,6 +31,11 @@ internal sealed partial class OtlpGrpcTraceService(OtlpExportProcessor processor
             processor.Counters.Failed();
             LogFailed(logger, ex);
             throw new RpcException(new Status(StatusCode.Internal, "internal error: " + ex.Message));
+        }
+        finally
+        {
+            // The service's share: what the pipeline kept of the body holds shares of its own.
+            request.Release();
         }
 
         switch (outcome.Kind)

@@ -77,7 +77,17 @@ internal sealed partial class OtlpHttpReceiver(OtlpExportProcessor processor, In
                     return;
             }
 
-            var outcome = json ? processor.ProcessJson(body.Body, protocol) : processor.ProcessProtobuf(body.Body, protocol);
+            var source = body.Body!;
+            ExportOutcome outcome;
+            try
+            {
+                outcome = json ? processor.ProcessJson(source.Memory.Span, protocol) : processor.ProcessProtobuf(source, protocol);
+            }
+            finally
+            {
+                // The receiver's share: what the pipeline kept of the body holds shares of its own.
+                source.Release();
+            }
             await RespondAsync(context, json, outcome).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using ActorTracing.Domain;
 using Grpc.Core;
 
 namespace ActorTracing.Ingest;
@@ -16,17 +18,28 @@ internal abstract class OtlpTraceServiceBase
     public const string MethodName = "Export";
 
     /// <summary>
-    /// PayloadAsNewBuffer gives the request its own exact-size array: the decoded spans slice it
-    /// and outlive the call, so the framework's pooled buffer could not be used in place.
+    /// The request is copied out of the framework's buffer (reused once the call returns) into a
+    /// pooled <see cref="SharedBuffer"/>: the decoded spans slice it until the trace shards have
+    /// copied them. The service holds its one share and gives it back when the call is done.
     /// </summary>
+    private static readonly Marshaller<SharedBuffer> RequestBody = new(
+        static (body, context) => context.Complete(body.Memory.ToArray()),
+        static context =>
+        {
+            var payload = context.PayloadAsReadOnlySequence();
+            var body = SharedBufferPool.Requests.Rent(checked((int)payload.Length));
+            payload.CopyTo(body.Writable.Span);
+            return body;
+        });
+
     private static readonly Marshaller<byte[]> RawBytes = new(
         static (bytes, context) => context.Complete(bytes),
         static context => context.PayloadAsNewBuffer());
 
-    public static Method<byte[], byte[]> ExportMethod { get; } = new(MethodType.Unary, ServiceName, MethodName, RawBytes, RawBytes);
+    public static Method<SharedBuffer, byte[]> ExportMethod { get; } = new(MethodType.Unary, ServiceName, MethodName, RequestBody, RawBytes);
 
-    /// <summary>ExportTraceServiceRequest bytes in, ExportTraceServiceResponse bytes out.</summary>
-    public abstract Task<byte[]> Export(byte[] request, ServerCallContext context);
+    /// <summary>ExportTraceServiceRequest bytes in (one share, the callee's to give back), ExportTraceServiceResponse bytes out.</summary>
+    public abstract Task<byte[]> Export(SharedBuffer request, ServerCallContext context);
 
     public static void BindService(ServiceBinderBase serviceBinder, OtlpTraceServiceBase? serviceImpl)
     {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
+using ActorTracing.Domain;
 
 namespace ActorTracing.Ingest;
 
@@ -11,18 +12,22 @@ internal enum BodyReadStatus
     InvalidEncoding,
 }
 
-/// <summary>The body as one exact-size array the decoded spans may slice, or why there is none.</summary>
-internal readonly record struct BodyReadResult(BodyReadStatus Status, byte[] Body, string? Problem)
+/// <summary>
+/// The body in a pooled buffer the decoded spans may slice (the caller holds its one share and
+/// gives it back when done), or why there is none.
+/// </summary>
+internal readonly record struct BodyReadResult(BodyReadStatus Status, SharedBuffer? Body, string? Problem)
 {
-    public static BodyReadResult TooLarge(int limit) => new(BodyReadStatus.TooLarge, [], $"request body exceeds the limit of {limit} bytes");
+    public static BodyReadResult TooLarge(int limit) => new(BodyReadStatus.TooLarge, null, $"request body exceeds the limit of {limit} bytes");
 
-    public static BodyReadResult Invalid(string problem) => new(BodyReadStatus.InvalidEncoding, [], problem);
+    public static BodyReadResult Invalid(string problem) => new(BodyReadStatus.InvalidEncoding, null, problem);
 }
 
 /// <summary>
-/// Reads a request body under a byte limit. The result array is handed to the decoder, whose spans
-/// keep slices of it for as long as the trace is buffered, so it is always a fresh exact-size array;
-/// pooled arrays are only used as scratch when the size is not known up front (chunked or gzip).
+/// Reads a request body under a byte limit into a <see cref="SharedBuffer"/> of exactly its
+/// length: the decoded spans slice it until the trace shards have copied them, then it goes back
+/// to <see cref="SharedBufferPool.Requests"/>. When the size is not known up front (chunked or
+/// gzip) the body is read into scratch first and copied once it is whole.
 /// </summary>
 internal static class RequestBodyReader
 {
@@ -69,11 +74,23 @@ internal static class RequestBodyReader
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<BodyReadResult> ReadExactAsync(Stream body, int length, CancellationToken cancellationToken)
     {
-        var buffer = length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length);
-        var read = await body.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-        return read == length
-            ? new BodyReadResult(BodyReadStatus.Ok, buffer, null)
-            : BodyReadResult.Invalid($"request body ended after {read} of the {length} bytes Content-Length declared");
+        var buffer = SharedBufferPool.Requests.Rent(length);
+        var complete = false;
+        try
+        {
+            var read = await body.ReadAtLeastAsync(buffer.Writable, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            complete = read == length;
+            return complete
+                ? new BodyReadResult(BodyReadStatus.Ok, buffer, null)
+                : BodyReadResult.Invalid($"request body ended after {read} of the {length} bytes Content-Length declared");
+        }
+        finally
+        {
+            if (!complete)
+            {
+                buffer.Release();
+            }
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -97,7 +114,9 @@ internal static class RequestBodyReader
                 var read = await source.ReadAsync(scratch.AsMemory(total, Math.Min(scratch.Length, cap) - total), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    return new BodyReadResult(BodyReadStatus.Ok, scratch.AsSpan(0, total).ToArray(), null);
+                    var body = SharedBufferPool.Requests.Rent(total);
+                    scratch.AsSpan(0, total).CopyTo(body.Writable.Span);
+                    return new BodyReadResult(BodyReadStatus.Ok, body, null);
                 }
                 total += read;
                 if (total > limit)

@@ -39,6 +39,22 @@ public sealed class OtlpGrpcReceiverSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_message_is_shared_with_the_pipeline_and_the_service_gives_its_own_share_back_before_answering()
+    {
+        await CallAsync(TestRequests.Protobuf());
+        Assert.Equal(1, Assert.Single(_host.Ingress.Sources).Shares);
+
+        _host.Ingress.KeepSpans = false;
+        await CallAsync(TestRequests.Protobuf());
+        Assert.Equal(0, _host.Ingress.Sources.Last().Shares);
+
+        _host.Ingress.Answer = IngressResult.Overloaded(TimeSpan.FromSeconds(1), "test: overloaded");
+        var refused = await Assert.ThrowsAsync<RpcException>(() => CallAsync(TestRequests.Protobuf()));
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Equal(0, _host.Ingress.Sources.Last().Shares);
+    }
+
+    [Fact]
     public async Task A_gzip_compressed_export_is_inflated_and_submitted()
     {
         var response = await CallAsync(TestRequests.Protobuf(), gzip: true);

@@ -41,6 +41,24 @@ public sealed class OtlpHttpReceiverSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_body_is_shared_with_the_pipeline_and_the_receiver_gives_its_own_share_back_before_answering()
+    {
+        using var kept = await PostAsync(TestRequests.Protobuf(), "application/x-protobuf");
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        // Only the ingress's share is left: the body goes back to the pool when the pipeline is done.
+        Assert.Equal(1, Assert.Single(_host.Ingress.Sources).Shares);
+
+        _host.Ingress.KeepSpans = false;
+        using var copied = await PostAsync(TestRequests.Protobuf(), "application/x-protobuf");
+        Assert.Equal(0, _host.Ingress.Sources.Last().Shares);
+
+        _host.Ingress.Answer = IngressResult.Overloaded(TimeSpan.FromSeconds(1), "test: overloaded");
+        using var refused = await PostAsync(TestRequests.Protobuf(), "application/x-protobuf");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(0, _host.Ingress.Sources.Last().Shares);
+    }
+
+    [Fact]
     public async Task A_json_export_is_submitted_and_answered_with_an_empty_json_object()
     {
         using var response = await PostAsync(TestRequests.Json(), "application/json; charset=utf-8");

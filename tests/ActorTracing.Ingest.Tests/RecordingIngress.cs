@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Protocol.Ingress;
 
@@ -16,11 +17,31 @@ internal sealed class RecordingIngress : ITraceIngress
     /// <summary>When set, Submit throws it: stands in for a bug behind the receiver.</summary>
     public Exception? Failure { get; set; }
 
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
+    /// <summary>The request body of every submit that had one.</summary>
+    public ConcurrentQueue<SharedBuffer> Sources { get; } = new();
+
+    /// <summary>
+    /// Whether this ingress keeps the spans past the call (the default: tests read them after).
+    /// It then holds a share of their body, never given back; when false it holds none, as an
+    /// ingress that copied everything it keeps.
+    /// </summary>
+    public bool KeepSpans { get; set; } = true;
+
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source = null)
     {
         if (Failure is not null)
         {
             throw Failure;
+        }
+        // The spans are read after the call, so, as the contract asks, this keeps a share of the
+        // body they slice; without it the receiver's pool would hand the body to the next request.
+        if (source is not null)
+        {
+            if (KeepSpans)
+            {
+                source.Retain();
+            }
+            Sources.Enqueue(source);
         }
         Submits.Enqueue((traces, protocol));
         return Answer;

@@ -48,6 +48,28 @@ public sealed class ShardingIngressSpec : TestKit
     }
 
     [Fact]
+    public void Each_message_carries_a_share_of_the_request_body_its_spans_slice_and_a_refusal_takes_none()
+    {
+        var (ingress, gauges, region) = Create();
+        var body = new SharedBufferPool().Rent(500);
+        Assert.True(ingress.Submit([Trace(1, 3), Trace(2, 2)], "grpc", body).Accepted);
+
+        var messages = new[] { region.ExpectMsg<TraceCommands.AppendSpans>(), region.ExpectMsg<TraceCommands.AppendSpans>() };
+        Assert.All(messages, m => Assert.Same(body, m.Source));
+        Assert.Equal(3, body.Shares); // the caller's and one per message
+        foreach (var m in messages)
+        {
+            m.ReleaseSource();
+            m.ReleaseSource(); // at most once per message
+        }
+        Assert.Equal(1, body.Shares);
+
+        gauges.Buffered(11, 1_100); // over max-buffered-bytes
+        Assert.False(ingress.Submit([Trace(3, 1)], "grpc", body).Accepted);
+        Assert.Equal(1, body.Shares);
+    }
+
+    [Fact]
     public void A_full_buffer_refuses_with_retry_after_instead_of_buffering_more()
     {
         var (ingress, gauges, region) = Create();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Protocol.Ingress;
 
@@ -25,7 +26,7 @@ internal sealed class RecordingIngress : ITraceIngress
 
     public int Refusals => Calls.Count(c => !c.Accepted);
 
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source = null)
     {
         var numbers = traces.Select(TestRequests.Number).ToArray();
         var refuse = _refusing;

@@ -160,6 +160,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         if (_open.TryGetValue(message.TraceId, out var trace))
         {
             Add(trace.Buffer, spans, now);
+            message.ReleaseSource();
             if (!trace.Recovering && trace.AwaitingGroup is null)
             {
                 Evaluate(trace, now);
@@ -170,12 +171,15 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         {
             var bytes = SizeOf(spans);
             _gauges.Buffered(spans.Count, bytes);
+            // The late spans go on as they are (to storage when kept), still slicing the request
+            // body: this message's share is never given back, and the body is left to the GC.
             FollowDecision(message.TraceId, remembered, spans, bytes, now);
             return;
         }
 
         trace = Open(message.TraceId);
         Add(trace.Buffer, spans, now);
+        message.ReleaseSource();
         _open.Add(message.TraceId, trace);
         _peakOpen = Math.Max(_peakOpen, _open.Count);
         if (_settings.DurableDecisions)

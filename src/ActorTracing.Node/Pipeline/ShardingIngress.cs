@@ -1,4 +1,5 @@
 using ActorTracing.Actors.Cluster;
+using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Protocol.Ingress;
@@ -47,9 +48,9 @@ public sealed class ShardingIngress : ITraceIngress
     /// <summary>Why the last request was refused (for operators and diagnostics), or null.</summary>
     public string? LastRefusal { get; private set; }
 
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol)
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source = null)
     {
-        var result = SubmitCore(traces);
+        var result = SubmitCore(traces, source);
         if (!result.Accepted)
         {
             LastRefusal = result.Reason;
@@ -57,7 +58,7 @@ public sealed class ShardingIngress : ITraceIngress
         return result;
     }
 
-    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces)
+    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces, SharedBuffer? source)
     {
         // The receivers are mapped before the actor system has started the shard region; until
         // it exists the honest answer is "not yet", which clients retry.
@@ -103,7 +104,10 @@ public sealed class ShardingIngress : ITraceIngress
             // Only "received" here: the TraceActor charges the buffer on whichever node it lives,
             // so buffered bytes stay balanced per node in a multi-node cluster.
             _gauges.Received(spans.Count);
-            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans), ActorRefs.NoSender);
+            // Each message holds a share of the request body its spans slice, given back by the
+            // shard once it has copied them (or by the serializer when the shard is remote).
+            source?.Retain();
+            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;
     }

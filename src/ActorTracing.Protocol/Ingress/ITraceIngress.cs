@@ -11,5 +11,11 @@ namespace ActorTracing.Protocol.Ingress;
 /// </summary>
 public interface ITraceIngress
 {
-    IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol);
+    /// <param name="source">
+    /// The pooled request body the spans slice, or null when their bytes are theirs to keep. The
+    /// caller holds a share only for the call: an ingress that keeps spans past it (in messages,
+    /// in a list) must take its own share (<see cref="Domain.SharedBuffer.Retain"/>) and give it
+    /// back once it has copied them, or another request will overwrite them.
+    /// </param>
+    IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, Domain.SharedBuffer? source = null);
 }

@@ -54,6 +54,9 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         {
             case TraceCommands.AppendSpans m:
                 WriteAppendSpans(writer, m);
+                // The bytes are copied into the wire form: the message's share of the request
+                // body goes back now; the copy the receiving node reads owns its bytes.
+                m.ReleaseSource();
                 break;
             case TraceQueries.GetTraceStatus m:
                 WriteTraceId(writer, 1, m.TraceId);

@@ -8,7 +8,28 @@ namespace ActorTracing.Protocol.Traces;
 public static class TraceCommands
 {
     /// <summary>The spans of one trace from one export request: one message per trace, never per span.</summary>
-    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage;
+    public sealed record AppendSpans(TraceId TraceId, IReadOnlyList<BufferedSpan> Spans) : ITraceMessage, IProtocolMessage
+    {
+        private SharedBuffer? _source;
+
+        /// <summary>
+        /// The pooled request body the spans slice, with one share taken for this message (by the
+        /// sender); null when the spans' bytes are their own (Kafka, JSON, a message that came
+        /// over the wire). Not serialized: the serializer copies the bytes and gives the share back.
+        /// </summary>
+        public SharedBuffer? Source
+        {
+            get => Volatile.Read(ref _source);
+            init => _source = value;
+        }
+
+        /// <summary>
+        /// Gives this message's share of <see cref="Source"/> back, once whoever handles it has
+        /// copied the spans' bytes; at most once however often it is called. After this the spans
+        /// must not be read.
+        /// </summary>
+        public void ReleaseSource() => Interlocked.Exchange(ref _source, null)?.Release();
+    }
 
     /// <summary>
     /// Sent by sharding instead of PoisonPill when a shard hands off or the node leaves: the

@@ -46,6 +46,48 @@ public sealed class TraceShardActorSpec : TestKit
     private static BufferedSpan Span(ulong id, ulong parent = 0, SpanStatusCode status = SpanStatusCode.Unset, TraceId? trace = null)
         => new(trace ?? Trace, new SpanId(id), new SpanId(parent), 1_000, 5_000, "GET /", SpanKind.Server, status, new SpanOrigin("edge", "iad", [], []), new byte[64]);
 
+    private static byte[] Encode(TraceId trace, ulong id, ulong parent, SpanStatusCode status) => OtlpEncoder.EncodeSpan(new SpanDetail
+    {
+        TraceId = trace,
+        SpanId = new SpanId(id),
+        ParentSpanId = new SpanId(parent),
+        Name = "GET /api/orders",
+        Kind = SpanKind.Server,
+        StartUnixNano = 1_000,
+        EndUnixNano = 5_000,
+        Attributes = [new("http.route", AttributeValue.FromString("/api/orders")), new("http.response.status_code", AttributeValue.FromInt(500))],
+        StatusCode = status,
+    });
+
+    /// <summary>Encoded spans laid end to end in one pooled body, and the spans decoded as slices of it (as a receiver does).</summary>
+    private static (SharedBuffer Body, BufferedSpan[] Spans) InOneBody(SharedBufferPool pool, params byte[][] encoded)
+    {
+        var body = pool.Rent(encoded.Sum(e => e.Length));
+        var spans = new BufferedSpan[encoded.Length];
+        var offset = 0;
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            encoded[i].CopyTo(body.Writable[offset..].Span);
+            spans[i] = OtlpTraceDecoder.DecodeSpan(body.Memory.Slice(offset, encoded[i].Length), SpanOrigin.Unknown);
+            offset += encoded[i].Length;
+        }
+        return (body, spans);
+    }
+
+    /// <summary>
+    /// What the ingress and a receiver do: a share for the message, and the receiver's own given
+    /// back — here before the shard runs, so the message's share is the last one and a shard that
+    /// gave it back before copying the spans would find them poisoned.
+    /// </summary>
+    private void AppendFromBody(IActorRef actor, SharedBuffer body, BufferedSpan[] spans)
+    {
+        body.Retain();
+        var message = new TraceCommands.AppendSpans(spans[0].TraceId, spans) { Source = body };
+        body.Release();
+        actor.Tell(message);
+        Status(actor, spans[0].TraceId);
+    }
+
     private IActorRef Start(DecisionCache? cache = null)
         => Sys.ActorOf(TraceShardActor.Props("7", _settings, ErrorsOrDrop, cache ?? _cache, _sink, _gauges));
 
@@ -126,18 +168,6 @@ public sealed class TraceShardActorSpec : TestKit
     public void Real_OTLP_spans_leave_the_buffer_gauge_at_zero_and_kept_ones_reach_the_sink_byte_for_byte()
     {
         // Buffers hold span bytes compacted: the gauge must be released with what it was charged.
-        static byte[] Encode(TraceId trace, ulong id, ulong parent, SpanStatusCode status) => OtlpEncoder.EncodeSpan(new SpanDetail
-        {
-            TraceId = trace,
-            SpanId = new SpanId(id),
-            ParentSpanId = new SpanId(parent),
-            Name = "GET /api/orders",
-            Kind = SpanKind.Server,
-            StartUnixNano = 1_000,
-            EndUnixNano = 5_000,
-            Attributes = [new("http.route", AttributeValue.FromString("/api/orders")), new("http.response.status_code", AttributeValue.FromInt(500))],
-            StatusCode = status,
-        });
         var kept = new[] { Encode(Trace, 1, 0, SpanStatusCode.Unset), Encode(Trace, 2, 1, SpanStatusCode.Error) };
         var dropped = new[] { Encode(Other, 1, 0, SpanStatusCode.Unset) };
         var actor = Start();
@@ -394,5 +424,49 @@ public sealed class TraceShardActorSpec : TestKit
         var decided = _sink.Decided.Single(d => d.TraceId == Trace);
         Assert.True(decided.Decision.Keep);
         Assert.All(decided.Spans[0].Raw.ToArray(), b => Assert.Equal(0x5A, b));
+    }
+
+    [Fact]
+    public void A_request_body_goes_back_to_its_pool_once_the_shard_has_copied_its_spans_and_the_kept_ones_reach_the_sink_intact()
+    {
+        // Returned arrays are overwritten with 0xFF: a span read from its body after the body went
+        // back would reach the sink as 0xFF bytes, not as sent.
+        var pool = new SharedBufferPool { PoisonReturned = true };
+        var kept = new[] { Encode(Trace, 1, 0, SpanStatusCode.Unset), Encode(Trace, 2, 1, SpanStatusCode.Error) };
+        var actor = Start();
+
+        var (first, firstSpans) = InOneBody(pool, kept[0]);
+        AppendFromBody(actor, first, firstSpans); // opens the trace
+        var (second, secondSpans) = InOneBody(pool, kept[1]);
+        AppendFromBody(actor, second, secondSpans); // joins the open trace
+
+        Assert.Equal(0, first.Shares);
+        Assert.Equal(0, second.Shares);
+        Assert.Equal(2, pool.Returned);
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        var decided = Assert.Single(_sink.Decided);
+        Assert.True(decided.Decision.Keep);
+        Assert.Equal(kept, decided.Spans.Select(s => s.Raw.ToArray()));
+    }
+
+    [Fact]
+    public void Late_spans_of_a_kept_trace_hold_their_request_body_on_their_way_to_storage()
+    {
+        var pool = new SharedBufferPool { PoisonReturned = true };
+        var actor = Start();
+        Append(actor, Span(1, status: SpanStatusCode.Error));
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+
+        // The late span goes on to the sink as it arrived, still a slice of the body: the
+        // message's share must stay out, or the next request would overwrite a span being stored.
+        var late = Encode(Trace, 7, 1, SpanStatusCode.Unset);
+        var (body, spans) = InOneBody(pool, late);
+        AppendFromBody(actor, body, spans);
+
+        Assert.Equal(1, body.Shares);
+        Assert.Equal(0, pool.Returned);
+        var decided = _sink.Decided.Last();
+        Assert.True(decided.IsLate);
+        Assert.Equal(late, Assert.Single(decided.Spans).Raw.ToArray());
     }
 }

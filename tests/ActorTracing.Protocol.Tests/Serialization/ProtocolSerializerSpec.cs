@@ -98,6 +98,31 @@ public sealed class ProtocolSerializerSpec : TestKit
     }
 
     [Fact]
+    public void Serializing_an_AppendSpans_gives_its_share_of_the_request_body_back_once_and_the_copy_owns_its_bytes()
+    {
+        // A message for a shard on another node: once its spans are in the wire form the request
+        // body may go back to the receivers' pool, however often the message is serialized.
+        var pool = new SharedBufferPool { PoisonReturned = true };
+        var spans = DecodedSpans();
+        var body = pool.Rent(8);
+        body.Retain(); // the message's share
+        var message = new TraceCommands.AppendSpans(Trace, spans) { Source = body };
+        var serializer = new ProtocolSerializer((ExtendedActorSystem)Sys);
+
+        var bytes = serializer.ToBinary(message);
+        Assert.Equal(1, body.Shares);
+        Assert.Null(message.Source);
+        serializer.ToBinary(message);
+        Assert.Equal(1, body.Shares);
+
+        body.Release(); // the receiver's
+        Assert.Equal(1, pool.Returned);
+        var back = (TraceCommands.AppendSpans)serializer.FromBinary(bytes, ProtocolSerializer.AppendSpansManifest);
+        Assert.Null(back.Source);
+        Assert.Equal(spans.Select(s => s.Raw.ToArray()), back.Spans.Select(s => s.Raw.ToArray()));
+    }
+
+    [Fact]
     public void Spans_sharing_an_origin_share_it_after_the_round_trip_and_it_is_written_once()
     {
         var spans = DecodedSpans();

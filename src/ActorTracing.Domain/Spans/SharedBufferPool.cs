@@ -1,0 +1,60 @@
+using System.Buffers;
+
+namespace ActorTracing.Domain;
+
+/// <summary>
+/// The arrays behind <see cref="SharedBuffer"/>s: request bodies, rented by the OTLP receivers and
+/// returned by whoever gives back the last share (usually a trace shard, on its own thread).
+/// </summary>
+public sealed class SharedBufferPool
+{
+    /// <summary>Bodies larger than this get arrays of their own, not pooled: an OTLP exporter's
+    /// batch is tens of KB, and a few pooled arrays of the 4 MiB request limit would hold memory
+    /// for requests that rarely come.</summary>
+    public const int MaxPooledBytes = 1024 * 1024;
+
+    // 64 arrays per size: a node at 300k spans/s holds ~10-30 bodies at once (3,000 requests a
+    // second, each until its traces' shards have run), and a burst beyond that only allocates.
+    private readonly ArrayPool<byte> _arrays = ArrayPool<byte>.Create(MaxPooledBytes, 64);
+    private long _rented;
+    private long _returned;
+
+    /// <summary>The receivers' pool.</summary>
+    public static SharedBufferPool Requests { get; } = new();
+
+    /// <summary>
+    /// Test aid: overwrite every returned array with 0xFF, so that spans read after their buffer
+    /// went back fail to decode or compare instead of silently reading another request's bytes.
+    /// The test assemblies that run the receivers set it on <see cref="Requests"/>; it costs a
+    /// fill per request, so never in production.
+    /// </summary>
+    public bool PoisonReturned { get; set; }
+
+    /// <summary>Buffers rented (pooled sizes only), for diagnostics and tests.</summary>
+    public long Rented => Interlocked.Read(ref _rented);
+
+    /// <summary>Arrays given back to the pool.</summary>
+    public long Returned => Interlocked.Read(ref _returned);
+
+    /// <summary>A buffer of exactly <paramref name="length"/> bytes, holding one share (the caller's).</summary>
+    public SharedBuffer Rent(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0 || length > MaxPooledBytes)
+        {
+            return new SharedBuffer(null, length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length), length);
+        }
+        Interlocked.Increment(ref _rented);
+        return new SharedBuffer(this, _arrays.Rent(length), length);
+    }
+
+    internal void Return(byte[] array)
+    {
+        if (PoisonReturned)
+        {
+            array.AsSpan().Fill(0xFF);
+        }
+        Interlocked.Increment(ref _returned);
+        _arrays.Return(array);
+    }
+}

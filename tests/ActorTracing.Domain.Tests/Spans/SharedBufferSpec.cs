@@ -1,0 +1,64 @@
+using ActorTracing.Domain;
+
+namespace ActorTracing.Domain.Tests.Spans;
+
+public sealed class SharedBufferSpec
+{
+    [Fact]
+    public void The_array_goes_back_to_its_pool_with_the_last_share_not_before()
+    {
+        var pool = new SharedBufferPool();
+        var body = pool.Rent(100);
+        body.Retain();
+        body.Retain();
+
+        body.Release();
+        body.Release();
+        Assert.Equal(0, pool.Returned);
+        Assert.Equal(100, body.Memory.Length);
+
+        body.Release();
+        Assert.Equal(0, body.Shares);
+        Assert.Equal(1, pool.Returned);
+    }
+
+    [Fact]
+    public void A_returned_array_is_reused_for_the_next_body_and_poisoned_in_between_when_asked()
+    {
+        var pool = new SharedBufferPool { PoisonReturned = true };
+        var first = pool.Rent(1000);
+        first.Writable.Span.Fill(0x11);
+        var firstSpan = first.Memory; // what a span decoded from it would hold
+        first.Release();
+
+        Assert.All(firstSpan.ToArray(), b => Assert.Equal(0xFF, b));
+        var second = pool.Rent(900);
+        second.Writable.Span.Fill(0x22);
+        Assert.All(firstSpan.ToArray()[..900], b => Assert.Equal(0x22, b)); // the same array again
+    }
+
+    [Fact]
+    public void Giving_a_share_back_twice_or_taking_one_of_a_returned_buffer_is_an_error_not_a_second_return()
+    {
+        var pool = new SharedBufferPool();
+        var body = pool.Rent(10);
+        body.Release();
+
+        Assert.Throws<InvalidOperationException>(body.Release);
+        Assert.Throws<InvalidOperationException>(body.Retain);
+        Assert.Throws<ObjectDisposedException>(() => body.Memory);
+        Assert.Equal(1, pool.Returned);
+    }
+
+    [Fact]
+    public void Bodies_over_the_pooled_size_get_arrays_of_their_own_that_never_enter_the_pool()
+    {
+        var pool = new SharedBufferPool();
+        var large = pool.Rent(SharedBufferPool.MaxPooledBytes + 1);
+        Assert.Equal(SharedBufferPool.MaxPooledBytes + 1, large.Length);
+        large.Release();
+
+        Assert.Equal(0, pool.Rented);
+        Assert.Equal(0, pool.Returned);
+    }
+}
