@@ -20,6 +20,24 @@ public sealed class OtlpTraceDecoderSpec
     }
 
     [Fact]
+    public void A_requests_grouping_never_leaks_into_the_next_one_on_the_thread_even_after_a_malformed_one()
+    {
+        // The trace index is one per thread, reused: after a request that threw half-way
+        // (valid spans of both traces read, then a truncated field) it must be empty again.
+        var valid = OtlpEncoder.EncodeRequest(OtlpSamples.Rich());
+        byte[] truncated = [.. valid, 0x0A, 100, 1, 2];
+        Assert.ThrowsAny<FormatException>(() => OtlpTraceDecoder.Decode(truncated, "local"));
+
+        var onlyB = OtlpEncoder.EncodeRequest([new ResourceSpansDetail(OtlpSamples.Resource("svc"), [new ScopeSpansDetail(OtlpSamples.Scope(), [OtlpSamples.MinimalSpan(OtlpSamples.TraceB, 9)])])]);
+        var result = OtlpTraceDecoder.Decode(onlyB, "local");
+
+        var trace = Assert.Single(result.Traces);
+        Assert.Equal(OtlpSamples.TraceB, trace.TraceId);
+        Assert.Equal([9UL], trace.Spans.Select(s => s.SpanId.Value));
+        Assert.Equal(2, OtlpTraceDecoder.Decode(valid, "local").Traces.Count);
+    }
+
+    [Fact]
     public void The_hot_fields_are_decoded_and_raw_is_the_span_message_as_sent()
     {
         var full = OtlpSamples.FullSpan(OtlpSamples.TraceA, 1, 9);
