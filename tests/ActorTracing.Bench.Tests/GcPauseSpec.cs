@@ -33,6 +33,11 @@ public sealed class GcPauseSpec
         Assert.All(pauses.Where(p => p.Generation is 0 or 1), p => Assert.InRange(p.OlderMarkMilliseconds, 0, p.Milliseconds));
         Assert.All(pauses.Where(p => p.Generation == 2), p => Assert.Equal(0, p.OlderMarkMilliseconds));
         Assert.Contains(pauses, p => p is { Generation: 2, Kind: GcPauseKind.Blocking } && p.Milliseconds >= p.SuspendMilliseconds);
+        // Why each ran (1 Induced: GC.Collect; 10 InducedCompacting: with compacting) and what the
+        // runtime set for the next: its gen0 budget, on how many heaps.
+        Assert.Contains(pauses, p => p is { Generation: 0, Reason: 1 });
+        Assert.Contains(pauses, p => p is { Generation: 2, Reason: 10 });
+        Assert.Contains(pauses, p => p is { Generation: 0, Gen0BudgetBytes: > 0, Heaps: > 0 });
         Assert.Empty(recorder.Between(clock.Elapsed.TotalSeconds + 100, double.MaxValue));
     }
 
@@ -41,11 +46,11 @@ public sealed class GcPauseSpec
     {
         GcPause[] pauses =
         [
-            new(1, 10, 0, GcPauseKind.Blocking, 1 << 20, 0.5, 1.5),
-            new(2, 30, 0, GcPauseKind.Blocking, 3 << 20, 0, 4),
-            new(3, 50, 1, GcPauseKind.Blocking, 8 << 20, 2, 0.25),
-            new(4, 90, 2, GcPauseKind.Blocking, 100 << 20),
-            new(5, 4, 2, GcPauseKind.BackgroundStart, 0),
+            new(1, 10, 0, GcPauseKind.Blocking, 1 << 20, 0.5, 1.5, Reason: 0, Gen0BudgetBytes: 10 << 20, Heaps: 2),
+            new(2, 30, 0, GcPauseKind.Blocking, 3 << 20, 0, 4, Reason: 0, Gen0BudgetBytes: 64 << 20, Heaps: 2),
+            new(3, 50, 1, GcPauseKind.Blocking, 8 << 20, 2, 0.25, Reason: 0, Gen0BudgetBytes: 12 << 20, Heaps: 1),
+            new(4, 90, 2, GcPauseKind.Blocking, 100 << 20, Reason: 4),
+            new(5, 4, 2, GcPauseKind.BackgroundStart, 0, Reason: 1),
             new(6, 6, -1, GcPauseKind.BackgroundPhase, 0),
         ];
 
@@ -61,7 +66,12 @@ public sealed class GcPauseSpec
         Assert.Equal(2, summary.MaxSuspendMs);
         // The young collections' card marking: median of 1.5, 4 and 0.25.
         Assert.Equal(1.5, summary.OlderMarkP50Ms);
-        Assert.Equal("2× gen0 (max 30 ms), 1× gen1 (max 50 ms), 1× gen2 (max 90 ms), 2× bg gen2 (max 6 ms); p50 30 ms; 4 MB survive a young GC; stopping the threads took up to 2 ms; marking from the old generation's cards p50 1.5 ms of a young GC", summary.Describe());
+        // The young collections' gen0 budgets: median of 10, 64 and 12 MiB, the largest 64.
+        Assert.Equal(12 << 20, summary.Gen0BudgetP50Bytes);
+        Assert.Equal(64 << 20, summary.Gen0BudgetMaxBytes);
+        Assert.Equal("1/2", summary.Heaps);
+        Assert.Equal("AllocLarge, Induced", summary.FullReasons);
+        Assert.Equal("2× gen0 (max 30 ms), 1× gen1 (max 50 ms), 1× gen2 (max 90 ms), 2× bg gen2 (max 6 ms); p50 30 ms; 4 MB survive a young GC; stopping the threads took up to 2 ms; marking from the old generation's cards p50 1.5 ms of a young GC; gen0 budget p50 12 MB (max 64 MB), 1/2 heaps; full collections: AllocLarge, Induced", summary.Describe());
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class GcPauseRecorder : EventListener
     private const int GcSuspendEeEnd = 8;
     private const int GcSuspendEeBegin = 9;
     private const int GcMarkWithType = 202;
+    private const int GcGlobalHeapHistory = 205;
 
     // GCMarkWithType's root kinds (the runtime's gc_root_kind): 3 is marking from the older
     // generations through their card table, what a young GC pays for old objects that were
@@ -40,6 +41,9 @@ public sealed class GcPauseRecorder : EventListener
     private DateTime _gcStartedAt;
     private readonly Dictionary<int, DateTime> _lastMarkByHeap = [];
     private double _olderMarkMs;
+    private int _reason = -1;
+    private long _gen0Budget;
+    private int _heaps;
 
     /// <summary>Starts recording; <paramref name="clock"/> is the bench's clock, so pauses line up with node samples.</summary>
     public GcPauseRecorder(Stopwatch clock)
@@ -79,6 +83,7 @@ public sealed class GcPauseRecorder : EventListener
             {
                 case GcSuspendEeBegin:
                     (_suspended, _suspendedAt, _generation, _kind, _promoted, _suspendMs, _olderMarkMs) = (true, eventData.TimeStamp, -1, GcPauseKind.BackgroundPhase, 0, 0, 0);
+                    (_reason, _gen0Budget, _heaps) = (-1, 0, 0);
                     break;
                 case GcSuspendEeEnd when _suspended:
                     // Stopping every managed thread: on busy cores this is waiting for threads to
@@ -91,8 +96,18 @@ public sealed class GcPauseRecorder : EventListener
                     _kind = Convert.ToInt32(eventData.Payload![3], System.Globalization.CultureInfo.InvariantCulture) == 1
                         ? GcPauseKind.BackgroundStart
                         : GcPauseKind.Blocking;
+                    // Why: AllocSmall (the gen0 budget ran out), AllocLarge (the large object heap's), Induced, …
+                    _reason = Convert.ToInt32(eventData.Payload![2], System.Globalization.CultureInfo.InvariantCulture);
                     _gcStartedAt = eventData.TimeStamp;
                     _lastMarkByHeap.Clear();
+                    break;
+                case GcGlobalHeapHistory when _suspended:
+                    // The gen0 budget this collection set (how much may be allocated before the
+                    // next one) and the heap count: what DATAS decides. Two modes were seen at the
+                    // same load, ~10 MB (short pauses, ~15 GCs a second) and 40–67 MB (pauses of
+                    // 20–60 ms), so each run's report names its budget.
+                    _gen0Budget = ToLong(Payload(eventData, "FinalYoungestDesired"));
+                    _heaps = (int)ToLong(Payload(eventData, "NumHeaps"));
                     break;
                 case GcMarkWithType when _suspended && _generation is 0 or 1:
                     // Each heap's GC thread reports each root kind as it finishes it, so a kind's
@@ -124,7 +139,10 @@ public sealed class GcPauseRecorder : EventListener
                         _kind,
                         _promoted,
                         _suspendMs,
-                        _olderMarkMs));
+                        _olderMarkMs,
+                        _reason,
+                        _gen0Budget,
+                        _heaps));
                     break;
             }
         }
@@ -134,6 +152,12 @@ public sealed class GcPauseRecorder : EventListener
     {
         _clock = null;
         base.Dispose();
+    }
+
+    private static object? Payload(EventWrittenEventArgs eventData, string name)
+    {
+        var index = eventData.PayloadNames?.IndexOf(name) ?? -1;
+        return index < 0 ? null : eventData.Payload![index];
     }
 
     private static long ToLong(object? value) => value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
@@ -154,4 +178,7 @@ public enum GcPauseKind
 /// <param name="PromotedBytes">Bytes that survived the collection (0 when not reported).</param>
 /// <param name="SuspendMilliseconds">Of <paramref name="Milliseconds"/>, how long stopping the threads took.</param>
 /// <param name="OlderMarkMilliseconds">Of a gen0/gen1 collection's pause, the longest a GC thread spent marking from the older generations' cards (0 when not reported).</param>
-public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0, double OlderMarkMilliseconds = 0);
+/// <param name="Reason">The runtime's gc_reason (0 AllocSmall, 1 Induced, 4 AllocLarge, …; -1 when not reported).</param>
+/// <param name="Gen0BudgetBytes">The gen0 budget the collection set (the runtime's FinalYoungestDesired; 0 when not reported).</param>
+/// <param name="Heaps">GC heaps at the collection (0 when not reported).</param>
+public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0, double OlderMarkMilliseconds = 0, int Reason = -1, long Gen0BudgetBytes = 0, int Heaps = 0);

@@ -22,8 +22,24 @@ namespace ActorTracing.Bench;
 /// from a p50 of 1.0 ms in a run's first seconds to 3–4 ms after tens of seconds, and this part
 /// from ~0.25 to 1.0–1.9 ms of each.
 /// </param>
-public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPauseGroup Gen2, GcPauseGroup Background, double PauseP50Ms, long MeanPromotedBytes, double MaxSuspendMs = 0, double OlderMarkP50Ms = 0)
+/// <param name="Gen0BudgetP50Bytes">
+/// Median gen0 budget the run's blocking young collections set (DATAS decides it): the same node at
+/// the same load ran in two modes, ~10 MB (pauses p50 ~2–4 ms, ~15 a second) or 40–67 MB (pauses
+/// of 20–60 ms, ~1–2 a second), and the latter is the runs whose tail is tens to hundreds of ms.
+/// </param>
+/// <param name="Gen0BudgetMaxBytes">The largest gen0 budget of the run.</param>
+/// <param name="Heaps">The GC heap counts seen in the run, e.g. "2" or "1/2".</param>
+/// <param name="FullReasons">Why each full (gen2) collection ran, e.g. "AllocLarge, Induced"; empty for none.</param>
+public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPauseGroup Gen2, GcPauseGroup Background, double PauseP50Ms, long MeanPromotedBytes, double MaxSuspendMs = 0, double OlderMarkP50Ms = 0,
+    long Gen0BudgetP50Bytes = 0, long Gen0BudgetMaxBytes = 0, string Heaps = "", string FullReasons = "")
 {
+    // The runtime's gc_reason values (Microsoft-Windows-DotNETRuntime GCStart's Reason).
+    private static readonly string[] ReasonNames =
+    [
+        "AllocSmall", "Induced", "LowMemory", "Empty", "AllocLarge", "OutOfSpaceSOH", "OutOfSpaceLOH", "InducedNotForced",
+        "Internal", "InducedLowMemory", "InducedCompacting", "LowMemoryHost", "PMFullGC", "LowMemoryHostBlocking",
+    ];
+
     public static GcPauseSummary Of(IReadOnlyList<GcPause> pauses)
     {
         ArgumentNullException.ThrowIfNull(pauses);
@@ -37,8 +53,14 @@ public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPaus
             Math.Round(Median(pauses.Select(p => p.Milliseconds)), 1),
             young.Length == 0 ? 0 : (long)young.Average(p => p.PromotedBytes),
             pauses.Count == 0 ? 0 : Math.Round(pauses.Max(p => p.SuspendMilliseconds), 1),
-            Math.Round(Median(young.Select(p => p.OlderMarkMilliseconds)), 2));
+            Math.Round(Median(young.Select(p => p.OlderMarkMilliseconds)), 2),
+            (long)Median(young.Where(p => p.Gen0BudgetBytes > 0).Select(p => (double)p.Gen0BudgetBytes)),
+            young.Length == 0 ? 0 : young.Max(p => p.Gen0BudgetBytes),
+            string.Join("/", pauses.Where(p => p.Heaps > 0).Select(p => p.Heaps).Distinct().Order()),
+            string.Join(", ", pauses.Where(p => p.Generation >= 2 && p.Reason >= 0).Select(p => ReasonName(p.Reason)).Distinct()));
     }
+
+    private static string ReasonName(int reason) => reason < ReasonNames.Length ? ReasonNames[reason] : "reason " + reason.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One line for the report: "12× gen0 (max 40 ms), 3× gen1 (max 80 ms), …".</summary>
     public string Describe()
@@ -50,7 +72,9 @@ public sealed record GcPauseSummary(GcPauseGroup Gen0, GcPauseGroup Gen1, GcPaus
         return parts.Length == 0
             ? "none"
             : string.Join(", ", parts) + string.Create(CultureInfo.InvariantCulture, $"; p50 {PauseP50Ms:0.#} ms; {MeanPromotedBytes / 1048576.0:0.#} MB survive a young GC; stopping the threads took up to {MaxSuspendMs:0.#} ms")
-                + (OlderMarkP50Ms > 0 ? string.Create(CultureInfo.InvariantCulture, $"; marking from the old generation's cards p50 {OlderMarkP50Ms:0.##} ms of a young GC") : string.Empty);
+                + (OlderMarkP50Ms > 0 ? string.Create(CultureInfo.InvariantCulture, $"; marking from the old generation's cards p50 {OlderMarkP50Ms:0.##} ms of a young GC") : string.Empty)
+                + (Gen0BudgetP50Bytes > 0 ? string.Create(CultureInfo.InvariantCulture, $"; gen0 budget p50 {Gen0BudgetP50Bytes / 1048576.0:0.#} MB (max {Gen0BudgetMaxBytes / 1048576.0:0.#} MB), {Heaps} heaps") : string.Empty)
+                + (FullReasons.Length > 0 ? "; full collections: " + FullReasons : string.Empty);
     }
 
     /// <summary>The upper median (the run's own figures, no interpolation); 0 for none.</summary>
