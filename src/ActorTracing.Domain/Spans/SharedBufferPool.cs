@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Collections.Concurrent;
+using System.Numerics;
 
 namespace ActorTracing.Domain;
 
@@ -13,9 +14,17 @@ public sealed class SharedBufferPool
     /// for requests that rarely come.</summary>
     public const int MaxPooledBytes = 1024 * 1024;
 
-    // 64 arrays per size: a node at 300k spans/s holds ~10-30 bodies at once (3,000 requests a
-    // second, each until its traces' shards have run), and a burst beyond that only allocates.
-    private readonly ArrayPool<byte> _arrays = ArrayPool<byte>.Create(MaxPooledBytes, 64);
+    // One queue of free arrays per power-of-two size from 4 KiB to MaxPooledBytes, at most 64
+    // each: a node at 300k spans/s holds ~10-30 bodies at once (3,000 requests a second, each
+    // until its traces' shards have run), and a burst beyond that only allocates. Lock-free
+    // queues, because bodies are rented on request threads and returned on shard threads: the
+    // runtime's configurable pool spins on a lock per size and backs off with 1 ms sleeps, which
+    // on two busy cores is a request waiting for a preempted thread.
+    private const int MinPooledBits = 12;
+    private const int MaxPerSize = 64;
+    private static readonly int SizeCount = BitOperations.Log2(MaxPooledBytes) - MinPooledBits + 1;
+    private readonly ConcurrentQueue<byte[]>[] _free = [.. Enumerable.Range(0, SizeCount).Select(_ => new ConcurrentQueue<byte[]>())];
+    private readonly int[] _freeCounts = new int[SizeCount];
     private long _rented;
     private long _returned;
 
@@ -45,8 +54,20 @@ public sealed class SharedBufferPool
             return new SharedBuffer(null, length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length), length);
         }
         Interlocked.Increment(ref _rented);
-        return new SharedBuffer(this, _arrays.Rent(length), length);
+        var size = SizeIndex(length);
+        if (_free[size].TryDequeue(out var array))
+        {
+            Interlocked.Decrement(ref _freeCounts[size]);
+        }
+        else
+        {
+            array = GC.AllocateUninitializedArray<byte>(1 << (size + MinPooledBits));
+        }
+        return new SharedBuffer(this, array, length);
     }
+
+    /// <summary>The smallest power-of-two size class holding <paramref name="length"/> bytes.</summary>
+    private static int SizeIndex(int length) => Math.Max(0, BitOperations.Log2((uint)length - 1) + 1 - MinPooledBits);
 
     internal void Return(byte[] array)
     {
@@ -55,6 +76,14 @@ public sealed class SharedBufferPool
             array.AsSpan().Fill(0xFF);
         }
         Interlocked.Increment(ref _returned);
-        _arrays.Return(array);
+        var size = SizeIndex(array.Length);
+        if (Interlocked.Increment(ref _freeCounts[size]) <= MaxPerSize)
+        {
+            _free[size].Enqueue(array);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _freeCounts[size]);
+        }
     }
 }
