@@ -37,6 +37,8 @@ public sealed class BenchNodeProcessSpec : IDisposable
             // The CLI's runtimeconfig (ActorTracing.Cli.csproj) is what the child runs with, and the report names it.
             Assert.Contains("server GC", node.Ready.Runtime, StringComparison.Ordinal);
             Assert.Contains("thread-pool spin limit 0", node.Ready.Runtime, StringComparison.Ordinal);
+            // The GC read DATAS's target from the built runtimeconfig (System.GC.DTargetTCP).
+            Assert.Contains("DATAS target 5 %", node.Ready.Runtime, StringComparison.Ordinal);
 
             var truth = Path.Combine(_data, "truth.tsv");
             var run = await LoadGenRunner.RunAsync(

@@ -2,7 +2,7 @@ using ActorTracing.Node.Hosting;
 
 namespace ActorTracing.Node.Tests;
 
-/// <summary>The thread-pool spin limit a node reports is the one the runtime applies.</summary>
+/// <summary>The thread-pool spin limit and the DATAS target a node reports are the ones the runtime applies.</summary>
 public sealed class RuntimeDescriptionSpec
 {
     [Theory]
@@ -16,4 +16,12 @@ public sealed class RuntimeDescriptionSpec
     [InlineData(null, null, null)]
     public void The_environment_variable_wins_over_the_runtimeconfig_and_reads_as_hex(string? variable, string? configured, int? expected)
         => Assert.Equal(expected, RuntimeDescription.SpinLimit(variable, configured));
+
+    [Theory]
+    [InlineData(5L, "5 %")]
+    // The GC reports 0 when it was given no target, and then uses its own 2 %.
+    [InlineData(0L, "default (2 %)")]
+    [InlineData(null, "default (2 %)")]
+    public void DATAS_target_is_reported_as_the_GC_read_it(object? configured, string expected)
+        => Assert.Equal(expected, RuntimeDescription.DescribeDatasTarget(configured));
 }

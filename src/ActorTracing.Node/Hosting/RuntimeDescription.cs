@@ -37,8 +37,18 @@ public static class RuntimeDescription
             : null;
     }
 
+    /// <summary>DATAS's target share of time in GC as the GC itself read it (System.GC.DTargetTCP / DOTNET_GCDTargetTCP).</summary>
+    public static string DatasTarget => DescribeDatasTarget(GC.GetConfigurationVariables().GetValueOrDefault("GCDTargetTCP"));
+
+    /// <summary>"5 %", or "default (2 %)" when the GC was not given one (it reports 0).</summary>
+    internal static string DescribeDatasTarget(object? configured)
+        => long.TryParse(Convert.ToString(configured, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out var percent) && percent > 0
+            ? percent.ToString(CultureInfo.InvariantCulture) + " %"
+            : "default (2 %)";
+
     public static string Describe() =>
         RuntimeInformation.FrameworkDescription
         + (GCSettings.IsServerGC ? ", server GC" : ", workstation GC")
+        + ", DATAS target " + DatasTarget
         + ", thread-pool spin limit " + (ThreadPoolSpinLimit is { } limit ? limit.ToString(CultureInfo.InvariantCulture) : "default");
 }
