@@ -13,6 +13,17 @@ public static class TraceCommands
         private SharedBuffer? _source;
 
         /// <summary>
+        /// A copy (<c>with</c>) holds no share: two messages giving back one share would return the
+        /// body while spans still slice it. The original's share stays out until the original is
+        /// handled, and a copy's spans are only read while it is (or the body is left to the GC).
+        /// </summary>
+        private AppendSpans(AppendSpans original)
+        {
+            TraceId = original.TraceId;
+            Spans = original.Spans;
+        }
+
+        /// <summary>
         /// The pooled request body the spans slice, with one share taken for this message (by the
         /// sender); null when the spans' bytes are their own (Kafka, JSON, a message that came
         /// over the wire). Not serialized: the serializer copies the bytes and gives the share back.

@@ -109,6 +109,11 @@ public sealed class ProtocolSerializerSpec : TestKit
         var message = new TraceCommands.AppendSpans(Trace, spans) { Source = body };
         var serializer = new ProtocolSerializer((ExtendedActorSystem)Sys);
 
+        // A copy takes no share of its own, so it cannot give the message's back a second time.
+        var copy = message with { };
+        Assert.Null(copy.Source);
+        Assert.Same(body, message.Source);
+
         var bytes = serializer.ToBinary(message);
         Assert.Equal(1, body.Shares);
         Assert.Null(message.Source);
