@@ -91,13 +91,19 @@ public sealed class ChunkPool
     /// </summary>
     public int TrimUnused(long nowTicks, long intervalTicks)
     {
+        // Every shard calls this each interval and all but the first find it done: they return
+        // here, without the lock that renting and returning chunks take.
+        if (nowTicks - Interlocked.Read(ref _lastTrimTicks) < intervalTicks)
+        {
+            return 0;
+        }
         lock (_gate)
         {
             if (nowTicks - _lastTrimTicks < intervalTicks)
             {
                 return 0;
             }
-            _lastTrimTicks = nowTicks;
+            Interlocked.Exchange(ref _lastTrimTicks, nowTicks);
             var unused = Math.Min(_lowWater, _free.Count);
             for (var i = 0; i < unused; i++)
             {

@@ -25,8 +25,6 @@ public sealed class SharedBufferPool
     private static readonly int SizeCount = BitOperations.Log2(MaxPooledBytes) - MinPooledBits + 1;
     private readonly ConcurrentQueue<byte[]>[] _free = [.. Enumerable.Range(0, SizeCount).Select(_ => new ConcurrentQueue<byte[]>())];
     private readonly int[] _freeCounts = new int[SizeCount];
-    private long _rented;
-    private long _returned;
 
     /// <summary>The receivers' pool.</summary>
     public static SharedBufferPool Requests { get; } = new();
@@ -39,11 +37,19 @@ public sealed class SharedBufferPool
     /// </summary>
     public bool PoisonReturned { get; set; }
 
-    /// <summary>Buffers rented (pooled sizes only), for diagnostics and tests.</summary>
-    public long Rented => Interlocked.Read(ref _rented);
-
-    /// <summary>Arrays given back to the pool.</summary>
-    public long Returned => Interlocked.Read(ref _returned);
+    /// <summary>Arrays waiting for reuse, over every size (for diagnostics and tests).</summary>
+    public int FreeCount
+    {
+        get
+        {
+            var total = 0;
+            for (var i = 0; i < _freeCounts.Length; i++)
+            {
+                total += Volatile.Read(ref _freeCounts[i]);
+            }
+            return total;
+        }
+    }
 
     /// <summary>A buffer of exactly <paramref name="length"/> bytes, holding one share (the caller's).</summary>
     public SharedBuffer Rent(int length)
@@ -53,7 +59,6 @@ public sealed class SharedBufferPool
         {
             return new SharedBuffer(null, length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length), length);
         }
-        Interlocked.Increment(ref _rented);
         var size = SizeIndex(length);
         if (_free[size].TryDequeue(out var array))
         {
@@ -75,7 +80,6 @@ public sealed class SharedBufferPool
         {
             array.AsSpan().Fill(0xFF);
         }
-        Interlocked.Increment(ref _returned);
         var size = SizeIndex(array.Length);
         if (Interlocked.Increment(ref _freeCounts[size]) <= MaxPerSize)
         {

@@ -14,12 +14,12 @@ public sealed class SharedBufferSpec
 
         body.Release();
         body.Release();
-        Assert.Equal(0, pool.Returned);
+        Assert.Equal(0, pool.FreeCount);
         Assert.Equal(100, body.Memory.Length);
 
         body.Release();
         Assert.Equal(0, body.Shares);
-        Assert.Equal(1, pool.Returned);
+        Assert.Equal(1, pool.FreeCount);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class SharedBufferSpec
         Assert.Throws<InvalidOperationException>(body.Release);
         Assert.Throws<InvalidOperationException>(body.Retain);
         Assert.Throws<ObjectDisposedException>(() => body.Memory);
-        Assert.Equal(1, pool.Returned);
+        Assert.Equal(1, pool.FreeCount);
     }
 
     [Fact]
@@ -58,7 +58,6 @@ public sealed class SharedBufferSpec
         Assert.Equal(SharedBufferPool.MaxPooledBytes + 1, large.Length);
         large.Release();
 
-        Assert.Equal(0, pool.Rented);
-        Assert.Equal(0, pool.Returned);
+        Assert.Equal(0, pool.FreeCount);
     }
 }

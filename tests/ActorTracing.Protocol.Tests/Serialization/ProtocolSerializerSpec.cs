@@ -121,7 +121,7 @@ public sealed class ProtocolSerializerSpec : TestKit
         Assert.Equal(1, body.Shares);
 
         body.Release(); // the receiver's
-        Assert.Equal(1, pool.Returned);
+        Assert.Equal(1, pool.FreeCount);
         var back = (TraceCommands.AppendSpans)serializer.FromBinary(bytes, ProtocolSerializer.AppendSpansManifest);
         Assert.Null(back.Source);
         Assert.Equal(spans.Select(s => s.Raw.ToArray()), back.Spans.Select(s => s.Raw.ToArray()));
