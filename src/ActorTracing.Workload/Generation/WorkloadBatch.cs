@@ -1,4 +1,4 @@
-using System.Buffers;
+using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 
 namespace ActorTracing.Workload;
@@ -33,27 +33,24 @@ public sealed record WorkloadBatch(string Region, IReadOnlyList<ResourceSpansDet
         init;
     } = ResourceSpans;
 
-    private byte[]? _pooled;
+    private SharedBuffer? _pooled;
 
     /// <summary>The encoded ExportTraceServiceRequest when <see cref="IsEncoded"/>; empty otherwise.</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
     public bool IsEncoded { get; }
 
-    /// <summary>An encoded batch whose request was written into an array rented from <see cref="ArrayPool{T}.Shared"/>.</summary>
-    public static WorkloadBatch Pooled(string region, byte[] rented, int length, int spanCount, long intendedNanos) =>
-        new(region, new ReadOnlyMemory<byte>(rented, 0, length), spanCount, intendedNanos) { _pooled = rented };
+    /// <summary>An encoded batch whose request was written into a pooled buffer; the batch takes over its one share.</summary>
+    public static WorkloadBatch Pooled(string region, SharedBuffer request, int spanCount, long intendedNanos) =>
+        new(region, request.Memory, spanCount, intendedNanos) { _pooled = request };
 
     /// <summary>
-    /// Gives a rented request array back to the pool: only once the request was sent and the
+    /// Gives a pooled request buffer back to its pool: only once the request was sent and the
     /// sender returned (no transport reads it any more), and only once. <see cref="Payload"/> must
     /// not be read afterwards. A batch that was not pooled, or whose send failed, is left alone.
     /// </summary>
     public void ReturnPayload()
     {
-        if (Interlocked.Exchange(ref _pooled, null) is { } rented)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        Interlocked.Exchange(ref _pooled, null)?.Release();
     }
 }

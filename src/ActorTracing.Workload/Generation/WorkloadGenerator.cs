@@ -78,7 +78,7 @@ public sealed class WorkloadGenerator : IDisposable
         var templates = _options.TraceTemplates > 0 ? TraceTemplatePool.Generate(_options.Seed, _options.TraceTemplates, _options.Traffic) : null;
         var runStart = _clock.NowNanos;
         var scheduler = templates is not null
-            ? new WorkloadScheduler(templates, _options.Seed, _options.TargetSpansPerSecond, _options.BatchSpans, _options.MaxBatchDelay, _clock.UnixNowNanos, Counters, _onTrace)
+            ? new WorkloadScheduler(templates, _options.Seed, _options.TargetSpansPerSecond, _options.BatchSpans, _options.MaxBatchDelay, _clock.UnixNowNanos, Counters, _onTrace, _options.RequestBuffers)
             : new WorkloadScheduler(new EdgeTrafficModel(_options.Seed, _options.Traffic), _options.TargetSpansPerSecond, _options.BatchSpans, _options.MaxBatchDelay, _clock.UnixNowNanos, Counters, _onTrace);
         using var sendCancellation = new CancellationTokenSource();
         var workers = _sender is IBlockingOtlpSender { CanSendBlocking: true } blocking

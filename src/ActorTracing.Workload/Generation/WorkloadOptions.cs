@@ -1,3 +1,5 @@
+using ActorTracing.Domain;
+
 namespace ActorTracing.Workload;
 
 /// <summary>How hard and how long the generator drives a node.</summary>
@@ -36,6 +38,9 @@ public sealed record WorkloadOptions
     /// and the lag shows in the ack latency, which is measured from each request's intended time.
     /// </summary>
     public int MaxQueuedRequests { get; init; } = 1024;
+
+    /// <summary>Where replayed requests' arrays come from: the generator's own pool unless a test gives one (tests run in parallel).</summary>
+    internal SharedBufferPool? RequestBuffers { get; init; }
 
     /// <summary>After the run ends (or is cancelled), how long queued requests may still be sent.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -1,3 +1,5 @@
+using ActorTracing.Domain;
+
 namespace ActorTracing.Workload;
 
 /// <summary>
@@ -36,6 +38,7 @@ public sealed class WorkloadScheduler
     /// <summary>A schedule that replays <paramref name="templates"/>, choosing them with <paramref name="seed"/>.</summary>
     /// <param name="seed">Which templates follow each other and which trace ids they get: the same seed replays the same run.</param>
     /// <param name="onTrace">Receives each trace's ground truth (the template's, with the trace's own ids); allocates one record per trace.</param>
+    /// <param name="requests">Where the requests' arrays come from (the generator's pool unless a test gives its own).</param>
     public WorkloadScheduler(
         TraceTemplatePool templates,
         long seed,
@@ -44,10 +47,11 @@ public sealed class WorkloadScheduler
         TimeSpan maxBatchDelay,
         ulong epochUnixNano,
         WorkloadCounters? counters = null,
-        Action<TraceGroundTruth>? onTrace = null)
+        Action<TraceGroundTruth>? onTrace = null,
+        SharedBufferPool? requests = null)
     {
         ArgumentNullException.ThrowIfNull(templates);
-        _core = new ScheduleCore<ReplayFragment>(new ReplayTraffic(templates, seed), spansPerSecond, batchSpans, maxBatchDelay, epochUnixNano, counters, onTrace);
+        _core = new ScheduleCore<ReplayFragment>(new ReplayTraffic(templates, seed, requests), spansPerSecond, batchSpans, maxBatchDelay, epochUnixNano, counters, onTrace);
     }
 
     public WorkloadCounters Counters => _core.Counters;

@@ -1,3 +1,4 @@
+using ActorTracing.Domain;
 using ActorTracing.Domain.Wire;
 
 namespace ActorTracing.Workload;
@@ -10,7 +11,7 @@ namespace ActorTracing.Workload;
 /// which template spans go under which resource; <see cref="BuildPooled"/> writes each span once, patched,
 /// straight into the request (copying spans into per-resource buffers first cost a second memmove
 /// per span, the largest item of the producer's profile). The lists are reused between batches;
-/// the request arrays come from the shared pool.
+/// the request arrays come from <see cref="Requests"/>.
 /// </summary>
 internal sealed class EncodedBatchBuilder
 {
@@ -21,9 +22,25 @@ internal sealed class EncodedBatchBuilder
     private readonly int[] _lengths;
     private readonly List<int> _touched = new(16);
 
-    public EncodedBatchBuilder(TraceTemplatePool pool)
+    /// <summary>
+    /// The generator's request arrays. Not the runtime's shared pool: requests are built on the
+    /// producer's thread and given back on the senders', and at 250k spans/s (2,500 requests a
+    /// second) the shared pool still allocated ~100 MB/s of them (its per-thread and per-core
+    /// caches do not fit a one-way flow). Those arrays lived until sent, so they reached gen1 and
+    /// gen2, and the generator paused 25-50 ms several times a second (gc-verbose trace of the
+    /// loadgen process): pauses that held back its sends and, measured from intended send times,
+    /// counted as the node's ack latency. A pool of lock-free queues (the receivers' kind) reuses
+    /// every array.
+    /// </summary>
+    internal static SharedBufferPool Requests { get; } = new();
+
+    private readonly SharedBufferPool _requests;
+
+    /// <param name="requests">Where request arrays come from; <see cref="Requests"/> unless a test gives its own.</param>
+    public EncodedBatchBuilder(TraceTemplatePool pool, SharedBufferPool? requests = null)
     {
         _pool = pool;
+        _requests = requests ?? Requests;
         _entries = new SpanEntry[pool.Resources.Count][];
         _counts = new int[pool.Resources.Count];
         _lengths = new int[pool.Resources.Count];
@@ -61,19 +78,17 @@ internal sealed class EncodedBatchBuilder
     }
 
     /// <summary>
-    /// Writes the request of everything added since the last call into an array rented from the
-    /// shared pool (often longer than the request), and starts empty again. The caller returns the
-    /// array once the request is sent (<see cref="WorkloadBatch.ReturnPayload"/>).
+    /// Writes the request of everything added since the last call into a pooled buffer, and starts empty again. The caller holds the buffer's one share and
+    /// gives it back once the request is sent (<see cref="WorkloadBatch.ReturnPayload"/>).
     /// At 200k spans/s the requests are ~120 MB/s of garbage otherwise, and the generator's own GC
     /// pauses delay the requests it sends — which the bench would count as the node's latency.
     /// </summary>
-    public (byte[] Array, int Length) BuildPooled()
+    public SharedBuffer BuildPooled()
     {
-        var length = RequestLength();
-        var request = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        var request = _requests.Rent(RequestLength());
         // Every byte up to the length is written, so the rented array needs no clearing.
-        WriteRequest(request);
-        return (request, length);
+        WriteRequest(request.Writable.Span);
+        return request;
     }
 
     // Sizes first, so the request is written once, into an array of its length or longer.
@@ -88,7 +103,7 @@ internal sealed class EncodedBatchBuilder
         return total;
     }
 
-    private void WriteRequest(byte[] request)
+    private void WriteRequest(Span<byte> request)
     {
         var fragments = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_fragments);
         var position = 0;
@@ -97,16 +112,16 @@ internal sealed class EncodedBatchBuilder
             var r = _touched[t];
             var scopeSpans = _pool.ScopeField(r).Length + _lengths[r];
             request[position++] = (1 << 3) | 2;
-            position += ProtoWriter.WriteVarint(request.AsSpan(position), (uint)ResourceSpansLength(r));
+            position += ProtoWriter.WriteVarint(request[position..], (uint)ResourceSpansLength(r));
             position += Copy(_pool.ResourceField(r), request, position);
             request[position++] = (2 << 3) | 2;
-            position += ProtoWriter.WriteVarint(request.AsSpan(position), (uint)scopeSpans);
+            position += ProtoWriter.WriteVarint(request[position..], (uint)scopeSpans);
             position += Copy(_pool.ScopeField(r), request, position);
             var entries = _entries[r]!;
             for (var e = 0; e < _counts[r]; e++)
             {
                 var entry = entries[e];
-                _pool.WriteSpan(entry.Span, request.AsSpan(position), fragments[entry.Fragment]);
+                _pool.WriteSpan(entry.Span, request[position..], fragments[entry.Fragment]);
                 position += _pool.Span(entry.Span).Length;
             }
             position += Copy(_pool.SchemaUrlField, request, position);
@@ -124,9 +139,9 @@ internal sealed class EncodedBatchBuilder
         return _pool.ResourceField(resource).Length + 1 + ProtoWriter.VarintSize((uint)scopeSpans) + scopeSpans + _pool.SchemaUrlField.Length;
     }
 
-    private static int Copy(ReadOnlySpan<byte> source, byte[] destination, int position)
+    private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination, int position)
     {
-        source.CopyTo(destination.AsSpan(position));
+        source.CopyTo(destination[position..]);
         return source.Length;
     }
 

@@ -31,7 +31,7 @@ internal sealed class ReplayTraffic : IWorkloadTraffic<ReplayFragment>
     private TraceId _currentId;
     private ulong _currentMask;
 
-    public ReplayTraffic(TraceTemplatePool pool, long seed)
+    public ReplayTraffic(TraceTemplatePool pool, long seed, SharedBufferPool? requests = null)
     {
         _pool = pool;
         // A stream apart from the pool's model (which used the seed itself), so the replayed ids
@@ -44,7 +44,7 @@ internal sealed class ReplayTraffic : IWorkloadTraffic<ReplayFragment>
         _batches = new EncodedBatchBuilder[_regions.Length];
         for (var i = 0; i < _batches.Length; i++)
         {
-            _batches[i] = new EncodedBatchBuilder(pool);
+            _batches[i] = new EncodedBatchBuilder(pool, requests);
         }
         // Before the first trace a follows-from link names trace 0, which is never emitted: a link
         // to a trace the backend never saw is ordinary (it may have been sampled out upstream).
@@ -97,8 +97,7 @@ internal sealed class ReplayTraffic : IWorkloadTraffic<ReplayFragment>
     {
         var batch = _batches[region];
         var spans = batch.SpanCount;
-        var (request, length) = batch.BuildPooled();
-        return WorkloadBatch.Pooled(_regions[region], request, length, spans, intendedNanos);
+        return WorkloadBatch.Pooled(_regions[region], batch.BuildPooled(), spans, intendedNanos);
     }
 
     /// <summary>
