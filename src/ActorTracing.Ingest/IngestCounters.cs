@@ -1,3 +1,5 @@
+using ActorTracing.Protocol.Metrics;
+
 namespace ActorTracing.Ingest;
 
 /// <summary>
@@ -130,6 +132,34 @@ public sealed class IngestCounters
         OtlpProtocols.HttpJson => 2,
         _ => -1,
     };
+
+    /// <summary>
+    /// Upper bounds in seconds of <see cref="RequestDuration"/>: fine below a few milliseconds,
+    /// where a healthy node answers (decode and hand-off of a 100-span request take ~0.1 ms).
+    /// </summary>
+    public static readonly IReadOnlyList<double> RequestDurationBounds = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    // One per protocol, in ProtocolIndex order.
+    private readonly LatencyHistogram[] _durations = [new(RequestDurationBounds), new(RequestDurationBounds), new(RequestDurationBounds)];
+
+    /// <summary>
+    /// How long the receiver took to answer requests of <paramref name="protocol"/>, whatever the
+    /// answer: from the start of its handler to the response (HTTP: reading the body, decoding,
+    /// the hand-off to the trace shards, writing the response; gRPC: the framework has read the
+    /// message already, so decoding and the hand-off). Time a request waits before the node reads
+    /// it — in the socket, behind a GC pause, for a thread — is not in it: a client's ack
+    /// latency minus this is what the node cannot see of itself.
+    /// </summary>
+    public LatencyHistogram RequestDuration(string protocol) => _durations[Math.Max(0, ProtocolIndex(protocol))];
+
+    internal void Answered(string protocol, TimeSpan duration)
+    {
+        var p = ProtocolIndex(protocol);
+        if (p >= 0)
+        {
+            _durations[p].Observe(duration);
+        }
+    }
 
     internal void Malformed() => Interlocked.Increment(ref _requestsMalformed);
 

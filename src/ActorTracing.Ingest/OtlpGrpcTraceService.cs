@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
@@ -18,6 +19,7 @@ internal sealed partial class OtlpGrpcTraceService(OtlpExportProcessor processor
 {
     public override Task<byte[]> Export(SharedBuffer request, ServerCallContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         processor.Counters.RequestReceived(OtlpProtocols.Grpc);
         ExportOutcome outcome;
         try
@@ -36,6 +38,8 @@ internal sealed partial class OtlpGrpcTraceService(OtlpExportProcessor processor
         {
             // The service's share: what the pipeline kept of the body holds shares of its own.
             request.Release();
+            // The answer is the status or message returned below, built without waiting.
+            processor.Counters.Answered(OtlpProtocols.Grpc, Stopwatch.GetElapsedTime(started));
         }
 
         switch (outcome.Kind)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -29,8 +30,10 @@ internal sealed partial class OtlpHttpReceiver(OtlpExportProcessor processor, In
 
     public async Task HandleAsync(HttpContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var request = context.Request;
         var json = false;
+        string? protocol = null;
         try
         {
             var format = ParseContentType(request.ContentType);
@@ -42,7 +45,7 @@ internal sealed partial class OtlpHttpReceiver(OtlpExportProcessor processor, In
                 return;
             }
             json = format.Value;
-            var protocol = json ? OtlpProtocols.HttpJson : OtlpProtocols.HttpProtobuf;
+            protocol = json ? OtlpProtocols.HttpJson : OtlpProtocols.HttpProtobuf;
             Counters.RequestReceived(protocol);
 
             var encoding = request.Headers.ContentEncoding.ToString();
@@ -112,6 +115,14 @@ internal sealed partial class OtlpHttpReceiver(OtlpExportProcessor processor, In
             LogFailed(logger, ex, request.ContentType);
             await WriteStatusAsync(context, json, StatusCodes.Status500InternalServerError, RpcStatus.Internal, "internal error: " + ex.Message)
                 .ConfigureAwait(false);
+        }
+        finally
+        {
+            // Requests of a content type we do not speak have no protocol, and are not timed.
+            if (protocol is not null)
+            {
+                Counters.Answered(protocol, Stopwatch.GetElapsedTime(started));
+            }
         }
     }
 

@@ -32,6 +32,22 @@ public sealed class MetricsExpositionSpec(TestCluster cluster)
     }
 
     [Fact]
+    public void Ingest_request_duration_is_a_histogram_per_protocol_fine_below_a_few_milliseconds()
+    {
+        var text = Render();
+        const string name = "actortracing_ingest_request_duration_seconds";
+        Assert.Contains($"# TYPE {name} histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_bucket{{protocol=\"http-protobuf\",le=\"0.0001\"}} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_bucket{{protocol=\"http-protobuf\",le=\"0.001\"}} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_bucket{{protocol=\"http-protobuf\",le=\"0.002\"}} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_bucket{{protocol=\"http-protobuf\",le=\"0.025\"}} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_count{{protocol=\"http-protobuf\"}} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_bucket{{protocol=\"grpc\",le=\"0.00025\"}} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_bucket{{protocol=\"grpc\",le=\"0.0005\"}} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains($"{name}_count{{protocol=\"http-json\"}} 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Storage_and_cluster_families_carry_their_shard_and_status()
     {
         var text = Render();

@@ -19,7 +19,12 @@ public static class MetricsFixture
         latency.Observe(TimeSpan.FromMilliseconds(2));
         latency.Observe(TimeSpan.FromSeconds(2));
         latency.Observe(TimeSpan.FromSeconds(100));
-        return new AdminSources(system) { Gauges = gauges, Ingest = new IngestCounters(), Kafka = new KafkaIngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency };
+        var ingest = new IngestCounters();
+        ingest.Answered(OtlpProtocols.HttpProtobuf, TimeSpan.FromMicroseconds(80));
+        ingest.Answered(OtlpProtocols.HttpProtobuf, TimeSpan.FromMilliseconds(1.5));
+        ingest.Answered(OtlpProtocols.HttpProtobuf, TimeSpan.FromMilliseconds(12));
+        ingest.Answered(OtlpProtocols.Grpc, TimeSpan.FromMicroseconds(300));
+        return new AdminSources(system) { Gauges = gauges, Ingest = ingest, Kafka = new KafkaIngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency };
     }
 
     public static readonly IReadOnlyList<string> ExpectedSeries =
@@ -27,6 +32,9 @@ public static class MetricsFixture
         "actortracing_ingest_requests_total",
         "actortracing_ingest_spans_total",
         "actortracing_ingest_rejected_requests_total",
+        "actortracing_ingest_request_duration_seconds_bucket",
+        "actortracing_ingest_request_duration_seconds_sum",
+        "actortracing_ingest_request_duration_seconds_count",
         "actortracing_kafka_records_total",
         "actortracing_kafka_retries_total",
         "actortracing_kafka_consumer_restarts_total",

@@ -113,6 +113,16 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void A_latency_run_names_how_long_the_node_itself_took_to_answer_beside_the_ack_latency()
+    {
+        var markdown = MarkdownReport.Render(SampleReports.Complete());
+
+        Assert.Contains("the node's receiver at 80 % (http) answered p50 0.07 ms, p99 1.6 ms, p99.9 7.25 ms of 48,000 requests, against an ack p99 of", markdown, StringComparison.Ordinal);
+        // The 50 % run has no node-side reading (a cluster target), so it says nothing.
+        Assert.DoesNotContain("the node's receiver at 50 %", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Markdown_states_each_target_and_puts_ratios_beside_figures()
     {
         var md = MarkdownReport.Render(SampleReports.Complete(maxRate: 150_000));

@@ -27,7 +27,7 @@ internal static class SampleReports
             Latency =
             [
                 new LatencyPoint("http", 0.5, maxRate * 0.5, maxRate * 0.5, new LatencySummary(10, 500, 400, 600, 700, 900, 900, 1000), 0, 0, 80, 20),
-                new LatencyPoint("http", 0.8, maxRate * 0.8, maxRate * 0.8, new LatencySummary(10, 900, 700, 1000, 1200, p99At80Micros, p99At80Micros, 3000), 0, 0, 120, 30),
+                new LatencyPoint("http", 0.8, maxRate * 0.8, maxRate * 0.8, new LatencySummary(10, 900, 700, 1000, 1200, p99At80Micros, p99At80Micros, 3000), 0, 0, 120, 30, NodeAnswered: new NodeAnswerLatency(48_000, 0.07, 1.6, 7.25)),
             ],
             Memory = new MemoryResult(100_000, 25_000, 10_000_000, 10_000_000 + (long)(gcBytesPerSpan * 100_000), 400_000_000, 430_000_000, gcBytesPerSpan, 300, 316, [new MemoryPoint(0, 10_000_000, 400_000_000), new MemoryPoint(100_000, 45_000_000, 430_000_000)]),
             Decision = new DecisionResult(2000, 2030, 5000, new LatencySummary(15, 2100, 2100, 2150, 2170, 2180, 2180, 2180), 15, 0, new LatencySummary(15, 2100, 2100, 2150, 2170, 2200, 2200, 2200), 15, 0, 200, 30, "one node"),

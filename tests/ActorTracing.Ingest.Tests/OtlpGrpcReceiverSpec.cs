@@ -33,6 +33,9 @@ public sealed class OtlpGrpcReceiverSpec : IAsyncLifetime
         Assert.Equal([TestRequests.TraceA.ToHex(), TestRequests.TraceB.ToHex()], submit.Traces.Select(t => t.TraceId.ToHex()).Order().ToArray());
         Assert.Equal(3, submit.Traces.Sum(t => t.Spans.Count));
         Assert.Equal(1, _host.Counters.RequestsReceivedGrpc);
+        // Timed before the answer is returned, so it is counted by the time the client has it.
+        Assert.Equal(1, _host.Counters.RequestDuration(OtlpProtocols.Grpc).Snapshot().Cumulative[^1]);
+        Assert.True(_host.Counters.RequestDuration(OtlpProtocols.Grpc).Snapshot().SumSeconds > 0);
         Assert.Equal(3, _host.Counters.SpansAccepted);
         Assert.Equal(3, _host.Counters.Spans(OtlpProtocols.Grpc, "accepted"));
         Assert.Equal(0, _host.Counters.Spans(OtlpProtocols.HttpProtobuf, "accepted"));

@@ -38,6 +38,20 @@ public sealed class OtlpHttpReceiverSpec : IAsyncLifetime
         Assert.All(submit.Traces.SelectMany(t => t.Spans), s => Assert.Equal("test-region", s.Origin.Region));
         Assert.Equal(1, _host.Counters.RequestsReceivedHttpProtobuf);
         Assert.Equal(3, _host.Counters.SpansAccepted);
+        Assert.Equal(1, AnsweredCount(OtlpProtocols.HttpProtobuf, 1));
+        Assert.Equal(0, AnsweredCount(OtlpProtocols.HttpJson, 0));
+    }
+
+    /// <summary>
+    /// Requests of <paramref name="protocol"/> the receiver timed: the handler records after the
+    /// response went out, so the client may read the answer a moment before; waits (boundedly)
+    /// for <paramref name="expected"/>, then returns whatever the count is.
+    /// </summary>
+    private long AnsweredCount(string protocol, long expected)
+    {
+        long Count() => _host.Counters.RequestDuration(protocol).Snapshot().Cumulative[^1];
+        SpinWait.SpinUntil(() => Count() == expected, TimeSpan.FromSeconds(5));
+        return Count();
     }
 
     [Fact]
@@ -129,6 +143,8 @@ public sealed class OtlpHttpReceiverSpec : IAsyncLifetime
         Assert.StartsWith("malformed ExportTraceServiceRequest", message, StringComparison.Ordinal);
         Assert.Empty(_host.Ingress.Submits);
         Assert.Equal(1, _host.Counters.RequestsRejectedMalformed);
+        // Refusals are answers too, and are timed.
+        Assert.Equal(1, AnsweredCount(OtlpProtocols.HttpProtobuf, 1));
     }
 
     [Fact]
@@ -190,6 +206,8 @@ public sealed class OtlpHttpReceiverSpec : IAsyncLifetime
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Contains("text/plain", ReadStatus(await response.Content.ReadAsByteArrayAsync()).Message, StringComparison.Ordinal);
         Assert.Empty(_host.Ingress.Submits);
+        // No protocol, so no duration (by protocol) to put it in.
+        Assert.All(IngestCounters.Protocols, p => Assert.Equal(0, AnsweredCount(p, 0)));
     }
 
     [Fact]

@@ -56,6 +56,8 @@ public sealed class BenchNodeProcessSpec : IDisposable
             var stored = await node.StoredTracesAsync(ids, CancellationToken.None);
             Assert.Equal(drained.RowsWritten, stored.Values.Sum(s => s.Rows));
             Assert.All(stored.Values, s => Assert.Equal(s.Rows, s.DistinctSpans));
+            // Every request the generator sent was answered and timed by the child's receiver, and the reading crossed the process boundary.
+            Assert.Equal(run.Requests, drained.AnsweredBuckets![^1]);
 
             // A full collection in the child is a blocking gen2 pause there, on this side's clock.
             var before = _clock.Elapsed.TotalSeconds;

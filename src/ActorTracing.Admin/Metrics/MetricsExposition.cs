@@ -1,4 +1,5 @@
 using ActorTracing.Ingest;
+using ActorTracing.Protocol.Metrics;
 
 namespace ActorTracing.Admin;
 
@@ -51,6 +52,12 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedUnsupported, ("reason", "unsupported"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsThrottled, ("reason", "throttled"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsFailed, ("reason", "failed"));
+        const string duration = "actortracing_ingest_request_duration_seconds";
+        w.Family(duration, "histogram", "How long the receiver took to answer OTLP export requests, by protocol, from its handler's start to the answer. Time a request waited before the node read it (socket, GC pause) is not in it; compare with the clients' ack latency.");
+        foreach (var protocol in IngestCounters.Protocols)
+        {
+            HistogramSamples(w, duration, c.RequestDuration(protocol), ("protocol", protocol));
+        }
     }
 
     private void WriteKafka(PrometheusTextWriter w)
@@ -113,15 +120,21 @@ internal sealed class MetricsExposition(AdminSources sources)
             return;
         }
         const string name = "actortracing_decision_latency_seconds";
-        var (cumulative, sum) = h.Snapshot();
         w.Family(name, "histogram", "Time from a trace's last span to its decision.");
+        HistogramSamples(w, name, h);
+    }
+
+    /// <summary>The bucket, sum and count samples of one histogram (its family line written by the caller).</summary>
+    private static void HistogramSamples(PrometheusTextWriter w, string name, LatencyHistogram h, params (string Name, string Value)[] labels)
+    {
+        var (cumulative, sum) = h.Snapshot();
         for (var i = 0; i < h.Bounds.Count; i++)
         {
-            w.Sample(name + "_bucket", cumulative[i], ("le", PrometheusTextWriter.Format(h.Bounds[i])));
+            w.Sample(name + "_bucket", cumulative[i], [.. labels, ("le", PrometheusTextWriter.Format(h.Bounds[i]))]);
         }
-        w.Sample(name + "_bucket", cumulative[^1], ("le", "+Inf"));
-        w.Sample(name + "_sum", sum);
-        w.Sample(name + "_count", cumulative[^1]);
+        w.Sample(name + "_bucket", cumulative[^1], [.. labels, ("le", "+Inf")]);
+        w.Sample(name + "_sum", sum, labels);
+        w.Sample(name + "_count", cumulative[^1], labels);
     }
 
     private void WriteStorage(PrometheusTextWriter w)

@@ -51,6 +51,9 @@ public sealed class BenchNode : IAsyncDisposable
 
     public PipelineGauges Gauges => _host.Gauges;
 
+    /// <summary>The node's receiver counters (request durations among them).</summary>
+    public IngestCounters Ingest => _host.Services.GetRequiredService<IngestCounters>();
+
     public EmbeddedSpanStore Store => _host.Store;
 
     public string TracesTable => Store.Schema.QualifiedTracesTable;

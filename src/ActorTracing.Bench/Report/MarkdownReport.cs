@@ -99,6 +99,10 @@ public static class MarkdownReport
             md.AppendLine();
             foreach (var p in report.Latency)
             {
+                if (p.NodeAnswered is { } answered)
+                {
+                    md.AppendLine(F($"- the node's receiver at {p.LoadFraction:P0} ({p.Protocol}) answered {answered.Describe()}, against an ack p99 of {Ms(p.AckLatency.P99)}: the rest waited outside its handler (in the socket during a GC pause, for a thread, in the generator)"));
+                }
                 if (p.GcPauses is { } node)
                 {
                     md.AppendLine(F($"- node GC pauses at {p.LoadFraction:P0} ({p.Protocol}): {node.Describe()}"));

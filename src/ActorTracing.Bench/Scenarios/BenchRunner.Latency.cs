@@ -1,3 +1,5 @@
+using ActorTracing.Ingest;
+
 namespace ActorTracing.Bench;
 
 /// <summary>Ack latency at fractions of the max (scenario 2) and the sampling outcome of the 50% run (scenario 5).</summary>
@@ -22,11 +24,19 @@ public sealed partial class BenchRunner
             }
             Say(quiet is { } took && took > TimeSpan.FromSeconds(2) ? F($"{phase} (the target went quiet after {took.TotalSeconds:0}s)") : phase);
             var truth = i == 0 ? Path.Combine(Path.GetFullPath(_options.OutputDirectory), "ground-truth.tsv") : null;
-            var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, LatencyWarmUp(_options.StepWarmUp, target.SendDelay), truth, cancellationToken).ConfigureAwait(false);
+            var warmUp = LatencyWarmUp(_options.StepWarmUp, target.SendDelay);
+            var run = await RunLoadAsync(target, sampler, phase, protocol, rate, _options.LatencyDuration, warmUp, truth, cancellationToken).ConfigureAwait(false);
             var m = Measure(run, run.After, 0, target.SendDelay, sampler);
+            // The node's answers over the generator's measured window (the first sample after its warm-up).
+            var measuredFrom = sampler.Between(run.LoadStart + warmUp.TotalSeconds, run.After.Seconds).FirstOrDefault() ?? run.Before;
+            var answered = NodeAnswerLatency.Between(measuredFrom.AnsweredBuckets, run.After.AnsweredBuckets, IngestCounters.RequestDurationBounds);
             var gc = _ownNode is null ? null : GcPauseSummary.Of(await _ownNode.GcPausesAsync(run.LoadStart, run.After.Seconds, cancellationToken).ConfigureAwait(false));
-            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses));
+            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses, answered));
             Say(F($"  ack p50 {MarkdownReport.Ms(run.Result.AckLatency.P50)} p99 {MarkdownReport.Ms(run.Result.AckLatency.P99)} max {MarkdownReport.Ms(run.Result.AckLatency.Max)}"));
+            if (answered is not null)
+            {
+                Say("  the node's receiver answered: " + answered.Describe());
+            }
             if (gc is not null)
             {
                 Say("  GC pauses: " + gc.Describe());

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorTracing.Ingest;
 using ActorTracing.Storage;
 
 namespace ActorTracing.Bench;
@@ -70,7 +71,8 @@ public sealed class EmbeddedTarget : IBenchTarget
             Math.Round(seconds, 3), phase, received, buffered, g.BytesBuffered, g.TracesBuffered, decided, received - buffered, g.SpansKept,
             _node.RowsWritten, _node.PendingRows, g.MeanDecisionLatency.TotalMilliseconds * decided,
             proc.RssBytes, GC.GetTotalMemory(false), proc.CpuSeconds, proc.MachineBusyJiffies, proc.MachineTotalJiffies,
-            GC.GetTotalPauseDuration().TotalMilliseconds);
+            GC.GetTotalPauseDuration().TotalMilliseconds,
+            AnsweredBuckets());
         lock (_gate)
         {
             _first ??= sample;
@@ -78,6 +80,21 @@ public sealed class EmbeddedTarget : IBenchTarget
             _peakRss = Math.Max(_peakRss, sample.RssBytes);
         }
         return Task.FromResult(sample);
+    }
+
+    /// <summary>Cumulative counts of the node's answered requests per duration bound, every protocol together.</summary>
+    private long[] AnsweredBuckets()
+    {
+        var total = new long[IngestCounters.RequestDurationBounds.Count + 1];
+        foreach (var protocol in IngestCounters.Protocols)
+        {
+            var (cumulative, _) = _node.Ingest.RequestDuration(protocol).Snapshot();
+            for (var i = 0; i < total.Length; i++)
+            {
+                total[i] += cumulative[i];
+            }
+        }
+        return total;
     }
 
     // On the engine's thread: counted every second while the node runs, and a pool thread held
