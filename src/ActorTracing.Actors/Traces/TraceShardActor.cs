@@ -447,7 +447,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         // ~90 % of decisions skip computing it.
         var stitch = decision.Keep ? TraceStitcher.Stitch(buffer) : null;
         Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, stitch, trace.GroupKey));
-        buffer.Release();
+        // A dropped trace's span objects are read by no one once published (TraceDecided.Spans):
+        // the next decision reuses them. A kept trace's go on to storage.
+        buffer.Release(reuseSpans: !decision.Keep);
 
         if (_settings.DurableDecisions)
         {

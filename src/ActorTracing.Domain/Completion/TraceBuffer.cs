@@ -201,13 +201,11 @@ public sealed class TraceBuffer
 
     private List<BufferedSpan> Materialize()
     {
-        var spans = new List<BufferedSpan>(SpanCount);
+        var spans = _slots.NewList(SpanCount);
         for (var i = _head; i >= 0; i = _slots[i].Next)
         {
             ref var s = ref _slots[i];
-            spans.Add(s.Compact
-                ? new BufferedSpan(TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, s.Raw, _arena!.Keys)
-                : new BufferedSpan(TraceId, s.SpanId, s.ParentSpanId, s.StartUnixNano, s.EndUnixNano, s.Name, s.Kind, s.Status, s.Origin, s.Raw));
+            spans.Add(_slots.SpanObject(TraceId, in s, s.Compact ? _arena!.Keys : null));
         }
         return spans;
     }
@@ -240,10 +238,16 @@ public sealed class TraceBuffer
 
     /// <summary>
     /// Gives the trace's slots and arena bytes back to the shard. Objects from <see cref="Spans"/>
-    /// stay usable, but their bytes are reused unless <see cref="DetachBytes"/> came first.
+    /// stay usable, but their bytes are reused unless <see cref="DetachBytes"/> came first; with
+    /// <paramref name="reuseSpans"/> the objects themselves are reused too, for the shard's next
+    /// decision: only for a dropped trace, once nothing reads its spans any more.
     /// </summary>
-    public void Release()
+    public void Release(bool reuseSpans = false)
     {
+        if (reuseSpans)
+        {
+            _slots.Recycle(this);
+        }
         for (var i = _head; i >= 0;)
         {
             ref var slot = ref _slots[i];

@@ -61,25 +61,25 @@ public sealed class BufferedSpan
     private ReadOnlyMemory<byte> _bytes;
     private SpanKeyTable? _keys;
 
-    public TraceId TraceId { get; }
+    public TraceId TraceId { get; private set; }
 
-    public SpanId SpanId { get; }
+    public SpanId SpanId { get; private set; }
 
     /// <summary>Empty for a root span.</summary>
-    public SpanId ParentSpanId { get; }
+    public SpanId ParentSpanId { get; private set; }
 
-    public ulong StartUnixNano { get; }
+    public ulong StartUnixNano { get; private set; }
 
-    public ulong EndUnixNano { get; }
+    public ulong EndUnixNano { get; private set; }
 
-    public string Name { get; }
+    public string Name { get; private set; }
 
-    public SpanKind Kind { get; }
+    public SpanKind Kind { get; private set; }
 
-    public SpanStatusCode Status { get; }
+    public SpanStatusCode Status { get; private set; }
 
     /// <summary>The resource/scope the span was exported under; shared by the spans of one ScopeSpans.</summary>
-    public SpanOrigin Origin { get; }
+    public SpanOrigin Origin { get; private set; }
 
     /// <summary>
     /// The OTLP <c>Span</c> message (opentelemetry.proto.trace.v1.Span) bytes. A span read from an
@@ -97,6 +97,38 @@ public sealed class BufferedSpan
     internal bool IsCompact => _keys is not null;
 
     public bool IsRoot => ParentSpanId.IsEmpty;
+
+    /// <summary>
+    /// Makes this object another span a trace buffer holds in its compact form (or, without
+    /// <paramref name="keys"/>, as OTLP bytes): a trace shard reuses the span objects of a dropped
+    /// trace for the next trace's decision (<see cref="SpanSlots"/>). Only once nothing else reads
+    /// the object any more, which the shard knows of a dropped trace after its outcome was published.
+    /// </summary>
+    internal void Reuse(
+        TraceId traceId,
+        SpanId spanId,
+        SpanId parentSpanId,
+        ulong startUnixNano,
+        ulong endUnixNano,
+        string name,
+        SpanKind kind,
+        SpanStatusCode status,
+        SpanOrigin origin,
+        ReadOnlyMemory<byte> bytes,
+        SpanKeyTable? keys)
+    {
+        TraceId = traceId;
+        SpanId = spanId;
+        ParentSpanId = parentSpanId;
+        StartUnixNano = startUnixNano;
+        EndUnixNano = endUnixNano;
+        Name = name;
+        Kind = kind;
+        Status = status;
+        Origin = origin;
+        _bytes = bytes;
+        _keys = keys;
+    }
 
     /// <summary>
     /// Points the span at a copy of its bytes (see <see cref="Completion.SpanArena"/>). Only the

@@ -8,9 +8,10 @@ namespace ActorTracing.Protocol.Traces;
 /// A trace was decided (or late spans followed an earlier decision). Published by the TraceActor
 /// to <see cref="ITraceOutcomeSink"/>, which sends kept spans to storage and counts outcomes.
 /// </summary>
-/// <param name="Spans">Every span the decision covers; storage writes them when <c>Decision.Keep</c>. The
-/// OTLP bytes (<c>Raw</c>) of a dropped trace's spans are valid only during <c>OnDecided</c>: the shard
-/// reuses their memory right after (a kept trace's bytes stay valid).</param>
+/// <param name="Spans">Every span the decision covers; storage writes them when <c>Decision.Keep</c>. A
+/// dropped trace's spans — the list, the span objects and their OTLP bytes (<c>Raw</c>) — are valid only
+/// during <c>OnDecided</c>: the shard reuses all three for its next decisions right after, so a sink that
+/// keeps them must copy them. A kept trace's spans stay valid.</param>
 /// <param name="CompletionReason">Why the trace was considered complete (got_root, expired/..., span_limit); "late" for late spans.</param>
 /// <param name="FirstArrival">When the first span of the trace reached its actor.</param>
 /// <param name="LastArrival">When the last span arrived; decision latency is measured from it.</param>

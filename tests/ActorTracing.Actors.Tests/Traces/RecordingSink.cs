@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ActorTracing.Protocol.Traces;
+using ActorTracing.Tests;
 
 namespace ActorTracing.Actors.Tests.Traces;
 
@@ -8,5 +9,6 @@ internal sealed class RecordingSink : ITraceOutcomeSink
 {
     public ConcurrentQueue<TraceDecided> Decided { get; } = new();
 
-    public void OnDecided(TraceDecided decided) => Decided.Enqueue(decided);
+    // A dropped trace's spans are the shard's to reuse once this returns (TraceDecided.Spans): copied.
+    public void OnDecided(TraceDecided decided) => Decided.Enqueue(decided.Decision.Keep ? decided : decided with { Spans = SpanCopies.Of(decided.Spans) });
 }

@@ -200,7 +200,48 @@ public sealed class TraceShardActorSpec : TestKit
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        Assert.All(sink.Spans, spans => Assert.False(spans.TryGetTarget(out _)));
+        // The dropped trace's list is the shard's spare for its next decision (see the reuse spec below).
+        Assert.All(sink.Spans.Where(s => s.Keep), spans => Assert.False(spans.List.TryGetTarget(out _)));
+    }
+
+    [Fact]
+    public void A_dropped_traces_span_objects_are_reused_by_the_next_decision_and_a_kept_traces_are_not()
+    {
+        var sink = new IdentitySink();
+        var actor = Sys.ActorOf(TraceShardActor.Props("7", _settings, ErrorsOrDrop, _cache, sink, _gauges));
+        var traces = Enumerable.Range(1, 4).Select(i => new TraceId(0xAB, (ulong)i)).ToArray();
+        // Decided one after another: dropped, dropped, kept (an error), dropped.
+        Append(actor, Span(1, trace: traces[0]));
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Append(actor, Span(7, trace: traces[1]));
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Append(actor, Span(1, trace: traces[2], status: SpanStatusCode.Error));
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        Append(actor, Span(9, trace: traces[3]));
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+
+        var decided = sink.Decided.ToArray();
+        Assert.Equal(traces, decided.Select(d => d.TraceId));
+        Assert.Equal([false, false, true, false], decided.Select(d => d.Keep));
+        // Each trace after a dropped one was decided with the dropped one's span object, made its own.
+        Assert.Same(decided[0].Span, decided[1].Span);
+        Assert.Same(decided[1].Span, decided[2].Span);
+        Assert.Equal([(traces[0], 1UL), (traces[1], 7UL), (traces[2], 1UL), (traces[3], 9UL)], decided.Select(d => (d.SeenTrace, d.SeenSpanId)));
+        // The kept trace's span went on to storage as it was: the next trace got an object of its own.
+        Assert.NotSame(decided[2].Span, decided[3].Span);
+        Assert.Equal((traces[2], new SpanId(1), SpanStatusCode.Error), (decided[2].Span.TraceId, decided[2].Span.SpanId, decided[2].Span.Status));
+    }
+
+    /// <summary>Keeps the very span objects it was given, and what they said when given.</summary>
+    private sealed class IdentitySink : ITraceOutcomeSink
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(TraceId TraceId, bool Keep, BufferedSpan Span, TraceId SeenTrace, ulong SeenSpanId)> Decided { get; } = new();
+
+        public void OnDecided(TraceDecided decided)
+        {
+            var span = Assert.Single(decided.Spans);
+            Decided.Enqueue((decided.TraceId, decided.Decision.Keep, span, span.TraceId, span.SpanId.Value));
+        }
     }
 
     [Fact]
@@ -227,19 +268,21 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.Equal(traces, sink.Spans.Count);
 
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-        Assert.Equal(0, sink.Spans.Count(spans => spans.TryGetTarget(out _)));
+        // Only one list lives on: the dropped traces' one, reused, the shard's spare for its next decision.
+        var alive = sink.Spans.Select(s => s.List.TryGetTarget(out var list) ? list : null).OfType<IReadOnlyList<BufferedSpan>>();
+        Assert.InRange(alive.Distinct(ReferenceEqualityComparer.Instance).Count(), 0, 1);
     }
 
     /// <summary>Remembers only weakly what it was given, like a storage sink once it has written it.</summary>
     private sealed class ForgettingSink : ITraceOutcomeSink
     {
-        public List<WeakReference<IReadOnlyList<BufferedSpan>>> Spans { get; } = [];
+        public List<(bool Keep, WeakReference<IReadOnlyList<BufferedSpan>> List)> Spans { get; } = [];
 
         public void OnDecided(TraceDecided decided)
         {
             lock (Spans)
             {
-                Spans.Add(new WeakReference<IReadOnlyList<BufferedSpan>>(decided.Spans));
+                Spans.Add((decided.Decision.Keep, new WeakReference<IReadOnlyList<BufferedSpan>>(decided.Spans)));
             }
         }
     }
