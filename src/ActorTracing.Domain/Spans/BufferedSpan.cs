@@ -24,19 +24,8 @@ public sealed class BufferedSpan
         SpanKind kind,
         SpanStatusCode status,
         SpanOrigin origin,
-        ReadOnlyMemory<byte> raw)
-    {
-        TraceId = traceId;
-        SpanId = spanId;
-        ParentSpanId = parentSpanId;
-        StartUnixNano = startUnixNano;
-        EndUnixNano = endUnixNano;
-        Name = name;
-        Kind = kind;
-        Status = status;
-        Origin = origin;
-        _bytes = raw;
-    }
+        ReadOnlyMemory<byte> raw) =>
+        Reuse(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, raw, keys: null);
 
     /// <summary>A span a trace buffer holds in its compact form (<see cref="CompactSpan"/>), keys numbered in <paramref name="keys"/>.</summary>
     internal BufferedSpan(
@@ -104,6 +93,7 @@ public sealed class BufferedSpan
     /// trace for the next trace's decision (<see cref="SpanSlots"/>). Only once nothing else reads
     /// the object any more, which the shard knows of a dropped trace after its outcome was published.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Name), nameof(Origin))]
     internal void Reuse(
         TraceId traceId,
         SpanId spanId,
