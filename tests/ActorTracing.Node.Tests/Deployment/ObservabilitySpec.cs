@@ -103,6 +103,7 @@ public sealed partial class ObservabilitySpec
         foreach (var family in new[]
         {
             "actortracing_ingest_spans_total", "actortracing_ingest_requests_total", "actortracing_ingest_rejected_requests_total",
+            "actortracing_ingest_request_duration_seconds_bucket",
             "actortracing_decisions_total", "actortracing_buffered_traces", "actortracing_buffered_bytes",
             "actortracing_decision_latency_seconds_bucket", "actortracing_storage_rows_written_total",
             "actortracing_storage_pending_rows", "actortracing_storage_write_failures_total", "actortracing_cluster_members",
