@@ -14,20 +14,27 @@ public sealed class SharedBufferPool
     /// for requests that rarely come.</summary>
     public const int MaxPooledBytes = 1024 * 1024;
 
-    // One queue of free arrays per power-of-two size from 4 KiB to MaxPooledBytes, at most 64
+    // One queue of free arrays per power-of-two size from 4 KiB to MaxPooledBytes, by default at most 64
     // each: a node at 300k spans/s holds ~10-30 bodies at once (3,000 requests a second, each
     // until its traces' shards have run), and a burst beyond that only allocates. Lock-free
     // queues, because bodies are rented on request threads and returned on shard threads: the
     // runtime's configurable pool spins on a lock per size and backs off with 1 ms sleeps, which
     // on two busy cores is a request waiting for a preempted thread.
     private const int MinPooledBits = 12;
-    private const int MaxPerSize = 64;
+    private readonly int _maxPerSize;
     private static readonly int SizeCount = BitOperations.Log2(MaxPooledBytes) - MinPooledBits + 1;
     private readonly ConcurrentQueue<byte[]>[] _free = [.. Enumerable.Range(0, SizeCount).Select(_ => new ConcurrentQueue<byte[]>())];
     private readonly int[] _freeCounts = new int[SizeCount];
 
     /// <summary>The receivers' pool.</summary>
     public static SharedBufferPool Requests { get; } = new();
+
+    /// <param name="maxPerSize">Free arrays kept per size; more given back are left to the GC.</param>
+    public SharedBufferPool(int maxPerSize = 64)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPerSize, 1);
+        _maxPerSize = maxPerSize;
+    }
 
     /// <summary>
     /// Test aid: overwrite every returned array with 0xFF, so that spans read after their buffer
@@ -81,7 +88,7 @@ public sealed class SharedBufferPool
             array.AsSpan().Fill(0xFF);
         }
         var size = SizeIndex(array.Length);
-        if (Interlocked.Increment(ref _freeCounts[size]) <= MaxPerSize)
+        if (Interlocked.Increment(ref _freeCounts[size]) <= _maxPerSize)
         {
             _free[size].Enqueue(array);
         }

@@ -30,9 +30,12 @@ internal sealed class EncodedBatchBuilder
     /// gen2, and the generator paused 25-50 ms several times a second (gc-verbose trace of the
     /// loadgen process): pauses that held back its sends and, measured from intended send times,
     /// counted as the node's ack latency. A pool of lock-free queues (the receivers' kind) reuses
-    /// every array.
+    /// every array. Up to 1,024 of each size (the generator's queue of ready requests): the
+    /// receivers' 64 were exceeded whenever the node stalled and requests queued, and the arrays
+    /// made again after each stall (~1.6 MB/s at 250k, some of them large objects) started the
+    /// generator's background full collections.
     /// </summary>
-    internal static SharedBufferPool Requests { get; } = new();
+    internal static SharedBufferPool Requests { get; } = new(maxPerSize: 1_024);
 
     private readonly SharedBufferPool _requests;
 

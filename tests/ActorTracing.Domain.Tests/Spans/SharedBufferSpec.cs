@@ -51,6 +51,21 @@ public sealed class SharedBufferSpec
     }
 
     [Fact]
+    public void A_pool_keeps_at_most_its_number_of_free_arrays_of_a_size()
+    {
+        var pool = new SharedBufferPool(maxPerSize: 2);
+        var buffers = Enumerable.Range(0, 3).Select(_ => pool.Rent(5_000)).ToArray();
+
+        foreach (var buffer in buffers)
+        {
+            buffer.Release();
+        }
+
+        Assert.Equal(2, pool.FreeCount);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SharedBufferPool(maxPerSize: 0));
+    }
+
+    [Fact]
     public void Bodies_over_the_pooled_size_get_arrays_of_their_own_that_never_enter_the_pool()
     {
         var pool = new SharedBufferPool();
