@@ -150,7 +150,11 @@ public sealed class IngestCounters
     /// it — in the socket, behind a GC pause, for a thread — is not in it: a client's ack
     /// latency minus this is what the node cannot see of itself.
     /// </summary>
-    public LatencyHistogram RequestDuration(string protocol) => _durations[Math.Max(0, ProtocolIndex(protocol))];
+    public LatencyHistogram RequestDuration(string protocol)
+    {
+        var p = ProtocolIndex(protocol);
+        return p >= 0 ? _durations[p] : throw new ArgumentException($"unknown protocol '{protocol}'; one of {string.Join(", ", Protocols)}", nameof(protocol));
+    }
 
     internal void Answered(string protocol, TimeSpan duration)
     {

@@ -149,9 +149,7 @@ public sealed class SpanSlots
     {
         if (_spareCount == 0)
         {
-            return keys is null
-                ? new BufferedSpan(traceId, slot.SpanId, slot.ParentSpanId, slot.StartUnixNano, slot.EndUnixNano, slot.Name, slot.Kind, slot.Status, slot.Origin, slot.Raw)
-                : new BufferedSpan(traceId, slot.SpanId, slot.ParentSpanId, slot.StartUnixNano, slot.EndUnixNano, slot.Name, slot.Kind, slot.Status, slot.Origin, slot.Raw, keys);
+            return new BufferedSpan(traceId, slot.SpanId, slot.ParentSpanId, slot.StartUnixNano, slot.EndUnixNano, slot.Name, slot.Kind, slot.Status, slot.Origin, slot.Raw, keys);
         }
         var span = _spare[--_spareCount]!;
         _spare[_spareCount] = null;
@@ -166,12 +164,11 @@ public sealed class SpanSlots
     /// </summary>
     internal void Recycle(TraceBuffer buffer)
     {
-        if (!ReferenceEquals(_materializedFor, buffer) || _materialized is not { } spans)
+        if (MaterializedFor(buffer) is not { } spans)
         {
             return;
         }
-        _materializedFor = null;
-        _materialized = null;
+        Forget(buffer);
         for (var i = 0; i < spans.Count && _spareCount < MaxSpare; i++)
         {
             _spare[_spareCount++] = spans[i];

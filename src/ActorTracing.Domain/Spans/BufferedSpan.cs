@@ -27,7 +27,7 @@ public sealed class BufferedSpan
         ReadOnlyMemory<byte> raw) =>
         Reuse(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, raw, keys: null);
 
-    /// <summary>A span a trace buffer holds in its compact form (<see cref="CompactSpan"/>), keys numbered in <paramref name="keys"/>.</summary>
+    /// <summary>A span a trace buffer holds: in its compact form (<see cref="CompactSpan"/>) with keys numbered in <paramref name="keys"/>, or as OTLP bytes without.</summary>
     internal BufferedSpan(
         TraceId traceId,
         SpanId spanId,
@@ -38,12 +38,9 @@ public sealed class BufferedSpan
         SpanKind kind,
         SpanStatusCode status,
         SpanOrigin origin,
-        ReadOnlyMemory<byte> compact,
-        SpanKeyTable keys)
-        : this(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, compact)
-    {
-        _keys = keys;
-    }
+        ReadOnlyMemory<byte> bytes,
+        SpanKeyTable? keys) =>
+        Reuse(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, bytes, keys);
 
     // The bytes as held: the OTLP Span message, or, while _keys is set, a trace buffer's compact
     // form of it (ids, name, kind and times left out; attribute keys numbered in _keys).

@@ -81,8 +81,9 @@ internal sealed class EncodedBatchBuilder
     }
 
     /// <summary>
-    /// Writes the request of everything added since the last call into a pooled buffer, and starts empty again. The caller holds the buffer's one share and
-    /// gives it back once the request is sent (<see cref="WorkloadBatch.ReturnPayload"/>).
+    /// Writes the request of everything added since the last call into a pooled buffer, and starts
+    /// empty again. The caller holds the buffer's one share and gives it back once the request is
+    /// sent (<see cref="WorkloadBatch.ReturnPayload"/>).
     /// At 200k spans/s the requests are ~120 MB/s of garbage otherwise, and the generator's own GC
     /// pauses delay the requests it sends — which the bench would count as the node's latency.
     /// </summary>
