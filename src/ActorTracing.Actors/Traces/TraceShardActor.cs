@@ -57,6 +57,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private readonly DecisionCache _decisions;
     private readonly ITraceOutcomeSink _sink;
     private readonly PipelineGauges _gauges;
+    private readonly SpanRecycler _recycler;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<TraceId, OpenTrace> _open = [];
     private readonly SpanArena _arena = new();
@@ -93,9 +94,11 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         TraceSampler sampler,
         DecisionCache decisions,
         ITraceOutcomeSink sink,
-        PipelineGauges gauges)
+        PipelineGauges gauges,
+        SpanRecycler? recycler = null)
     {
         _shardId = shardId;
+        _recycler = recycler ?? SpanRecycler.Shared;
         _settings = settings;
         _sampler = sampler;
         _decisions = decisions;
@@ -146,8 +149,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         TraceSampler sampler,
         DecisionCache decisions,
         ITraceOutcomeSink sink,
-        PipelineGauges gauges)
-        => Akka.Actor.Props.CreateBy(new TraceShardActorProducer(shardId, settings, sampler, decisions, sink, gauges));
+        PipelineGauges gauges,
+        SpanRecycler? recycler = null)
+        => Akka.Actor.Props.CreateBy(new TraceShardActorProducer(shardId, settings, sampler, decisions, sink, gauges, recycler));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -160,7 +164,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         if (_open.TryGetValue(message.TraceId, out var trace))
         {
             Add(trace.Buffer, spans, now);
-            message.ReleaseSource();
+            Copied(message);
             if (!trace.Recovering && trace.AwaitingGroup is null)
             {
                 Evaluate(trace, now);
@@ -179,7 +183,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
         trace = Open(message.TraceId);
         Add(trace.Buffer, spans, now);
-        message.ReleaseSource();
+        Copied(message);
         _open.Add(message.TraceId, trace);
         _peakOpen = Math.Max(_peakOpen, _open.Count);
         if (_settings.DurableDecisions)
@@ -193,6 +197,17 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         _gauges.TraceOpened();
         Evaluate(trace, now);
+    }
+
+    /// <summary>
+    /// The message's spans are in the trace buffer (fields in the slots, bytes in the arena):
+    /// the request body they sliced and the span objects themselves are given back. Nothing may
+    /// read the message's spans after this.
+    /// </summary>
+    private void Copied(TraceCommands.AppendSpans message)
+    {
+        message.ReleaseSource();
+        _recycler.Return(message.Spans);
     }
 
     private OpenTrace Open(TraceId traceId)

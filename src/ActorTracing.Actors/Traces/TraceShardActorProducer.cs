@@ -1,3 +1,4 @@
+using ActorTracing.Domain;
 using ActorTracing.Domain.Decisions;
 using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Pipeline;
@@ -18,12 +19,13 @@ internal sealed class TraceShardActorProducer(
     TraceSampler sampler,
     DecisionCache decisions,
     ITraceOutcomeSink sink,
-    PipelineGauges gauges) : IIndirectActorProducer
+    PipelineGauges gauges,
+    SpanRecycler? recycler) : IIndirectActorProducer
 {
     public Type ActorType => typeof(TraceShardActor);
 
     // Called again on a supervisor restart: each incarnation gets a fresh actor from the same arguments.
-    public ActorBase Produce() => new TraceShardActor(shardId, settings, sampler, decisions, sink, gauges);
+    public ActorBase Produce() => new TraceShardActor(shardId, settings, sampler, decisions, sink, gauges, recycler);
 
     public void Release(ActorBase actor)
     {

@@ -7,7 +7,9 @@ namespace ActorTracing.Domain.Otlp;
 /// The hot ingest decoder: walks an ExportTraceServiceRequest and turns each span into a
 /// <see cref="BufferedSpan"/> holding only the fields completion and sampling read, plus a slice
 /// of the request as its raw bytes (no copy — the request buffer lives as long as its spans).
-/// Spans are grouped per trace so ingest sends one message per trace, not per span.
+/// Spans are grouped per trace so ingest sends one message per trace, not per span. The span
+/// objects come from <see cref="SpanRecycler.Shared"/>: whoever copies them last (a trace shard)
+/// gives them back, and the decoder fills them again.
 /// </summary>
 public static class OtlpTraceDecoder
 {
@@ -264,7 +266,7 @@ public static class OtlpTraceDecoder
         // An all-zero 8-byte parent is how some SDKs write "no parent": a root span, not an error.
         var parent = parentBytes.IsEmpty ? default : new SpanId(BinaryPrimitives.ReadUInt64BigEndian(parentBytes));
 
-        buffered = new BufferedSpan(
+        buffered = SpanRecycler.Shared.Take(
             traceId,
             spanId,
             parent,

@@ -47,6 +47,9 @@ public sealed class BufferedSpan
     private ReadOnlyMemory<byte> _bytes;
     private SpanKeyTable? _keys;
 
+    // Set while a SpanRecycler has lent the object out (see there).
+    private bool _recyclable;
+
     public TraceId TraceId { get; private set; }
 
     public SpanId SpanId { get; private set; }
@@ -81,6 +84,19 @@ public sealed class BufferedSpan
     internal ReadOnlySpan<byte> Held => _bytes.Span;
 
     internal bool IsCompact => _keys is not null;
+
+    /// <summary>Whether a <see cref="SpanRecycler"/> lent this object out and has not taken it back yet.</summary>
+    public bool IsRecyclable => _recyclable;
+
+    internal void Lent() => _recyclable = true;
+
+    /// <summary>Taken back: no longer the recycler's to take again, and holding no bytes (a body not pooled is left to the GC).</summary>
+    internal void Recycled()
+    {
+        _recyclable = false;
+        _bytes = default;
+        _keys = null;
+    }
 
     public bool IsRoot => ParentSpanId.IsEmpty;
 

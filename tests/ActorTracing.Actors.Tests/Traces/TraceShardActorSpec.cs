@@ -513,4 +513,32 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.True(decided.IsLate);
         Assert.Equal(late, Assert.Single(decided.Spans).Raw.ToArray());
     }
+
+    [Fact]
+    public void The_shard_gives_back_the_span_objects_it_copied_but_not_late_spans_it_passes_on()
+    {
+        // Decoded spans are lent by a recycler; the shard copies them into its buffer and gives
+        // them back for the decoder to fill again. A late span of a kept trace goes on to the sink
+        // as it is, so it must not be given back while storage still holds it.
+        var recycler = new SpanRecycler(16);
+        var actor = Sys.ActorOf(TraceShardActor.Props("7", _settings, ErrorsOrDrop, _cache, _sink, _gauges, recycler));
+        var buffered = new[] { Encode(Trace, 1, 0, SpanStatusCode.Error), Encode(Trace, 2, 1, SpanStatusCode.Unset) }
+            .Select(r => OtlpTraceDecoder.DecodeSpan(r, SpanOrigin.Unknown)).ToArray();
+
+        Append(actor, buffered);
+        Assert.Equal(2, recycler.Count);
+        Assert.All(buffered, s => Assert.False(s.IsRecyclable));
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        var late = OtlpTraceDecoder.DecodeSpan(Encode(Trace, 7, 1, SpanStatusCode.Unset), SpanOrigin.Unknown);
+        Append(actor, late);
+
+        Assert.Equal(2, recycler.Count);
+        Assert.True(late.IsRecyclable);
+        var decided = _sink.Decided.Last();
+        Assert.True(decided.IsLate);
+        Assert.Same(late, Assert.Single(decided.Spans));
+        // The kept trace reached the sink intact although its decoded objects were given back.
+        Assert.Equal(["GET /api/orders", "GET /api/orders"], _sink.Decided.First().Spans.Select(s => s.Name));
+    }
 }
