@@ -34,4 +34,40 @@ public sealed class RowBinaryWriterSpec
         writer.WriteUInt8(7);
         Assert.Equal(new byte[] { 7 }, writer.WrittenMemory.ToArray());
     }
+
+    [Fact]
+    public void Utf8_bytes_and_formatted_numbers_are_written_as_the_strings_they_read_as()
+    {
+        var direct = new RowBinaryWriter();
+        direct.WriteUtf8("é"u8);
+        direct.WriteFormatted(-42L);
+        direct.WriteFormatted(0.1, "R");
+        direct.WriteFormatted(1e300, "R");
+
+        var viaStrings = new RowBinaryWriter();
+        viaStrings.WriteString("é");
+        viaStrings.WriteString((-42L).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        viaStrings.WriteString(0.1.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        viaStrings.WriteString(1e300.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(viaStrings.WrittenMemory.ToArray(), direct.WrittenMemory.ToArray());
+    }
+
+    [Fact]
+    public void Truncate_keeps_the_first_bytes_and_writing_goes_on_after_them()
+    {
+        var writer = new RowBinaryWriter(initialCapacity: 4);
+        writer.WriteString("keep");
+        var mark = writer.WrittenCount;
+        writer.WriteString("a half-written row that grew the buffer");
+
+        writer.Truncate(mark);
+        writer.WriteString("next");
+
+        var expected = new RowBinaryWriter();
+        expected.WriteString("keep");
+        expected.WriteString("next");
+        Assert.Equal(expected.WrittenMemory.ToArray(), writer.WrittenMemory.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Truncate(writer.WrittenCount + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Truncate(-1));
+    }
 }

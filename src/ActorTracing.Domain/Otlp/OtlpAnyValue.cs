@@ -11,7 +11,7 @@ namespace ActorTracing.Domain.Otlp;
 /// Map(String, String) columns hold), so the writer parses that rendering back into
 /// ArrayValue/KeyValueList and a decode→encode→decode round trip is exact.
 /// </summary>
-internal static class OtlpAnyValue
+public static class OtlpAnyValue
 {
     // Arrays nested deeper than this are rejected: a crafted body could otherwise recurse the
     // decoder into a stack overflow, which no catch block can stop.

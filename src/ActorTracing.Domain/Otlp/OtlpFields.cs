@@ -4,7 +4,7 @@ namespace ActorTracing.Domain.Otlp;
 /// Field numbers of the OTLP trace protos (opentelemetry-proto collector/trace/v1, trace/v1,
 /// common/v1, resource/v1). They are the wire contract with every SDK: never renumber.
 /// </summary>
-internal static class OtlpFields
+public static class OtlpFields
 {
     public const int RequestResourceSpans = 1;
 

@@ -408,11 +408,11 @@ public static class OtlpSpanDecoder
 
     // Ids of the wrong length read as empty: storage and queries show them as absent rather than
     // failing a whole batch on one link from a buggy SDK.
-    private static TraceId ReadTraceId(ReadOnlySpan<byte> bytes)
+    public static TraceId ReadTraceId(ReadOnlySpan<byte> bytes)
         => bytes.Length == TraceId.ByteLength
             ? new TraceId(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]))
             : default;
 
-    private static SpanId ReadSpanId(ReadOnlySpan<byte> bytes)
+    public static SpanId ReadSpanId(ReadOnlySpan<byte> bytes)
         => bytes.Length == SpanId.ByteLength ? new SpanId(BinaryPrimitives.ReadUInt64BigEndian(bytes)) : default;
 }

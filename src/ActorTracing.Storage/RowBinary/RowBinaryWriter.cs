@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace ActorTracing.Storage;
@@ -23,6 +24,30 @@ public sealed class RowBinaryWriter
 
     /// <summary>Forgets the written bytes but keeps the allocated buffer for the next batch.</summary>
     public void Reset() => _buffer.ResetWrittenCount();
+
+    /// <summary>
+    /// Forgets what was written after the first <paramref name="writtenCount"/> bytes: a row
+    /// abandoned half-way (see SpanRowEncoder's direct path) is written again another way.
+    /// </summary>
+    public void Truncate(int writtenCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(writtenCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(writtenCount, _buffer.WrittenCount);
+        if (writtenCount == _buffer.WrittenCount)
+        {
+            return;
+        }
+        // ArrayBufferWriter only rewinds to zero: keep the prefix, rewind, write it back. Rare
+        // (a kept span with invalid UTF-8 or a nested attribute value), and a copy within the
+        // same buffer, never a new one.
+        var kept = _buffer.WrittenMemory[..writtenCount];
+        var copy = ArrayPool<byte>.Shared.Rent(writtenCount);
+        kept.Span.CopyTo(copy);
+        _buffer.ResetWrittenCount();
+        copy.AsSpan(0, writtenCount).CopyTo(_buffer.GetSpan(writtenCount));
+        _buffer.Advance(writtenCount);
+        ArrayPool<byte>.Shared.Return(copy);
+    }
 
     public void WriteUInt8(byte value)
     {
@@ -76,6 +101,28 @@ public sealed class RowBinaryWriter
         WriteVarUInt((ulong)byteCount);
         var written = Encoding.UTF8.GetBytes(value, _buffer.GetSpan(byteCount));
         _buffer.Advance(written);
+    }
+
+    /// <summary>A String column from UTF-8 bytes as they are (the caller knows them to be valid UTF-8).</summary>
+    public void WriteUtf8(ReadOnlySpan<byte> utf8)
+    {
+        WriteVarUInt((ulong)utf8.Length);
+        utf8.CopyTo(_buffer.GetSpan(utf8.Length));
+        _buffer.Advance(utf8.Length);
+    }
+
+    /// <summary>A String column holding <paramref name="value"/> as its invariant-culture text in <paramref name="format"/>, without a string in between.</summary>
+    public void WriteFormatted<T>(T value, string? format = null)
+        where T : IUtf8SpanFormattable, IFormattable
+    {
+        // 64 bytes hold any long and any double in "R"; the string is only a safety net.
+        Span<byte> text = stackalloc byte[64];
+        if (!value.TryFormat(text, out var written, format, CultureInfo.InvariantCulture))
+        {
+            WriteString(value.ToString(format, CultureInfo.InvariantCulture));
+            return;
+        }
+        WriteUtf8(text[..written]);
     }
 
     /// <summary>A String column holding <paramref name="bytes"/> as lower-case hex (ids, as upstream stores them).</summary>

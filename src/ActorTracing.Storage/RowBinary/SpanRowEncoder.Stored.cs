@@ -18,8 +18,9 @@ public sealed partial class SpanRowEncoder
     public int DecodedOrigins { get; private set; }
 
     /// <summary>
-    /// Appends one row for a kept span: the span is decoded from its raw bytes, its resource and
-    /// scope once per <see cref="SpanOrigin"/> instance per batch; Region is the origin's region.
+    /// Appends one row for a kept span: written from its raw bytes (Modern) or decoded from them
+    /// (Legacy), its resource and scope decoded once per <see cref="SpanOrigin"/> instance per
+    /// batch; Region is the origin's region.
     /// </summary>
     /// <param name="stored">The span, its keep reason and rate.</param>
     /// <param name="completionReason">The decision's completion reason for a span written at its trace's decision; '' for a late span.</param>
@@ -37,8 +38,14 @@ public sealed partial class SpanRowEncoder
             _origins.Add(origin, decoded);
             DecodedOrigins++;
         }
-        var detail = OtlpSpanDecoder.DecodeSpan(span.Raw.Span);
         var serviceName = origin.ServiceName.Length > 0 ? origin.ServiceName : FindServiceName(decoded.ResourceAttributes);
+        if (Flavor == SchemaFlavor.Modern)
+        {
+            // Straight from the OTLP bytes (SpanRowEncoder.Otlp.cs): the same row, no decoded span.
+            AppendOtlpRow(span.Raw.Span, decoded.ResourceAttributes, serviceName, decoded.Scope, origin.Region, stored.SamplingReason, stored.SampleRate, completionReason);
+            return;
+        }
+        var detail = OtlpSpanDecoder.DecodeSpan(span.Raw.Span);
         AppendRow(detail, decoded.ResourceAttributes, serviceName, decoded.Scope, origin.Region, stored.SamplingReason, stored.SampleRate, completionReason);
     }
 
