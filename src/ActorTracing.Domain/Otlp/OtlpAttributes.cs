@@ -10,7 +10,7 @@ namespace ActorTracing.Domain.Otlp;
 public static class OtlpAttributes
 {
     // keyId for plain OTLP: field 15 of a KeyValue is an unknown field there, skipped.
-    private const int NotCompact = -1;
+    internal const int NotCompact = -1;
 
     /// <summary>Finds attribute <paramref name="key"/> in an encoded OTLP Span (field 9) without decoding the rest.</summary>
     public static bool TryFindInSpan(ReadOnlySpan<byte> span, string key, out AttributeValue value)
@@ -31,7 +31,49 @@ public static class OtlpAttributes
     public static bool TryFindInScope(ReadOnlySpan<byte> scope, string key, out AttributeValue value)
         => TryFind(scope, OtlpFields.ScopeAttributes, key, NotCompact, out value);
 
+    /// <summary>
+    /// Finds attribute <paramref name="key"/> of a span (plain OTLP, or compact with
+    /// <paramref name="keyId"/>) and gives its AnyValue bytes undecoded: for a matcher that reads a
+    /// string value in place instead of making a string of it.
+    /// </summary>
+    internal static bool TryFindValueInSpan(ReadOnlySpan<byte> span, string key, int keyId, out ReadOnlySpan<byte> anyValue)
+        => TryFindValue(span, OtlpFields.SpanAttributes, key, keyId, out anyValue);
+
+    /// <summary>The UTF-8 bytes of an AnyValue that is a string and nothing else (the last value field wins, as in <see cref="OtlpAnyValue.ReadValue"/>).</summary>
+    internal static bool TryReadPlainString(ReadOnlySpan<byte> anyValue, out ReadOnlySpan<byte> utf8)
+    {
+        utf8 = default;
+        var isString = false;
+        var reader = new ProtoReader(anyValue);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == OtlpFields.AnyString && wireType == WireType.LengthDelimited)
+            {
+                utf8 = reader.ReadLengthDelimited();
+                isString = true;
+                continue;
+            }
+            if (field is >= OtlpFields.AnyString and <= OtlpFields.AnyBytes)
+            {
+                isString = false;
+            }
+            reader.Skip(wireType);
+        }
+        return isString;
+    }
+
     private static bool TryFind(ReadOnlySpan<byte> message, int attributesField, string key, int keyId, out AttributeValue value)
+    {
+        if (TryFindValue(message, attributesField, key, keyId, out var valueBytes))
+        {
+            value = OtlpAnyValue.ReadValue(valueBytes, cacheShortStrings: true);
+            return true;
+        }
+        value = default;
+        return false;
+    }
+
+    private static bool TryFindValue(ReadOnlySpan<byte> message, int attributesField, string key, int keyId, out ReadOnlySpan<byte> value)
     {
         ArgumentNullException.ThrowIfNull(key);
         var reader = new ProtoReader(message);
@@ -71,7 +113,7 @@ public static class OtlpAttributes
             }
             if (keyIdSeen ? idMatches : OtlpAnyValue.KeyEquals(keyBytes, key))
             {
-                value = OtlpAnyValue.ReadValue(valueBytes, cacheShortStrings: true);
+                value = valueBytes;
                 return true;
             }
         }

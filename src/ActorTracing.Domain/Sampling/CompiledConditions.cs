@@ -157,6 +157,12 @@ internal sealed class StringAttributeMatch(AttributeKey key, HashSet<string> val
 {
     protected override bool MatchesSpan(TraceEvaluation trace, int spanIndex)
     {
+        // A plain string value is matched by its bytes, without a string of it (see TryGetSpanText);
+        // the answer is remembered per value, as the patterns' answer is below.
+        if (trace.TryGetSpanText(spanIndex, key, out var utf8))
+        {
+            return _texts.Matches(utf8, this, static (match, text) => match.MatchesText(text));
+        }
         if (!trace.TryGetAttribute(spanIndex, key, out var value))
         {
             return false;
@@ -165,7 +171,10 @@ internal sealed class StringAttributeMatch(AttributeKey key, HashSet<string> val
         return values.Contains(text) || (patterns.Length > 0 && _memo.Matches(text, patterns, static (p, t) => RegexMatching.AnyMatch(p, t)));
     }
 
+    private bool MatchesText(string text) => values.Contains(text) || (patterns.Length > 0 && RegexMatching.AnyMatch(patterns, text));
+
     private readonly MatchMemo _memo = new();
+    private readonly Utf8MatchMemo _texts = new();
 }
 
 internal sealed class NumericAttributeMatch(AttributeKey key, double min, double max, SpanScope scope) : SpanMatch(scope)
@@ -271,6 +280,55 @@ internal sealed class MatchMemo
             _results.TryAdd(text, result);
         }
         return result;
+    }
+}
+
+/// <summary>
+/// <see cref="MatchMemo"/> keyed by a value's UTF-8 bytes: a value seen before is answered without
+/// a string of it; a new one is decoded once, evaluated and remembered (up to
+/// <see cref="MatchMemo.Capacity"/> values; past that, evaluated each time, as before).
+/// </summary>
+internal sealed class Utf8MatchMemo
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], bool> _results = new(Utf8BytesComparer.Instance);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], bool>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private int _count;
+
+    public Utf8MatchMemo() => _lookup = _results.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+    public bool Matches<TState>(ReadOnlySpan<byte> utf8, TState state, Func<TState, string, bool> evaluate)
+    {
+        if (_lookup.TryGetValue(utf8, out var known))
+        {
+            return known;
+        }
+        var result = evaluate(state, System.Text.Encoding.UTF8.GetString(utf8));
+        // A counter, not the dictionary's Count (which takes every lock): checked on each miss.
+        if (Volatile.Read(ref _count) < MatchMemo.Capacity && _results.TryAdd(utf8.ToArray(), result))
+        {
+            Interlocked.Increment(ref _count);
+        }
+        return result;
+    }
+
+    private sealed class Utf8BytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly Utf8BytesComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => ReferenceEquals(x, y) || (x is not null && y is not null && x.AsSpan().SequenceEqual(y));
+
+        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }
 

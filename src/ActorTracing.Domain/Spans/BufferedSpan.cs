@@ -170,6 +170,10 @@ public sealed class BufferedSpan
     /// <summary>Bytes this span is charged for against the trace and node memory limits (as held).</summary>
     public int Size => _bytes.Length;
 
+    /// <summary>Finds a span attribute by key and gives its AnyValue bytes as held, undecoded (valid while the span's bytes are).</summary>
+    internal bool TryGetAttributeBytes(string key, out ReadOnlySpan<byte> anyValue)
+        => OtlpAttributes.TryFindValueInSpan(_bytes.Span, key, _keys is null ? OtlpAttributes.NotCompact : _keys.Find(key), out anyValue);
+
     /// <summary>Finds a span attribute by key, decoding only that attribute from <see cref="Raw"/>.</summary>
     public bool TryGetAttribute(string key, out AttributeValue value) => _keys is null
         ? OtlpAttributes.TryFindInSpan(_bytes.Span, key, out value)
