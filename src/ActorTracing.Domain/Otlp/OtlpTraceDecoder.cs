@@ -377,7 +377,7 @@ public static class OtlpTraceDecoder
             }
             else
             {
-                spans = new List<BufferedSpan>(4);
+                spans = SpanRecycler.Shared.TakeList();
                 _byTrace.Add(span.TraceId, _traces.Count);
                 _traces.Add(new TraceSpans(span.TraceId, spans));
             }

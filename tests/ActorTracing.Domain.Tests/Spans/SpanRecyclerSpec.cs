@@ -80,4 +80,49 @@ public sealed class SpanRecyclerSpec
         Assert.All(result.Traces.SelectMany(t => t.Spans), s => Assert.True(s.IsRecyclable));
         Assert.True(OtlpTraceDecoder.DecodeSpan(OtlpEncoder.EncodeSpan(OtlpSamples.MinimalSpan(OtlpSamples.TraceA, 1)), SpanOrigin.Unknown).IsRecyclable);
     }
+
+    [Fact]
+    public void A_lent_list_comes_back_emptied_with_its_spans_and_is_lent_again()
+    {
+        var recycler = new SpanRecycler(8);
+        var list = recycler.TakeList();
+        list.Add(Take(recycler, 1));
+        list.Add(Take(recycler, 2));
+
+        recycler.Return(list);
+        recycler.Return(list); // a second give-back holds it once
+
+        Assert.Empty(list);
+        Assert.Equal(1, recycler.ListCount);
+        Assert.Equal(2, recycler.Count);
+        Assert.Same(list, recycler.TakeList());
+        Assert.NotSame(list, recycler.TakeList());
+    }
+
+    [Fact]
+    public void Lists_it_did_not_lend_or_that_grew_large_are_not_kept()
+    {
+        var recycler = new SpanRecycler(8);
+        List<BufferedSpan> plain = [Take(recycler, 1)];
+        recycler.Return(plain);
+        Assert.Single(plain); // left as it was: its owner may read it
+        Assert.Equal(0, recycler.ListCount);
+
+        var large = recycler.TakeList();
+        large.AddRange(Enumerable.Range(1, 100).Select(i => Take(recycler, (ulong)i)));
+        recycler.Return(large);
+        Assert.Equal(0, recycler.ListCount);
+    }
+
+    [Fact]
+    public void The_ingest_decoder_gathers_each_traces_spans_in_a_lent_list()
+    {
+        var result = OtlpTraceDecoder.Decode(OtlpEncoder.EncodeRequest(OtlpSamples.Rich()), "local");
+        var recycler = new SpanRecycler(16);
+
+        recycler.Return(result.Traces[0].Spans);
+
+        Assert.Equal(1, recycler.ListCount);
+        Assert.Empty(result.Traces[0].Spans);
+    }
 }
