@@ -120,29 +120,12 @@ public static class OtlpAnyValue
     /// <summary>Decodes a repeated KeyValue field's elements; call once per KeyValue message.</summary>
     public static KeyValuePair<string, AttributeValue> ReadKeyValue(ReadOnlySpan<byte> keyValue)
     {
-        var reader = new ProtoReader(keyValue);
-        var key = string.Empty;
-        var value = default(AttributeValue);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.KeyValueKey:
-                    reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.key");
-                    // Keys repeat across every span (a few dozen names per fleet): cached, so
-                    // decoding a kept span for storage does not allocate each key again.
-                    key = Utf8StringCache.Get(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.KeyValueValue:
-                    reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.value");
-                    value = ReadValue(reader.ReadLengthDelimited());
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        return new KeyValuePair<string, AttributeValue>(key, value);
+        var fields = OtlpKeyValueFields.Read(keyValue);
+        // Keys repeat across every span (a few dozen names per fleet): cached, so decoding a kept
+        // span for storage does not allocate each key again.
+        return new KeyValuePair<string, AttributeValue>(
+            Utf8StringCache.Get(fields.Key),
+            fields.HasValue ? ReadValue(fields.Value) : default);
     }
 
     /// <param name="cacheShortStrings">

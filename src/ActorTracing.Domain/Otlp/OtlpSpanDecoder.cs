@@ -13,120 +13,48 @@ public static class OtlpSpanDecoder
     /// <summary>Decodes one OTLP <c>Span</c> message (the bytes of <see cref="BufferedSpan.Raw"/>).</summary>
     public static SpanDetail DecodeSpan(ReadOnlySpan<byte> span)
     {
-        TraceId traceId = default;
-        SpanId spanId = default;
-        SpanId parent = default;
-        var traceState = string.Empty;
-        uint flags = 0;
-        var name = string.Empty;
-        ulong kind = 0;
-        ulong start = 0;
-        ulong end = 0;
-        List<KeyValuePair<string, AttributeValue>>? attributes = null;
-        uint droppedAttributes = 0;
-        List<SpanEventDetail>? events = null;
-        uint droppedEvents = 0;
-        List<SpanLinkDetail>? links = null;
-        uint droppedLinks = 0;
-        ulong statusCode = 0;
-        var statusMessage = string.Empty;
-
-        var reader = new ProtoReader(span);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.SpanTraceId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.trace_id");
-                    traceId = ReadTraceId(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.SpanSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.span_id");
-                    spanId = ReadSpanId(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.SpanTraceState:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.trace_state");
-                    traceState = OtlpAnyValue.ReadUtf8(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.SpanParentSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.parent_span_id");
-                    parent = ReadSpanId(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.SpanName:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.name");
-                    name = Utf8StringCache.Get(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.SpanKind:
-                    reader.Expect(wireType, WireType.Varint, "Span.kind");
-                    kind = reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanStartTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.start_time_unix_nano");
-                    start = reader.ReadFixed64();
-                    break;
-                case OtlpFields.SpanEndTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.end_time_unix_nano");
-                    end = reader.ReadFixed64();
-                    break;
-                case OtlpFields.SpanAttributes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.attributes");
-                    (attributes ??= []).Add(OtlpAnyValue.ReadKeyValue(reader.ReadLengthDelimited()));
-                    break;
-                case OtlpFields.SpanDroppedAttributesCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.dropped_attributes_count");
-                    droppedAttributes = (uint)reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanEvents:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.events");
-                    (events ??= []).Add(DecodeEvent(reader.ReadLengthDelimited()));
-                    break;
-                case OtlpFields.SpanDroppedEventsCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.dropped_events_count");
-                    droppedEvents = (uint)reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanLinks:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.links");
-                    (links ??= []).Add(DecodeLink(reader.ReadLengthDelimited()));
-                    break;
-                case OtlpFields.SpanDroppedLinksCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.dropped_links_count");
-                    droppedLinks = (uint)reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanStatus:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.status");
-                    (statusCode, statusMessage) = DecodeStatus(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.SpanFlags:
-                    reader.Expect(wireType, WireType.Fixed32, "Span.flags");
-                    flags = reader.ReadFixed32();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
+        var fields = OtlpSpanFields.Read(span);
+        var status = OtlpStatusFields.Read(fields.Status);
         return new SpanDetail
         {
-            TraceId = traceId,
-            SpanId = spanId,
-            ParentSpanId = parent,
-            TraceState = traceState,
-            Flags = flags,
-            Name = name,
-            Kind = kind <= (ulong)SpanKind.Consumer ? (SpanKind)kind : SpanKind.Unspecified,
-            StartUnixNano = start,
-            EndUnixNano = end,
-            Attributes = (IReadOnlyList<KeyValuePair<string, AttributeValue>>?)attributes ?? [],
-            DroppedAttributesCount = droppedAttributes,
-            Events = (IReadOnlyList<SpanEventDetail>?)events ?? [],
-            DroppedEventsCount = droppedEvents,
-            Links = (IReadOnlyList<SpanLinkDetail>?)links ?? [],
-            DroppedLinksCount = droppedLinks,
-            StatusCode = statusCode <= (ulong)SpanStatusCode.Error ? (SpanStatusCode)statusCode : SpanStatusCode.Unset,
-            StatusMessage = statusMessage,
+            TraceId = ReadTraceId(fields.TraceId),
+            SpanId = ReadSpanId(fields.SpanId),
+            ParentSpanId = ReadSpanId(fields.ParentSpanId),
+            TraceState = OtlpAnyValue.ReadUtf8(fields.TraceState),
+            Flags = fields.Flags,
+            Name = Utf8StringCache.Get(fields.Name),
+            Kind = fields.SpanKind,
+            StartUnixNano = fields.StartUnixNano,
+            EndUnixNano = fields.EndUnixNano,
+            Attributes = ReadKeyValues(span, OtlpFields.SpanAttributes, fields.AttributeCount),
+            DroppedAttributesCount = fields.DroppedAttributesCount,
+            Events = DecodeAll(span, OtlpFields.SpanEvents, fields.EventCount, static item => DecodeEvent(item)),
+            DroppedEventsCount = fields.DroppedEventsCount,
+            Links = DecodeAll(span, OtlpFields.SpanLinks, fields.LinkCount, static item => DecodeLink(item)),
+            DroppedLinksCount = fields.DroppedLinksCount,
+            StatusCode = status.StatusCode,
+            StatusMessage = OtlpAnyValue.ReadUtf8(status.Message),
         };
     }
+
+    private delegate T ItemDecoder<out T>(ReadOnlySpan<byte> item);
+
+    private static IReadOnlyList<T> DecodeAll<T>(ReadOnlySpan<byte> message, int field, int count, ItemDecoder<T> decode)
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+        var items = new List<T>(count);
+        foreach (var item in OtlpRepeated.Of(message, field))
+        {
+            items.Add(decode(item));
+        }
+        return items;
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, AttributeValue>> ReadKeyValues(ReadOnlySpan<byte> message, int field, int count)
+        => DecodeAll(message, field, count, static item => OtlpAnyValue.ReadKeyValue(item));
 
     /// <summary>Decodes an OTLP <c>Resource</c> message's attributes (the bytes of <see cref="SpanOrigin.Resource"/>).</summary>
     public static IReadOnlyList<KeyValuePair<string, AttributeValue>> DecodeResourceAttributes(ReadOnlySpan<byte> resource)
@@ -303,107 +231,24 @@ public static class OtlpSpanDecoder
 
     private static SpanEventDetail DecodeEvent(ReadOnlySpan<byte> spanEvent)
     {
-        ulong time = 0;
-        var name = string.Empty;
-        List<KeyValuePair<string, AttributeValue>>? attributes = null;
-        uint dropped = 0;
-        var reader = new ProtoReader(spanEvent);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.EventTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.Event.time_unix_nano");
-                    time = reader.ReadFixed64();
-                    break;
-                case OtlpFields.EventName:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Event.name");
-                    name = Utf8StringCache.Get(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.EventAttributes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Event.attributes");
-                    (attributes ??= []).Add(OtlpAnyValue.ReadKeyValue(reader.ReadLengthDelimited()));
-                    break;
-                case OtlpFields.EventDroppedAttributesCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.Event.dropped_attributes_count");
-                    dropped = (uint)reader.ReadVarint();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        return new SpanEventDetail(time, name, (IReadOnlyList<KeyValuePair<string, AttributeValue>>?)attributes ?? [], dropped);
+        var fields = OtlpEventFields.Read(spanEvent);
+        return new SpanEventDetail(
+            fields.TimeUnixNano,
+            Utf8StringCache.Get(fields.Name),
+            ReadKeyValues(spanEvent, OtlpFields.EventAttributes, fields.AttributeCount),
+            fields.DroppedAttributesCount);
     }
 
     private static SpanLinkDetail DecodeLink(ReadOnlySpan<byte> link)
     {
-        TraceId traceId = default;
-        SpanId spanId = default;
-        var traceState = string.Empty;
-        List<KeyValuePair<string, AttributeValue>>? attributes = null;
-        uint dropped = 0;
-        uint flags = 0;
-        var reader = new ProtoReader(link);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.LinkTraceId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.trace_id");
-                    traceId = ReadTraceId(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.LinkSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.span_id");
-                    spanId = ReadSpanId(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.LinkTraceState:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.trace_state");
-                    traceState = OtlpAnyValue.ReadUtf8(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.LinkAttributes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.attributes");
-                    (attributes ??= []).Add(OtlpAnyValue.ReadKeyValue(reader.ReadLengthDelimited()));
-                    break;
-                case OtlpFields.LinkDroppedAttributesCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.Link.dropped_attributes_count");
-                    dropped = (uint)reader.ReadVarint();
-                    break;
-                case OtlpFields.LinkFlags:
-                    reader.Expect(wireType, WireType.Fixed32, "Span.Link.flags");
-                    flags = reader.ReadFixed32();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        return new SpanLinkDetail(traceId, spanId, traceState, (IReadOnlyList<KeyValuePair<string, AttributeValue>>?)attributes ?? [], dropped, flags);
-    }
-
-    private static (ulong Code, string Message) DecodeStatus(ReadOnlySpan<byte> status)
-    {
-        ulong code = 0;
-        var message = string.Empty;
-        var reader = new ProtoReader(status);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.StatusMessage:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Status.message");
-                    message = OtlpAnyValue.ReadUtf8(reader.ReadLengthDelimited());
-                    break;
-                case OtlpFields.StatusCode:
-                    reader.Expect(wireType, WireType.Varint, "Status.code");
-                    code = reader.ReadVarint();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        return (code, message);
+        var fields = OtlpLinkFields.Read(link);
+        return new SpanLinkDetail(
+            ReadTraceId(fields.TraceId),
+            ReadSpanId(fields.SpanId),
+            OtlpAnyValue.ReadUtf8(fields.TraceState),
+            ReadKeyValues(link, OtlpFields.LinkAttributes, fields.AttributeCount),
+            fields.DroppedAttributesCount,
+            fields.Flags);
     }
 
     // Ids of the wrong length read as empty: storage and queries show them as absent rather than

@@ -187,56 +187,12 @@ public static class OtlpTraceDecoder
     private static bool TryDecodeSpan(ReadOnlySpan<byte> span, ReadOnlyMemory<byte> raw, SpanOrigin origin, out BufferedSpan buffered, out string problem)
     {
         buffered = null!;
-        ReadOnlySpan<byte> traceIdBytes = default;
-        ReadOnlySpan<byte> spanIdBytes = default;
-        ReadOnlySpan<byte> parentBytes = default;
-        ReadOnlySpan<byte> nameBytes = default;
-        ulong start = 0;
-        ulong end = 0;
-        ulong kind = 0;
-        ulong status = 0;
-        var reader = new ProtoReader(span);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.SpanTraceId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.trace_id");
-                    traceIdBytes = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.span_id");
-                    spanIdBytes = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanParentSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.parent_span_id");
-                    parentBytes = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanName:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.name");
-                    nameBytes = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanKind:
-                    reader.Expect(wireType, WireType.Varint, "Span.kind");
-                    kind = reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanStartTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.start_time_unix_nano");
-                    start = reader.ReadFixed64();
-                    break;
-                case OtlpFields.SpanEndTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.end_time_unix_nano");
-                    end = reader.ReadFixed64();
-                    break;
-                case OtlpFields.SpanStatus:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.status");
-                    status = ReadStatusCode(reader.ReadLengthDelimited());
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
+        // The span's layout as every reader of it sees it (OtlpSpanFields); only the ids, name,
+        // kind, times and status are taken here, the rest stays in the raw bytes.
+        var fields = OtlpSpanFields.Read(span);
+        var traceIdBytes = fields.TraceId;
+        var spanIdBytes = fields.SpanId;
+        var parentBytes = fields.ParentSpanId;
 
         if (traceIdBytes.Length != TraceId.ByteLength)
         {
@@ -270,34 +226,15 @@ public static class OtlpTraceDecoder
             traceId,
             spanId,
             parent,
-            start,
-            end,
-            Utf8StringCache.Get(nameBytes),
-            kind <= (ulong)SpanKind.Consumer ? (SpanKind)kind : SpanKind.Unspecified,
-            status <= (ulong)SpanStatusCode.Error ? (SpanStatusCode)status : SpanStatusCode.Unset,
+            fields.StartUnixNano,
+            fields.EndUnixNano,
+            Utf8StringCache.Get(fields.Name),
+            fields.SpanKind,
+            fields.Status.IsEmpty ? SpanStatusCode.Unset : OtlpStatusFields.Read(fields.Status).StatusCode,
             origin,
             raw);
         problem = string.Empty;
         return true;
-    }
-
-    private static ulong ReadStatusCode(ReadOnlySpan<byte> status)
-    {
-        ulong code = 0;
-        var reader = new ProtoReader(status);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field == OtlpFields.StatusCode)
-            {
-                reader.Expect(wireType, WireType.Varint, "Status.code");
-                code = reader.ReadVarint();
-            }
-            else
-            {
-                reader.Skip(wireType);
-            }
-        }
-        return code;
     }
 
     private static SpanOrigin OriginOf(

@@ -54,127 +54,66 @@ public sealed partial class SpanRowEncoder
         uint sampleRate,
         string completionReason)
     {
-        // First pass: the single fields (the last occurrence wins, as in the decoder) and how many
-        // attributes, events and links follow; the wire types are checked as the decoder checks them.
-        ReadOnlySpan<byte> traceId = default;
-        ReadOnlySpan<byte> spanId = default;
-        ReadOnlySpan<byte> parent = default;
-        ReadOnlySpan<byte> traceState = default;
-        ReadOnlySpan<byte> name = default;
-        ReadOnlySpan<byte> status = default;
-        ulong kind = 0;
-        ulong start = 0;
-        ulong end = 0;
-        var attributes = 0;
-        var events = 0;
-        var links = 0;
-        var reader = new ProtoReader(span);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.SpanTraceId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.trace_id");
-                    traceId = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.span_id");
-                    spanId = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanTraceState:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.trace_state");
-                    traceState = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanParentSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.parent_span_id");
-                    parent = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanName:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.name");
-                    name = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanKind:
-                    reader.Expect(wireType, WireType.Varint, "Span.kind");
-                    kind = reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanStartTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.start_time_unix_nano");
-                    start = reader.ReadFixed64();
-                    break;
-                case OtlpFields.SpanEndTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.end_time_unix_nano");
-                    end = reader.ReadFixed64();
-                    break;
-                case OtlpFields.SpanAttributes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.attributes");
-                    reader.ReadLengthDelimited();
-                    attributes++;
-                    break;
-                case OtlpFields.SpanEvents:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.events");
-                    reader.ReadLengthDelimited();
-                    events++;
-                    break;
-                case OtlpFields.SpanLinks:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.links");
-                    reader.ReadLengthDelimited();
-                    links++;
-                    break;
-                case OtlpFields.SpanStatus:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.status");
-                    status = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.SpanDroppedAttributesCount:
-                case OtlpFields.SpanDroppedEventsCount:
-                case OtlpFields.SpanDroppedLinksCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.dropped_*_count");
-                    reader.ReadVarint();
-                    break;
-                case OtlpFields.SpanFlags:
-                    reader.Expect(wireType, WireType.Fixed32, "Span.flags");
-                    reader.ReadFixed32();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
+        // The span's layout is read as the decoder reads it (OtlpSpanFields and friends); only
+        // the writing differs.
+        var fields = OtlpSpanFields.Read(span);
         var w = _writer;
         // The order below IS TraceSchema.InsertColumns, as in AppendRow.
-        w.WriteDateTime64Nanos(start);
-        w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(traceId));
-        w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(spanId));
-        w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(parent));
-        WriteText(traceState);
-        WriteText(name);
-        w.WriteString(SpanKindName(kind <= (ulong)SpanKind.Consumer ? (SpanKind)kind : SpanKind.Unspecified));
+        w.WriteDateTime64Nanos(fields.StartUnixNano);
+        w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(fields.TraceId));
+        w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(fields.SpanId));
+        w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(fields.ParentSpanId));
+        WriteText(fields.TraceState);
+        WriteText(fields.Name);
+        w.WriteString(SpanKindName(fields.SpanKind));
         w.WriteString(serviceName);
         WriteMap(resourceAttributes);
         w.WriteString(scope.Name);
         w.WriteString(scope.Version);
-        w.WriteVarUInt((ulong)attributes);
-        WriteKeyValues(span, OtlpFields.SpanAttributes);
-        w.WriteUInt64(end > start ? end - start : 0);
-        WriteStatus(status);
+        WriteKeyValues(span, OtlpFields.SpanAttributes, fields.AttributeCount);
+        w.WriteUInt64(fields.EndUnixNano > fields.StartUnixNano ? fields.EndUnixNano - fields.StartUnixNano : 0);
+        var status = OtlpStatusFields.Read(fields.Status);
+        w.WriteString(StatusCodeName(status.StatusCode));
+        WriteText(status.Message);
 
         // Events: Timestamp, Name and Attributes, each an array over all events.
-        w.WriteVarUInt((ulong)events);
-        ForEach(span, OtlpFields.SpanEvents, static (encoder, item) => encoder._writer.WriteDateTime64Nanos(ReadEvent(item).Time));
-        w.WriteVarUInt((ulong)events);
-        ForEach(span, OtlpFields.SpanEvents, static (encoder, item) => encoder.WriteText(ReadEvent(item).Name));
-        w.WriteVarUInt((ulong)events);
-        ForEach(span, OtlpFields.SpanEvents, static (encoder, item) => encoder.WriteAttributeMap(item, OtlpFields.EventAttributes, ReadEvent(item).Attributes));
+        w.WriteVarUInt((ulong)fields.EventCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
+        {
+            w.WriteDateTime64Nanos(OtlpEventFields.Read(item).TimeUnixNano);
+        }
+        w.WriteVarUInt((ulong)fields.EventCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
+        {
+            WriteText(OtlpEventFields.Read(item).Name);
+        }
+        w.WriteVarUInt((ulong)fields.EventCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
+        {
+            WriteKeyValues(item, OtlpFields.EventAttributes, OtlpEventFields.Read(item).AttributeCount);
+        }
 
         // Links: TraceId, SpanId, TraceState and Attributes, each an array over all links.
-        w.WriteVarUInt((ulong)links);
-        ForEach(span, OtlpFields.SpanLinks, static (encoder, item) => encoder._writer.WriteTraceId(OtlpSpanDecoder.ReadTraceId(ReadLink(item).TraceId)));
-        w.WriteVarUInt((ulong)links);
-        ForEach(span, OtlpFields.SpanLinks, static (encoder, item) => encoder._writer.WriteSpanId(OtlpSpanDecoder.ReadSpanId(ReadLink(item).SpanId)));
-        w.WriteVarUInt((ulong)links);
-        ForEach(span, OtlpFields.SpanLinks, static (encoder, item) => encoder.WriteText(ReadLink(item).TraceState));
-        w.WriteVarUInt((ulong)links);
-        ForEach(span, OtlpFields.SpanLinks, static (encoder, item) => encoder.WriteAttributeMap(item, OtlpFields.LinkAttributes, ReadLink(item).Attributes));
+        w.WriteVarUInt((ulong)fields.LinkCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+        {
+            w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(OtlpLinkFields.Read(item).TraceId));
+        }
+        w.WriteVarUInt((ulong)fields.LinkCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+        {
+            w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(OtlpLinkFields.Read(item).SpanId));
+        }
+        w.WriteVarUInt((ulong)fields.LinkCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+        {
+            WriteText(OtlpLinkFields.Read(item).TraceState);
+        }
+        w.WriteVarUInt((ulong)fields.LinkCount);
+        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+        {
+            WriteKeyValues(item, OtlpFields.LinkAttributes, OtlpLinkFields.Read(item).AttributeCount);
+        }
 
         w.WriteString(region);
         w.WriteString(samplingReason);
@@ -182,78 +121,22 @@ public sealed partial class SpanRowEncoder
         w.WriteString(completionReason);
     }
 
-    private delegate void ItemWriter(SpanRowEncoder encoder, ReadOnlySpan<byte> item);
-
-    /// <summary>Calls <paramref name="write"/> for each occurrence of <paramref name="field"/> in <paramref name="message"/>, in order.</summary>
-    private void ForEach(ReadOnlySpan<byte> message, int field, ItemWriter write)
+    /// <summary>A Map column of the KeyValue <paramref name="field"/>s of <paramref name="message"/>: the count, then each key and value.</summary>
+    private void WriteKeyValues(ReadOnlySpan<byte> message, int field, int count)
     {
-        var reader = new ProtoReader(message);
-        while (reader.TryReadTag(out var f, out var wireType))
+        _writer.WriteVarUInt((ulong)count);
+        foreach (var item in OtlpRepeated.Of(message, field))
         {
-            if (f == field)
+            var keyValue = OtlpKeyValueFields.Read(item);
+            WriteText(keyValue.Key);
+            if (keyValue.HasValue)
             {
-                write(this, reader.ReadLengthDelimited());
+                WriteAnyValue(keyValue.Value);
             }
             else
             {
-                reader.Skip(wireType);
+                _writer.WriteString(NoValue);
             }
-        }
-    }
-
-    private void WriteAttributeMap(ReadOnlySpan<byte> message, int field, int count)
-    {
-        _writer.WriteVarUInt((ulong)count);
-        WriteKeyValues(message, field);
-    }
-
-    /// <summary>The key/value pairs of every KeyValue <paramref name="field"/> of <paramref name="message"/> (the count is written by the caller).</summary>
-    private void WriteKeyValues(ReadOnlySpan<byte> message, int field)
-    {
-        var reader = new ProtoReader(message);
-        while (reader.TryReadTag(out var f, out var wireType))
-        {
-            if (f != field)
-            {
-                reader.Skip(wireType);
-                continue;
-            }
-            WriteKeyValue(reader.ReadLengthDelimited());
-        }
-    }
-
-    private void WriteKeyValue(ReadOnlySpan<byte> keyValue)
-    {
-        ReadOnlySpan<byte> key = default;
-        ReadOnlySpan<byte> value = default;
-        var hasValue = false;
-        var reader = new ProtoReader(keyValue);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.KeyValueKey:
-                    reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.key");
-                    key = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.KeyValueValue:
-                    reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.value");
-                    value = reader.ReadLengthDelimited();
-                    hasValue = true;
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        WriteText(key);
-        if (hasValue)
-        {
-            WriteAnyValue(value);
-        }
-        else
-        {
-            _writer.WriteString(NoValue);
         }
     }
 
@@ -336,130 +219,5 @@ public sealed partial class SpanRowEncoder
         {
             _writer.WriteString(OtlpAnyValue.ReadUtf8(utf8));
         }
-    }
-
-    private void WriteStatus(ReadOnlySpan<byte> status)
-    {
-        ulong code = 0;
-        ReadOnlySpan<byte> message = default;
-        var reader = new ProtoReader(status);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.StatusMessage:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Status.message");
-                    message = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.StatusCode:
-                    reader.Expect(wireType, WireType.Varint, "Status.code");
-                    code = reader.ReadVarint();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        _writer.WriteString(StatusCodeName(code <= (ulong)SpanStatusCode.Error ? (SpanStatusCode)code : SpanStatusCode.Unset));
-        WriteText(message);
-    }
-
-    private readonly ref struct EventFields(ulong time, ReadOnlySpan<byte> name, int attributes)
-    {
-        public ulong Time { get; } = time;
-
-        public ReadOnlySpan<byte> Name { get; } = name;
-
-        public int Attributes { get; } = attributes;
-    }
-
-    private readonly ref struct LinkFields(ReadOnlySpan<byte> traceId, ReadOnlySpan<byte> spanId, ReadOnlySpan<byte> traceState, int attributes)
-    {
-        public ReadOnlySpan<byte> TraceId { get; } = traceId;
-
-        public ReadOnlySpan<byte> SpanId { get; } = spanId;
-
-        public ReadOnlySpan<byte> TraceState { get; } = traceState;
-
-        public int Attributes { get; } = attributes;
-    }
-
-    private static EventFields ReadEvent(ReadOnlySpan<byte> spanEvent)
-    {
-        ulong time = 0;
-        ReadOnlySpan<byte> name = default;
-        var attributes = 0;
-        var reader = new ProtoReader(spanEvent);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.EventTime:
-                    reader.Expect(wireType, WireType.Fixed64, "Span.Event.time_unix_nano");
-                    time = reader.ReadFixed64();
-                    break;
-                case OtlpFields.EventName:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Event.name");
-                    name = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.EventAttributes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Event.attributes");
-                    reader.ReadLengthDelimited();
-                    attributes++;
-                    break;
-                case OtlpFields.EventDroppedAttributesCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.Event.dropped_attributes_count");
-                    reader.ReadVarint();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        return new EventFields(time, name, attributes);
-    }
-
-    private static LinkFields ReadLink(ReadOnlySpan<byte> link)
-    {
-        ReadOnlySpan<byte> traceId = default;
-        ReadOnlySpan<byte> spanId = default;
-        ReadOnlySpan<byte> traceState = default;
-        var attributes = 0;
-        var reader = new ProtoReader(link);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.LinkTraceId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.trace_id");
-                    traceId = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.LinkSpanId:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.span_id");
-                    spanId = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.LinkTraceState:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.trace_state");
-                    traceState = reader.ReadLengthDelimited();
-                    break;
-                case OtlpFields.LinkAttributes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "Span.Link.attributes");
-                    reader.ReadLengthDelimited();
-                    attributes++;
-                    break;
-                case OtlpFields.LinkDroppedAttributesCount:
-                    reader.Expect(wireType, WireType.Varint, "Span.Link.dropped_attributes_count");
-                    reader.ReadVarint();
-                    break;
-                case OtlpFields.LinkFlags:
-                    reader.Expect(wireType, WireType.Fixed32, "Span.Link.flags");
-                    reader.ReadFixed32();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        return new LinkFields(traceId, spanId, traceState, attributes);
     }
 }

@@ -23,6 +23,22 @@ public sealed class OtlpMalformedInputSpec
     }
 
     [Fact]
+    public void A_span_that_storage_could_not_read_is_refused_at_ingest_not_after_it_was_kept()
+    {
+        // Events sent as a varint: the span's ids are fine, but no reader of the span's layout
+        // (OtlpSpanFields) accepts it. The hot decoder used to read only the fields it needs and
+        // accept such a span; kept, it then failed when storage decoded it.
+        var valid = OtlpEncoder.EncodeSpan(OtlpSamples.MinimalSpan(OtlpSamples.TraceA, 1));
+        var writer = new ProtoWriter();
+        writer.WriteRaw(valid);
+        writer.WriteVarintField(OtlpFields.SpanEvents, 1);
+        var span = writer.ToArray();
+
+        Assert.Throws<ProtoFormatException>(() => OtlpSpanDecoder.DecodeSpan(span));
+        Assert.Throws<ProtoFormatException>(() => OtlpTraceDecoder.DecodeSpan(span, SpanOrigin.Unknown));
+    }
+
+    [Fact]
     public void Random_mutations_of_valid_requests_decode_or_throw_ProtoFormatException()
     {
         var random = new Random(20_240_611);
