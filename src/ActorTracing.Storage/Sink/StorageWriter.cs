@@ -314,8 +314,8 @@ public sealed class StorageWriter : IAsyncDisposable
             catch (Exception e)
             {
                 // A span that cannot be decoded can never be written; retrying would stall every
-                // later batch behind it. Its row is skipped (the encoder appends nothing on throw
-                // before the first field) and counted.
+                // later batch behind it. Its row is skipped (the encoder takes back whatever part
+                // of the row it had written when it throws) and counted.
                 Interlocked.Increment(ref _unencodableSpans);
                 Interlocked.Decrement(ref _pendingRows);
                 _log.Error(e, "Span {0} of trace {1} could not be encoded for storage and is skipped", stored.Span.SpanId, stored.Span.TraceId);
