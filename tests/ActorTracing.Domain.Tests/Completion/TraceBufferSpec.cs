@@ -61,6 +61,32 @@ public sealed class TraceBufferSpec
     }
 
     [Fact]
+    public void A_new_buffers_second_region_is_held_without_allocating()
+    {
+        // Most cross-region traces have two regions; a list made for the second was a young
+        // object behind a buffer that is often old by then (see TraceBuffer's region fields).
+        var slots = new SpanSlots();
+        var warm = new TraceBuffer(TestSpans.Trace, slots: slots);
+        warm.Add([Span(1, 0, "iad"), Span(2, 1, "fra")], T0);
+        warm.Release();
+        var buffer = new TraceBuffer(TestSpans.Trace, slots: slots);
+        buffer.Add([Span(1, 0, "iad")], T0);
+        var second = new[] { Span(2, 1, "fra"), Span(3, 1, "iad"), Span(4, 2, "fra") };
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        buffer.Add(second, T0.AddSeconds(1));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal([new("iad", T0), new KeyValuePair<string, DateTimeOffset>("fra", T0.AddSeconds(1))], buffer.RegionArrivals);
+        buffer.Release();
+        buffer.Reuse(TestSpans.Trace);
+        Assert.Empty(buffer.RegionArrivals);
+        buffer.Add([Span(1, 0, "syd")], T0);
+        Assert.Equal([new KeyValuePair<string, DateTimeOffset>("syd", T0)], buffer.RegionArrivals);
+    }
+
+    [Fact]
     public void A_reused_buffer_takes_spans_of_several_regions_and_chunks_without_allocating()
     {
         // A pooled buffer is old: anything it allocates per trace is a young object an old one
