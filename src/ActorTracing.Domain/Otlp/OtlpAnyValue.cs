@@ -137,54 +137,31 @@ public static class OtlpAnyValue
     /// </param>
     public static AttributeValue ReadValue(ReadOnlySpan<byte> anyValue, bool cacheShortStrings = false)
     {
-        var reader = new ProtoReader(anyValue);
-        var result = default(AttributeValue);
-        while (reader.TryReadTag(out var field, out var wireType))
+        var value = OtlpAnyValueFields.Read(anyValue);
+        switch (value.Field)
         {
-            switch (field)
-            {
-                case OtlpFields.AnyString:
-                    reader.Expect(wireType, WireType.LengthDelimited, "AnyValue.string_value");
-                    var utf8 = reader.ReadLengthDelimited();
-                    result = AttributeValue.FromString(cacheShortStrings && utf8.Length <= CachedValueBytes ? Utf8StringCache.Get(utf8) : ReadUtf8(utf8));
-                    break;
-                case OtlpFields.AnyBool:
-                    reader.Expect(wireType, WireType.Varint, "AnyValue.bool_value");
-                    result = AttributeValue.FromBool(reader.ReadVarint() != 0);
-                    break;
-                case OtlpFields.AnyInt:
-                    reader.Expect(wireType, WireType.Varint, "AnyValue.int_value");
-                    result = AttributeValue.FromInt(unchecked((long)reader.ReadVarint()));
-                    break;
-                case OtlpFields.AnyDouble:
-                    reader.Expect(wireType, WireType.Fixed64, "AnyValue.double_value");
-                    result = AttributeValue.FromDouble(reader.ReadDouble());
-                    break;
-                case OtlpFields.AnyArray:
-                case OtlpFields.AnyKvList:
-                    reader.Expect(wireType, WireType.LengthDelimited, field == OtlpFields.AnyArray ? "AnyValue.array_value" : "AnyValue.kvlist_value");
-                    var builder = new StringBuilder();
-                    if (field == OtlpFields.AnyArray)
-                    {
-                        RenderArray(reader.ReadLengthDelimited(), builder, 1);
-                        result = new AttributeValue(AttributeKind.Array, builder.ToString(), 0, 0, false);
-                    }
-                    else
-                    {
-                        RenderKvList(reader.ReadLengthDelimited(), builder, 1);
-                        result = new AttributeValue(AttributeKind.KeyValueList, builder.ToString(), 0, 0, false);
-                    }
-                    break;
-                case OtlpFields.AnyBytes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "AnyValue.bytes_value");
-                    result = new AttributeValue(AttributeKind.Bytes, Convert.ToBase64String(reader.ReadLengthDelimited()), 0, 0, false);
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
+            case OtlpFields.AnyString:
+                var utf8 = value.Bytes;
+                return AttributeValue.FromString(cacheShortStrings && utf8.Length <= CachedValueBytes ? Utf8StringCache.Get(utf8) : ReadUtf8(utf8));
+            case OtlpFields.AnyBool:
+                return AttributeValue.FromBool(value.Number != 0);
+            case OtlpFields.AnyInt:
+                return AttributeValue.FromInt(unchecked((long)value.Number));
+            case OtlpFields.AnyDouble:
+                return AttributeValue.FromDouble(BitConverter.Int64BitsToDouble(unchecked((long)value.Number)));
+            case OtlpFields.AnyArray:
+                var array = new StringBuilder();
+                RenderArray(value.Bytes, array, 1);
+                return new AttributeValue(AttributeKind.Array, array.ToString(), 0, 0, false);
+            case OtlpFields.AnyKvList:
+                var list = new StringBuilder();
+                RenderKvList(value.Bytes, list, 1);
+                return new AttributeValue(AttributeKind.KeyValueList, list.ToString(), 0, 0, false);
+            case OtlpFields.AnyBytes:
+                return new AttributeValue(AttributeKind.Bytes, Convert.ToBase64String(value.Bytes), 0, 0, false);
+            default:
+                return default;
         }
-        return result;
     }
 
     /// <summary>

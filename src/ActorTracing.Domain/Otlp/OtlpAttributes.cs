@@ -39,27 +39,13 @@ public static class OtlpAttributes
     internal static bool TryFindValueInSpan(ReadOnlySpan<byte> span, string key, int keyId, out ReadOnlySpan<byte> anyValue)
         => TryFindValue(span, OtlpFields.SpanAttributes, key, keyId, out anyValue);
 
-    /// <summary>The UTF-8 bytes of an AnyValue that is a string and nothing else (the last value field wins, as in <see cref="OtlpAnyValue.ReadValue"/>).</summary>
+    /// <summary>The UTF-8 bytes of an AnyValue that is a string (the last value field wins, as in <see cref="OtlpAnyValue.ReadValue"/>).</summary>
+    /// <exception cref="ProtoFormatException">The bytes are not a valid AnyValue.</exception>
     internal static bool TryReadPlainString(ReadOnlySpan<byte> anyValue, out ReadOnlySpan<byte> utf8)
     {
-        utf8 = default;
-        var isString = false;
-        var reader = new ProtoReader(anyValue);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field == OtlpFields.AnyString && wireType == WireType.LengthDelimited)
-            {
-                utf8 = reader.ReadLengthDelimited();
-                isString = true;
-                continue;
-            }
-            if (field is >= OtlpFields.AnyString and <= OtlpFields.AnyBytes)
-            {
-                isString = false;
-            }
-            reader.Skip(wireType);
-        }
-        return isString;
+        var value = OtlpAnyValueFields.Read(anyValue);
+        utf8 = value.Field == OtlpFields.AnyString ? value.Bytes : default;
+        return value.Field == OtlpFields.AnyString;
     }
 
     private static bool TryFind(ReadOnlySpan<byte> message, int attributesField, string key, int keyId, out AttributeValue value)

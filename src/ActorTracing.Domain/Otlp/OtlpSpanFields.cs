@@ -334,6 +334,58 @@ public readonly ref struct OtlpKeyValueFields
 }
 
 /// <summary>
+/// An <c>AnyValue</c> read in place: which value field it holds (<see cref="Field"/>, one of the
+/// <c>OtlpFields.Any*</c> numbers, 0 when none) and its payload, the bytes of a string, array,
+/// key-value list or bytes value, or the varint or fixed64 of a bool, int or double. A later value
+/// field replaces an earlier one, as protobuf parsers read a oneof.
+/// </summary>
+public readonly ref struct OtlpAnyValueFields
+{
+    public int Field { get; private init; }
+
+    public ReadOnlySpan<byte> Bytes { get; private init; }
+
+    public ulong Number { get; private init; }
+
+    public static OtlpAnyValueFields Read(ReadOnlySpan<byte> anyValue)
+    {
+        var last = 0;
+        ReadOnlySpan<byte> bytes = default;
+        ulong number = 0;
+        var reader = new ProtoReader(anyValue);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case OtlpFields.AnyString:
+                case OtlpFields.AnyArray:
+                case OtlpFields.AnyKvList:
+                case OtlpFields.AnyBytes:
+                    reader.Expect(wireType, WireType.LengthDelimited, "AnyValue's string, array, kvlist or bytes value");
+                    bytes = reader.ReadLengthDelimited();
+                    last = field;
+                    break;
+                case OtlpFields.AnyBool:
+                case OtlpFields.AnyInt:
+                    reader.Expect(wireType, WireType.Varint, "AnyValue's bool or int value");
+                    number = reader.ReadVarint();
+                    last = field;
+                    break;
+                case OtlpFields.AnyDouble:
+                    reader.Expect(wireType, WireType.Fixed64, "AnyValue.double_value");
+                    number = reader.ReadFixed64();
+                    last = field;
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+        return new OtlpAnyValueFields { Field = last, Bytes = bytes, Number = number };
+    }
+}
+
+/// <summary>
 /// The occurrences of one length-delimited repeated field in a message, in order, each as its
 /// bytes: <c>foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))</c>.
 /// </summary>

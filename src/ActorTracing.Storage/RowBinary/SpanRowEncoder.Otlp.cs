@@ -1,7 +1,6 @@
 using System.Text.Unicode;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
-using ActorTracing.Domain.Wire;
 
 namespace ActorTracing.Storage;
 
@@ -140,62 +139,23 @@ public sealed partial class SpanRowEncoder
         }
     }
 
-    /// <summary>An AnyValue as <see cref="AttributeValue.AsString"/> renders it: the last value field wins, as in the decoder.</summary>
+    /// <summary>An AnyValue as <see cref="AttributeValue.AsString"/> renders it (the last value field wins, as in the decoder).</summary>
     private void WriteAnyValue(ReadOnlySpan<byte> anyValue)
     {
-        var last = 0;
-        ReadOnlySpan<byte> text = default;
-        ulong number = 0;
-        var reader = new ProtoReader(anyValue);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case OtlpFields.AnyString:
-                    reader.Expect(wireType, WireType.LengthDelimited, "AnyValue.string_value");
-                    text = reader.ReadLengthDelimited();
-                    last = field;
-                    break;
-                case OtlpFields.AnyBool:
-                    reader.Expect(wireType, WireType.Varint, "AnyValue.bool_value");
-                    number = reader.ReadVarint();
-                    last = field;
-                    break;
-                case OtlpFields.AnyInt:
-                    reader.Expect(wireType, WireType.Varint, "AnyValue.int_value");
-                    number = reader.ReadVarint();
-                    last = field;
-                    break;
-                case OtlpFields.AnyDouble:
-                    reader.Expect(wireType, WireType.Fixed64, "AnyValue.double_value");
-                    number = reader.ReadFixed64();
-                    last = field;
-                    break;
-                case OtlpFields.AnyArray:
-                case OtlpFields.AnyKvList:
-                case OtlpFields.AnyBytes:
-                    reader.Expect(wireType, WireType.LengthDelimited, "AnyValue.array_value/kvlist_value/bytes_value");
-                    reader.ReadLengthDelimited();
-                    last = field;
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-        switch (last)
+        var value = OtlpAnyValueFields.Read(anyValue);
+        switch (value.Field)
         {
             case OtlpFields.AnyString:
-                WriteText(text);
+                WriteText(value.Bytes);
                 break;
             case OtlpFields.AnyBool:
-                _writer.WriteString(number != 0 ? "true" : "false");
+                _writer.WriteString(value.Number != 0 ? "true" : "false");
                 break;
             case OtlpFields.AnyInt:
-                _writer.WriteFormatted(unchecked((long)number));
+                _writer.WriteFormatted(unchecked((long)value.Number));
                 break;
             case OtlpFields.AnyDouble:
-                _writer.WriteFormatted(BitConverter.Int64BitsToDouble(unchecked((long)number)), "R");
+                _writer.WriteFormatted(BitConverter.Int64BitsToDouble(unchecked((long)value.Number)), "R");
                 break;
             case 0:
                 _writer.WriteString(NoValue);
