@@ -222,7 +222,8 @@ public static class OtlpTraceDecoder
         // An all-zero 8-byte parent is how some SDKs write "no parent": a root span, not an error.
         var parent = parentBytes.IsEmpty ? default : new SpanId(BinaryPrimitives.ReadUInt64BigEndian(parentBytes));
 
-        buffered = SpanRecycler.Shared.Take(
+        buffered = SpanRecycler.Shared.Take();
+        buffered.Reuse(
             traceId,
             spanId,
             parent,
@@ -232,7 +233,8 @@ public static class OtlpTraceDecoder
             fields.SpanKind,
             fields.Status.IsEmpty ? SpanStatusCode.Unset : OtlpStatusFields.Read(fields.Status).StatusCode,
             origin,
-            raw);
+            raw,
+            keys: null);
         problem = string.Empty;
         return true;
     }

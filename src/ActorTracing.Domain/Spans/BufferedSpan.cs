@@ -42,6 +42,13 @@ public sealed class BufferedSpan
         SpanKeyTable? keys) =>
         Reuse(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, bytes, keys);
 
+    /// <summary>An empty span for <see cref="SpanRecycler"/> to lend: filled by <see cref="Reuse"/> before it is read.</summary>
+    internal BufferedSpan()
+    {
+        Name = string.Empty;
+        Origin = SpanOrigin.Unknown;
+    }
+
     // The bytes as held: the OTLP Span message, or, while _keys is set, a trace buffer's compact
     // form of it (ids, name, kind and times left out; attribute keys numbered in _keys).
     private ReadOnlyMemory<byte> _bytes;
@@ -101,10 +108,12 @@ public sealed class BufferedSpan
     public bool IsRoot => ParentSpanId.IsEmpty;
 
     /// <summary>
-    /// Makes this object another span a trace buffer holds in its compact form (or, without
+    /// Makes this object another span, in a trace buffer's compact form (or, without
     /// <paramref name="keys"/>, as OTLP bytes): a trace shard reuses the span objects of a dropped
-    /// trace for the next trace's decision (<see cref="SpanSlots"/>). Only once nothing else reads
-    /// the object any more, which the shard knows of a dropped trace after its outcome was published.
+    /// trace for the next trace's decision (<see cref="SpanSlots"/>), and the ingest decoder fills
+    /// the objects a <see cref="SpanRecycler"/> lends it. Only once nothing else reads the object
+    /// any more: the shard knows it of a dropped trace after its outcome was published, the
+    /// recycler of a span given back.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Name), nameof(Origin))]
     internal void Reuse(

@@ -2,8 +2,9 @@ namespace ActorTracing.Domain;
 
 /// <summary>
 /// Span objects (and the per-trace lists holding them) the ingest decoder fills again once
-/// whoever received them has copied what it needs. A trace shard copies a span's fields and bytes into its own storage the moment the
-/// span arrives (<see cref="Completion.TraceBuffer.Add"/>), so the object the decoder made for it
+/// whoever received them has copied what it needs. A trace shard copies a span's fields and
+/// bytes into its own storage the moment the span arrives
+/// (<see cref="Completion.TraceBuffer.Add"/>), so the object the decoder made for it
 /// is garbage a few milliseconds after it was made: at 200k spans/s that was 23 of the node's
 /// ~95 MB/s of allocation, the largest single item, and young-GC time on this node grows with
 /// what is allocated, not with what survives (a pause per gen0 budget of ~0.25 ms per MB, so
@@ -129,18 +130,11 @@ public sealed class SpanRecycler
         }
     }
 
-    /// <summary>A spare span to fill, or a new one; either way flagged as this recycler's to take back.</summary>
-    internal BufferedSpan Take(
-        TraceId traceId,
-        SpanId spanId,
-        SpanId parentSpanId,
-        ulong startUnixNano,
-        ulong endUnixNano,
-        string name,
-        SpanKind kind,
-        SpanStatusCode status,
-        SpanOrigin origin,
-        ReadOnlyMemory<byte> raw)
+    /// <summary>
+    /// A spare span, or a new empty one, flagged as this recycler's to take back. The decoder
+    /// fills it (<see cref="BufferedSpan.Reuse"/>) before anyone else sees it.
+    /// </summary>
+    internal BufferedSpan Take()
     {
         BufferedSpan? span = null;
         lock (_gate)
@@ -151,14 +145,7 @@ public sealed class SpanRecycler
                 _spare[_count] = null!;
             }
         }
-        if (span is null)
-        {
-            span = new BufferedSpan(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, raw);
-        }
-        else
-        {
-            span.Reuse(traceId, spanId, parentSpanId, startUnixNano, endUnixNano, name, kind, status, origin, raw, keys: null);
-        }
+        span ??= new BufferedSpan();
         span.Lent();
         return span;
     }

@@ -7,8 +7,13 @@ public sealed class SpanRecyclerSpec
 {
     private static readonly TraceId Trace = new(0x1111, 0x2222);
 
-    private static BufferedSpan Take(SpanRecycler recycler, ulong id, string name = "GET /", byte[]? raw = null) =>
-        recycler.Take(Trace, new SpanId(id), default, 1_000, 5_000, name, SpanKind.Server, SpanStatusCode.Unset, SpanOrigin.Unknown, raw ?? new byte[8]);
+    // As the decoder does: take, then fill.
+    private static BufferedSpan Take(SpanRecycler recycler, ulong id, string name = "GET /", byte[]? raw = null)
+    {
+        var span = recycler.Take();
+        span.Reuse(Trace, new SpanId(id), default, 1_000, 5_000, name, SpanKind.Server, SpanStatusCode.Unset, SpanOrigin.Unknown, raw ?? new byte[8], keys: null);
+        return span;
+    }
 
     [Fact]
     public void A_returned_span_is_the_object_the_next_take_fills_with_the_new_spans_fields()
