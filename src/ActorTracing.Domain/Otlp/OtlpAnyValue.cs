@@ -125,7 +125,7 @@ public static class OtlpAnyValue
         // span for storage does not allocate each key again.
         return new KeyValuePair<string, AttributeValue>(
             Utf8StringCache.Get(fields.Key),
-            fields.HasValue ? ReadValue(fields.Value) : default);
+            ReadValue(fields.Value));
     }
 
     /// <param name="cacheShortStrings">

@@ -297,19 +297,16 @@ public readonly ref struct OtlpStatusFields
     }
 }
 
-/// <summary>A <c>KeyValue</c> read in place: key bytes and the AnyValue's bytes (<see cref="HasValue"/> false when it has none).</summary>
+/// <summary>A <c>KeyValue</c> read in place: key bytes and the AnyValue's bytes (empty when it has none, which reads as an empty AnyValue).</summary>
 public readonly ref struct OtlpKeyValueFields
 {
     public ReadOnlySpan<byte> Key { get; private init; }
 
     public ReadOnlySpan<byte> Value { get; private init; }
 
-    public bool HasValue { get; private init; }
-
     public static OtlpKeyValueFields Read(ReadOnlySpan<byte> keyValue)
     {
         ReadOnlySpan<byte> key = default, value = default;
-        var hasValue = false;
         var reader = new ProtoReader(keyValue);
         while (reader.TryReadTag(out var field, out var wireType))
         {
@@ -322,14 +319,13 @@ public readonly ref struct OtlpKeyValueFields
                 case OtlpFields.KeyValueValue:
                     reader.Expect(wireType, WireType.LengthDelimited, "KeyValue.value");
                     value = reader.ReadLengthDelimited();
-                    hasValue = true;
                     break;
                 default:
                     reader.Skip(wireType);
                     break;
             }
         }
-        return new OtlpKeyValueFields { Key = key, Value = value, HasValue = hasValue };
+        return new OtlpKeyValueFields { Key = key, Value = value };
     }
 }
 

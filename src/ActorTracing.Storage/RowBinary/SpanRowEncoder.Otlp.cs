@@ -16,7 +16,7 @@ namespace ActorTracing.Storage;
 /// </summary>
 public sealed partial class SpanRowEncoder
 {
-    // What a KeyValue without a value renders as (the default AttributeValue).
+    // What an AnyValue without a value field (or a KeyValue without a value) renders as.
     private static readonly string NoValue = default(AttributeValue).AsString();
 
     private void AppendOtlpRow(
@@ -33,7 +33,71 @@ public sealed partial class SpanRowEncoder
         var rowStart = _writer.WrittenCount;
         try
         {
-            WriteOtlpRow(span, resourceAttributes, serviceName, scope, region, samplingReason, sampleRate, completionReason);
+            // The span's layout is read as the decoder reads it (OtlpSpanFields and friends); only
+            // the writing differs.
+            var fields = OtlpSpanFields.Read(span);
+            var w = _writer;
+            // The order below IS TraceSchema.InsertColumns, as in AppendRow.
+            w.WriteDateTime64Nanos(fields.StartUnixNano);
+            w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(fields.TraceId));
+            w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(fields.SpanId));
+            w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(fields.ParentSpanId));
+            WriteText(fields.TraceState);
+            WriteText(fields.Name);
+            w.WriteString(SpanKindName(fields.SpanKind));
+            w.WriteString(serviceName);
+            WriteMap(resourceAttributes);
+            w.WriteString(scope.Name);
+            w.WriteString(scope.Version);
+            WriteKeyValues(span, OtlpFields.SpanAttributes, fields.AttributeCount);
+            w.WriteUInt64(fields.EndUnixNano > fields.StartUnixNano ? fields.EndUnixNano - fields.StartUnixNano : 0);
+            var status = OtlpStatusFields.Read(fields.Status);
+            w.WriteString(StatusCodeName(status.StatusCode));
+            WriteText(status.Message);
+
+            // Events: Timestamp, Name and Attributes, each an array over all events.
+            w.WriteVarUInt((ulong)fields.EventCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
+            {
+                w.WriteDateTime64Nanos(OtlpEventFields.Read(item).TimeUnixNano);
+            }
+            w.WriteVarUInt((ulong)fields.EventCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
+            {
+                WriteText(OtlpEventFields.Read(item).Name);
+            }
+            w.WriteVarUInt((ulong)fields.EventCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
+            {
+                WriteKeyValues(item, OtlpFields.EventAttributes, OtlpEventFields.Read(item).AttributeCount);
+            }
+
+            // Links: TraceId, SpanId, TraceState and Attributes, each an array over all links.
+            w.WriteVarUInt((ulong)fields.LinkCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+            {
+                w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(OtlpLinkFields.Read(item).TraceId));
+            }
+            w.WriteVarUInt((ulong)fields.LinkCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+            {
+                w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(OtlpLinkFields.Read(item).SpanId));
+            }
+            w.WriteVarUInt((ulong)fields.LinkCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+            {
+                WriteText(OtlpLinkFields.Read(item).TraceState);
+            }
+            w.WriteVarUInt((ulong)fields.LinkCount);
+            foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
+            {
+                WriteKeyValues(item, OtlpFields.LinkAttributes, OtlpLinkFields.Read(item).AttributeCount);
+            }
+
+            w.WriteString(region);
+            w.WriteString(samplingReason);
+            w.WriteUInt32(sampleRate);
+            w.WriteString(completionReason);
             Rows++;
         }
         catch
@@ -41,83 +105,6 @@ public sealed partial class SpanRowEncoder
             _writer.Truncate(rowStart);
             throw;
         }
-    }
-
-    private void WriteOtlpRow(
-        ReadOnlySpan<byte> span,
-        IReadOnlyList<KeyValuePair<string, AttributeValue>> resourceAttributes,
-        string serviceName,
-        ScopeDetail scope,
-        string region,
-        string samplingReason,
-        uint sampleRate,
-        string completionReason)
-    {
-        // The span's layout is read as the decoder reads it (OtlpSpanFields and friends); only
-        // the writing differs.
-        var fields = OtlpSpanFields.Read(span);
-        var w = _writer;
-        // The order below IS TraceSchema.InsertColumns, as in AppendRow.
-        w.WriteDateTime64Nanos(fields.StartUnixNano);
-        w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(fields.TraceId));
-        w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(fields.SpanId));
-        w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(fields.ParentSpanId));
-        WriteText(fields.TraceState);
-        WriteText(fields.Name);
-        w.WriteString(SpanKindName(fields.SpanKind));
-        w.WriteString(serviceName);
-        WriteMap(resourceAttributes);
-        w.WriteString(scope.Name);
-        w.WriteString(scope.Version);
-        WriteKeyValues(span, OtlpFields.SpanAttributes, fields.AttributeCount);
-        w.WriteUInt64(fields.EndUnixNano > fields.StartUnixNano ? fields.EndUnixNano - fields.StartUnixNano : 0);
-        var status = OtlpStatusFields.Read(fields.Status);
-        w.WriteString(StatusCodeName(status.StatusCode));
-        WriteText(status.Message);
-
-        // Events: Timestamp, Name and Attributes, each an array over all events.
-        w.WriteVarUInt((ulong)fields.EventCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
-        {
-            w.WriteDateTime64Nanos(OtlpEventFields.Read(item).TimeUnixNano);
-        }
-        w.WriteVarUInt((ulong)fields.EventCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
-        {
-            WriteText(OtlpEventFields.Read(item).Name);
-        }
-        w.WriteVarUInt((ulong)fields.EventCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanEvents))
-        {
-            WriteKeyValues(item, OtlpFields.EventAttributes, OtlpEventFields.Read(item).AttributeCount);
-        }
-
-        // Links: TraceId, SpanId, TraceState and Attributes, each an array over all links.
-        w.WriteVarUInt((ulong)fields.LinkCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
-        {
-            w.WriteTraceId(OtlpSpanDecoder.ReadTraceId(OtlpLinkFields.Read(item).TraceId));
-        }
-        w.WriteVarUInt((ulong)fields.LinkCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
-        {
-            w.WriteSpanId(OtlpSpanDecoder.ReadSpanId(OtlpLinkFields.Read(item).SpanId));
-        }
-        w.WriteVarUInt((ulong)fields.LinkCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
-        {
-            WriteText(OtlpLinkFields.Read(item).TraceState);
-        }
-        w.WriteVarUInt((ulong)fields.LinkCount);
-        foreach (var item in OtlpRepeated.Of(span, OtlpFields.SpanLinks))
-        {
-            WriteKeyValues(item, OtlpFields.LinkAttributes, OtlpLinkFields.Read(item).AttributeCount);
-        }
-
-        w.WriteString(region);
-        w.WriteString(samplingReason);
-        w.WriteUInt32(sampleRate);
-        w.WriteString(completionReason);
     }
 
     /// <summary>A Map column of the KeyValue <paramref name="field"/>s of <paramref name="message"/>: the count, then each key and value.</summary>
@@ -128,14 +115,8 @@ public sealed partial class SpanRowEncoder
         {
             var keyValue = OtlpKeyValueFields.Read(item);
             WriteText(keyValue.Key);
-            if (keyValue.HasValue)
-            {
-                WriteAnyValue(keyValue.Value);
-            }
-            else
-            {
-                _writer.WriteString(NoValue);
-            }
+            // A missing value reads as an empty AnyValue: NoValue, as the decoder has it.
+            WriteAnyValue(keyValue.Value);
         }
     }
 
