@@ -400,11 +400,12 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
                 _awaitingGroups[key] = members = [];
             }
             members.Add(trace);
-            groups.Tell(new TraceGroupCommands.Propose(key, trace.Buffer.TraceId, own), Self);
-            // The group-timeout replaces whatever check was queued for the trace.
+            // The group-timeout replaces whatever check was queued for the trace. It is armed
+            // before the proposal leaves, so whoever sees the proposal sees the timeout armed.
             trace.DueTicks = long.MaxValue;
             var timeout = now + (_settings.Correlation.GroupWait * 3) + TimeSpan.FromSeconds(1);
             Schedule(trace, timeout.UtcTicks, now);
+            groups.Tell(new TraceGroupCommands.Propose(key, trace.Buffer.TraceId, own), Self);
             return;
         }
         FinishDecide(trace, completionReason, now, null);

@@ -60,7 +60,10 @@ public sealed class CorrelationGroupSpec : TestKit
     [Fact]
     public void A_group_decides_once_after_group_wait_and_answers_late_members_at_once()
     {
-        var group = Sys.ActorOf(TraceGroupActor.Props("attr:req-1", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30)));
+        // On the calling thread, so both proposals (and the group-wait timer the first one starts)
+        // are handled before the clock moves; a pool thread could lag behind Advance on a busy machine.
+        var group = Sys.ActorOf(TraceGroupActor.Props("attr:req-1", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30))
+            .WithDispatcher(CallingThreadDispatcher.Id));
         var a = CreateTestProbe();
         var b = CreateTestProbe();
         var late = CreateTestProbe();
@@ -118,6 +121,9 @@ public sealed class CorrelationGroupSpec : TestKit
         ExpectMsg<TraceQueries.TraceStatus>();
         Clock.Advance(TimeSpan.FromSeconds(2));
         groups.ExpectMsg<TraceGroupCommands.Propose>();
+        // The shard has finished the message that proposed (and armed the group-timeout) once it answers this.
+        actor.Tell(new TraceQueries.GetTraceStatus(Edge), TestActor);
+        ExpectMsg<TraceQueries.TraceStatus>();
         Clock.Advance(TimeSpan.FromSeconds(4));
         actor.Tell(new TraceQueries.GetTraceStatus(Edge), TestActor);
         ExpectMsg<TraceQueries.TraceStatus>();
