@@ -113,7 +113,7 @@ public class TraceShardBenchmarks
 
     private sealed class NullSink : ITraceOutcomeSink
     {
-        public void OnDecided(TraceDecided decided)
+        public void OnDecided(in TraceDecided decided)
         {
         }
     }

@@ -106,7 +106,7 @@ public sealed class TestNode : IAsyncDisposable
 
     private sealed class NullSink : ITraceOutcomeSink
     {
-        public void OnDecided(TraceDecided decided)
+        public void OnDecided(in TraceDecided decided)
         {
         }
     }

@@ -8,5 +8,5 @@ namespace ActorTracing.Cluster.Tests;
 internal sealed class RecordingSink(string node, ConcurrentQueue<(string Node, TraceDecided Decided)> all) : ITraceOutcomeSink
 {
     // A dropped trace's spans are the shard's to reuse once this returns (TraceDecided.Spans): copied.
-    public void OnDecided(TraceDecided decided) => all.Enqueue((node, decided.Decision.Keep ? decided : decided with { Spans = SpanCopies.Of(decided.Spans) }));
+    public void OnDecided(in TraceDecided decided) => all.Enqueue((node, decided.Decision.Keep ? decided : decided with { Spans = SpanCopies.Of(decided.Spans) }));
 }

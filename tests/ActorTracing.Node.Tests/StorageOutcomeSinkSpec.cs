@@ -29,8 +29,12 @@ public sealed class StorageOutcomeSinkSpec : TestKit
             5_000_000,
             spans.Count);
 
-        new StorageOutcomeSink(writer).OnDecided(Decided(traceId, spans, SamplingDecision.Kept("rules/slow", 4), isLate: false, stitch));
+        var keptBytes = new SharedBufferPool().Rent(100);
+        new StorageOutcomeSink(writer).OnDecided(Decided(traceId, spans, SamplingDecision.Kept("rules/slow", 4), isLate: false, stitch) with { KeptBytes = keptBytes });
         await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        // The trace's bytes went with its spans and came back once they were encoded.
+        Assert.Equal(0, keptBytes.Shares);
 
         var shard = stores[ShardedStorageWriter.ShardOf(traceId, 3)];
         Assert.Equal(spans.Count, shard.Rows);

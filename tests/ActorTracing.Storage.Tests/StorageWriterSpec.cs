@@ -1,3 +1,4 @@
+using ActorTracing.Domain;
 using Akka.TestKit.Xunit2;
 
 namespace ActorTracing.Storage.Tests;
@@ -72,6 +73,55 @@ public sealed class StorageWriterSpec : TestKit
 
         await writer.CompleteAsync();
         Assert.Equal(expected.Written.ToArray(), store.Batches.Single().Bytes);
+    }
+
+    [Fact]
+    public async Task A_kept_traces_bytes_go_back_to_their_pool_once_its_rows_are_encoded_not_before()
+    {
+        // The store holds its first write: one batch in the write, the next (full) one waiting for
+        // it, so the writer takes nothing more from its queue and the pooled trace behind them stays
+        // unencoded — its share must still be out. The pool poisons what comes back, so a share
+        // given back before the rows were encoded would also show in the rows.
+        var pool = new SharedBufferPool { PoisonReturned = true };
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new RecordingSpanStore { Gate = gate.Task };
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 5 });
+        var ahead = TestSpans.Traces(traces: 2, spansPerTrace: 5);
+        var pooled = TestSpans.PooledTraces(pool, traces: 1, spansPerTrace: 5, out var bytes)[0];
+        var expected = new SpanRowEncoder();
+        foreach (var stored in ahead.Append(pooled).SelectMany(t => t))
+        {
+            expected.Append(stored);
+        }
+
+        writer.Enqueue(ahead[0]);
+        writer.Enqueue(ahead[1]);
+        writer.Enqueue(pooled, summary: null, bytes);
+        Assert.Equal(1, bytes.Shares);
+
+        gate.SetResult();
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, bytes.Shares);
+        Assert.Equal(1, pool.FreeCount);
+        Assert.Equal(expected.Written.ToArray(), store.Batches.SelectMany(b => b.Bytes).ToArray());
+    }
+
+    [Fact]
+    public async Task A_share_comes_back_also_for_an_unencodable_span_and_for_nothing_to_write()
+    {
+        var pool = new SharedBufferPool();
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast);
+        var trace = TestSpans.PooledTraces(pool, traces: 1, spansPerTrace: 2, out var bytes)[0];
+        var empty = pool.Rent(100);
+
+        writer.Enqueue([trace[0], TestSpans.Unencodable(trace[1])], summary: null, bytes);
+        writer.Enqueue([], summary: null, empty);
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Equal((0, 0), (bytes.Shares, empty.Shares));
+        Assert.Equal(1, writer.UnencodableSpans);
+        Assert.Equal(1, writer.RowsWritten);
     }
 
     // Not inlined: the list must not stay on the test's own stack.

@@ -33,6 +33,26 @@ internal static class TestSpans
 
     /// <summary><paramref name="traces"/> traces of <paramref name="spansPerTrace"/> spans, one list per trace.</summary>
     public static List<IReadOnlyList<StoredSpan>> Traces(int traces, int spansPerTrace, string region = "test-region")
+        => Decode(Request(traces, spansPerTrace), region);
+
+    /// <summary>
+    /// The same traces, their spans slicing <paramref name="buffer"/>: a buffer rented from
+    /// <paramref name="pool"/>, as a kept trace's bytes are (one share, the caller's).
+    /// </summary>
+    public static List<IReadOnlyList<StoredSpan>> PooledTraces(SharedBufferPool pool, int traces, int spansPerTrace, out SharedBuffer buffer)
+    {
+        var request = Request(traces, spansPerTrace);
+        buffer = pool.Rent(request.Length);
+        request.CopyTo(buffer.Writable);
+        return Decode(buffer.Memory, "test-region");
+    }
+
+    private static List<IReadOnlyList<StoredSpan>> Decode(ReadOnlyMemory<byte> request, string region) =>
+        OtlpTraceDecoder.Decode(request, region).Traces
+            .Select(trace => (IReadOnlyList<StoredSpan>)trace.Spans.Select(s => new StoredSpan(s, "test/keep", 1)).ToList())
+            .ToList();
+
+    private static byte[] Request(int traces, int spansPerTrace)
     {
         var scopeSpans = new List<SpanDetail>(traces * spansPerTrace);
         for (var t = 0; t < traces; t++)
@@ -43,15 +63,11 @@ internal static class TestSpans
                 scopeSpans.Add(Span(traceId, ((ulong)t * 1000) + (ulong)s + 1, s));
             }
         }
-        var request = OtlpEncoder.EncodeRequest(
+        return OtlpEncoder.EncodeRequest(
         [
             new ResourceSpansDetail(
                 [new("service.name", AttributeValue.FromString("checkout"))],
                 [new ScopeSpansDetail(new ScopeDetail("test-scope", "1.0", []), scopeSpans)]),
         ]);
-        var decoded = OtlpTraceDecoder.Decode(request, region);
-        return decoded.Traces
-            .Select(trace => (IReadOnlyList<StoredSpan>)trace.Spans.Select(s => new StoredSpan(s, "test/keep", 1)).ToList())
-            .ToList();
     }
 }

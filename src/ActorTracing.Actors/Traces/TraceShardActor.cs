@@ -293,11 +293,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             // Decided by an earlier incarnation: what was buffered meanwhile is late and follows it.
             _open.Remove(result.TraceId);
             trace.Done = true;
-            if (decided.Decision.Keep)
-            {
-                trace.Buffer.DetachBytes();
-            }
-            FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now);
+            var keptBytes = decided.Decision.Keep ? trace.Buffer.DetachBytes() : null;
+            FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now, keptBytes);
             trace.Buffer.Release();
             Recycle(trace);
             return;
@@ -454,15 +451,13 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         _gauges.Decided(decision.Keep, decision.Reason, completionReason, buffer.SpanCount, now - buffer.LastArrival);
         _gauges.Released(buffer.SpanCount, buffer.Bytes);
-        if (decision.Keep)
-        {
-            // Kept spans outlive the decision on their way to storage: out of the arena first.
-            buffer.DetachBytes();
-        }
+        // Kept spans outlive the decision on their way to storage: out of the arena first, into
+        // a pooled buffer storage gives back once their rows are written.
+        var keptBytes = decision.Keep ? buffer.DetachBytes() : null;
         // The stitch is stored with a kept trace's summary; nothing reads a dropped trace's, so
         // ~90 % of decisions skip computing it.
         var stitch = decision.Keep ? TraceStitcher.Stitch(buffer) : null;
-        Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, stitch, trace.GroupKey));
+        Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, stitch, trace.GroupKey, keptBytes));
         // A dropped trace's span objects are read by no one once published (TraceDecided.Spans):
         // the next decision reuses them. A kept trace's go on to storage.
         buffer.Release(reuseSpans: !decision.Keep);
@@ -502,14 +497,14 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now)
+    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now, SharedBuffer? keptBytes = null)
     {
         // Remembered locally too, so the next late span does not ask the journal again.
         _decisions.Add(traceId, decision, now);
         _gauges.Late(spans.Count, decision.Keep);
         _gauges.Released(spans.Count, bytes);
         var late = decision with { Reason = "late/" + decision.Reason };
-        Publish(new TraceDecided(traceId, late, "late", spans, bytes, true, now, now, now));
+        Publish(new TraceDecided(traceId, late, "late", spans, bytes, true, now, now, now, KeptBytes: keptBytes));
     }
 
     /// <summary>
@@ -604,11 +599,11 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         base.PostStop();
     }
 
-    private void Publish(TraceDecided decided)
+    private void Publish(in TraceDecided decided)
     {
         try
         {
-            _sink.OnDecided(decided);
+            _sink.OnDecided(in decided);
         }
         catch (Exception e)
         {

@@ -22,13 +22,12 @@ public sealed class DecisionLatencySink : ITraceOutcomeSink
 
     public DecisionLatencyHistogram Histogram { get; }
 
-    public void OnDecided(TraceDecided decided)
+    public void OnDecided(in TraceDecided decided)
     {
-        ArgumentNullException.ThrowIfNull(decided);
         if (!decided.IsLate)
         {
             Histogram.Observe(decided.DecidedAt - decided.LastArrival);
         }
-        _inner.OnDecided(decided);
+        _inner.OnDecided(in decided);
     }
 }

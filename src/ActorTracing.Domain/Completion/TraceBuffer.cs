@@ -21,7 +21,11 @@ public sealed class TraceBuffer
     private const int ScratchBytes = 1024;
 
     // What expanding a compact span adds back, about: ids, name, kind, times and attribute keys.
-    private const int ExpandedHeaderBytes = 192;
+    // The per-thread scratch DetachBytes expands kept spans into is dropped past this size.
+    private const int MaxScratchBytes = 1024 * 1024;
+
+    [ThreadStatic]
+    private static ProtoWriter? t_detachScratch;
 
     private readonly SpanSlots _slots;
     private int _head = -1;
@@ -226,29 +230,50 @@ public sealed class TraceBuffer
     }
 
     /// <summary>
-    /// Moves the bytes of <see cref="Spans"/> out of the arena into one array of the trace's own,
+    /// Moves the bytes of <see cref="Spans"/> out of the arena into one buffer of the trace's own,
     /// expanded back to complete OTLP Span messages, so they stay valid after <see cref="Release"/>:
     /// a kept trace's spans travel on to storage.
     /// </summary>
-    public void DetachBytes()
+    /// <returns>
+    /// The buffer the spans now slice, holding one share — the caller's, to hand to whoever reads
+    /// the spans last (storage gives it back once it has written their rows; a holder that never
+    /// gives it back only costs the reuse). Null when the spans were not in an arena (nothing moved).
+    /// </returns>
+    /// <remarks>
+    /// The buffer is rented from <see cref="SharedBufferPool.KeptTraces"/>: a new array per kept
+    /// trace was 6.4 of the node's 36 MB/s at 200k spans/s (dotnet-trace allocation ticks). The
+    /// spans are expanded into a scratch writer of this thread first, since their expanded size is
+    /// only known once written.
+    /// </remarks>
+    /// <param name="pool">Where the buffer comes from: <see cref="SharedBufferPool.KeptTraces"/> unless given (tests).</param>
+    public SharedBuffer? DetachBytes(SharedBufferPool? pool = null)
     {
         if (_arena is null)
         {
-            return;
+            return null;
         }
         var spans = Spans;
-        var writer = new ProtoWriter((int)Math.Min(int.MaxValue / 2, Bytes + (ExpandedHeaderBytes * (long)spans.Count) + 64));
+        var writer = t_detachScratch ??= new ProtoWriter(16 * 1024);
+        writer.Reset();
         Span<int> ends = spans.Count <= 256 ? stackalloc int[spans.Count] : new int[spans.Count];
         for (var i = 0; i < spans.Count; i++)
         {
             spans[i].WriteOtlp(writer);
             ends[i] = writer.Length;
         }
-        var own = writer.WrittenMemory;
+        var own = (pool ?? SharedBufferPool.KeptTraces).Rent(writer.Length);
+        writer.WrittenSpan.CopyTo(own.Writable.Span);
+        if (writer.Capacity > MaxScratchBytes)
+        {
+            // One huge trace must not keep a huge scratch array per thread for good.
+            t_detachScratch = null;
+        }
+        var memory = own.Memory;
         for (int i = 0, at = 0; i < spans.Count; at = ends[i], i++)
         {
-            spans[i].Rebase(own[at..ends[i]]);
+            spans[i].Rebase(memory[at..ends[i]]);
         }
+        return own;
     }
 
     /// <summary>

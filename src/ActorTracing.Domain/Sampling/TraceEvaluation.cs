@@ -60,7 +60,7 @@ internal sealed class TraceEvaluation
     private static long t_decodes;
 
     private readonly Dictionary<SpanOrigin, int> _origins = new(ReferenceEqualityComparer.Instance);
-    private TraceSnapshot _trace = null!;
+    private TraceSnapshot _trace;
     private int _keyCount;
     private AttributeValue[] _values = [];
     private byte[] _states = [];
@@ -110,7 +110,7 @@ internal sealed class TraceEvaluation
         }
     }
 
-    public static TraceEvaluation Rent(TraceSnapshot trace, int keyCount)
+    public static TraceEvaluation Rent(in TraceSnapshot trace, int keyCount)
     {
         var evaluation = t_cached ?? new TraceEvaluation();
         t_cached = null;
@@ -123,7 +123,7 @@ internal sealed class TraceEvaluation
     {
         // Stale cached values stay in the arrays (their states are cleared before the next read);
         // only references that would pin the trace's buffers are dropped.
-        _trace = null!;
+        _trace = default;
         _origins.Clear();
         t_cached = this;
     }
@@ -287,7 +287,7 @@ internal sealed class TraceEvaluation
         return found;
     }
 
-    private void Reset(TraceSnapshot trace, int keyCount)
+    private void Reset(in TraceSnapshot trace, int keyCount)
     {
         _trace = trace;
         _keyCount = keyCount;

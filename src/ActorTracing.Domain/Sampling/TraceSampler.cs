@@ -45,10 +45,10 @@ public sealed class TraceSampler
     /// <summary>The rate limiters of the rules that have one, keyed by rule or category name (for metrics and tests).</summary>
     public IReadOnlyDictionary<string, RateLimiter> RateLimiters { get; }
 
-    public SamplingDecision Decide(TraceSnapshot trace, DateTimeOffset now)
+    public SamplingDecision Decide(in TraceSnapshot trace, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(trace);
-        var evaluation = TraceEvaluation.Rent(trace, _keyCount);
+        ArgumentNullException.ThrowIfNull(trace.Spans);
+        var evaluation = TraceEvaluation.Rent(in trace, _keyCount);
         try
         {
             foreach (var (condition, action) in _rules)

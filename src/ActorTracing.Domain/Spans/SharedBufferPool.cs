@@ -29,6 +29,12 @@ public sealed class SharedBufferPool
     /// <summary>The receivers' pool.</summary>
     public static SharedBufferPool Requests { get; } = new();
 
+    /// <summary>
+    /// Kept traces' span bytes on their way from a trace shard to storage
+    /// (<see cref="Completion.TraceBuffer.DetachBytes"/>), given back once their rows are written.
+    /// </summary>
+    public static SharedBufferPool KeptTraces { get; } = new();
+
     /// <param name="maxPerSize">Free arrays kept per size; more given back are left to the GC.</param>
     public SharedBufferPool(int maxPerSize = 64)
     {

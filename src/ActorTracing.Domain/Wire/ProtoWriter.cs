@@ -27,6 +27,9 @@ public sealed class ProtoWriter
     /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
     public int Length => _position;
 
+    /// <summary>Size of the array behind the writer (what it holds on to across <see cref="Reset"/>).</summary>
+    public int Capacity => _buffer.Length;
+
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _position);
 
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _position);

@@ -16,7 +16,7 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
 
     public StorageOutcomeSink(ShardedStorageWriter writer) => _writer = writer;
 
-    public void OnDecided(TraceDecided decided)
+    public void OnDecided(in TraceDecided decided)
     {
         if (!decided.Decision.Keep || decided.Spans.Count == 0)
         {
@@ -30,6 +30,7 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
         var summary = decided.IsLate || decided.Stitch is not { } stitch
             ? null
             : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate, decided.GroupKey ?? string.Empty);
-        _writer.Enqueue(rows, summary);
+        // Storage gives the kept bytes back once it has written the rows.
+        _writer.Enqueue(rows, summary, decided.KeptBytes);
     }
 }

@@ -23,6 +23,6 @@ public sealed class StorageWriterHolder : ITraceOutcomeSink
 
     public long PendingRows => Writer?.PendingRows ?? 0;
 
-    public void OnDecided(TraceDecided decided)
-        => (_sink ?? throw new InvalidOperationException("storage writer not started")).OnDecided(decided);
+    public void OnDecided(in TraceDecided decided)
+        => (_sink ?? throw new InvalidOperationException("storage writer not started")).OnDecided(in decided);
 }

@@ -7,5 +7,5 @@ namespace ActorTracing.Protocol.Traces;
 /// </summary>
 public interface ITraceOutcomeSink
 {
-    void OnDecided(TraceDecided decided);
+    void OnDecided(in TraceDecided decided);
 }

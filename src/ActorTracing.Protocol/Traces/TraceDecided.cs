@@ -7,6 +7,8 @@ namespace ActorTracing.Protocol.Traces;
 /// <summary>
 /// A trace was decided (or late spans followed an earlier decision). Published by the TraceActor
 /// to <see cref="ITraceOutcomeSink"/>, which sends kept spans to storage and counts outcomes.
+/// A struct passed by reference: one is made per decision (~50k a second at 200k spans/s), ~90 % of
+/// them for dropped traces that no sink keeps, and the sinks read it only during the call.
 /// </summary>
 /// <param name="Spans">Every span the decision covers; storage writes them when <c>Decision.Keep</c>. A
 /// dropped trace's spans — the list, the span objects and their OTLP bytes (<c>Raw</c>) — are valid only
@@ -17,7 +19,11 @@ namespace ActorTracing.Protocol.Traces;
 /// <param name="LastArrival">When the last span arrived; decision latency is measured from it.</param>
 /// <param name="Stitch">Regions, cross-region edges, skew and arrival lag of a kept trace (stored with its summary); null for late spans and dropped traces.</param>
 /// <param name="GroupKey">The correlation group the trace was decided with, or null.</param>
-public sealed record TraceDecided(
+/// <param name="KeptBytes">The pooled buffer a kept trace's <c>Spans</c> slice (see <c>TraceBuffer.DetachBytes</c>),
+/// holding one share handed to the sink: the sink that stores the spans gives it back once their rows are
+/// written. A sink that never gives it back only costs the reuse; giving it back while anything still reads
+/// the spans lets another trace overwrite them. Null when there is nothing to give back.</param>
+public readonly record struct TraceDecided(
     TraceId TraceId,
     SamplingDecision Decision,
     string CompletionReason,
@@ -28,4 +34,5 @@ public sealed record TraceDecided(
     DateTimeOffset LastArrival,
     DateTimeOffset DecidedAt,
     TraceStitch? Stitch = null,
-    string? GroupKey = null);
+    string? GroupKey = null,
+    SharedBuffer? KeptBytes = null);

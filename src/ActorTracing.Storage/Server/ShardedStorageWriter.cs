@@ -99,15 +99,21 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
     /// are written in the same batch. Never blocks, never drops; safe from any thread. Spans of
     /// other traces in the list are split off to their own shards.
     /// </summary>
+    /// <param name="spanBytes">A share of the buffer the spans' bytes live in, or null: given back
+    /// once every shard the spans went to has encoded them (see <see cref="StorageWriter.Enqueue(IReadOnlyList{StoredSpan}, StoredTraceSummary?, SharedBuffer?)"/>).</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (spans.Count == 0)
         {
             if (summary is not null)
             {
-                _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue(spans, summary);
+                _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue(spans, summary, spanBytes);
+            }
+            else
+            {
+                spanBytes?.Release();
             }
             return;
         }
@@ -119,7 +125,7 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
         }
         if (_writers.Length == 1 || (single && (summary is null || summary.TraceId == first)))
         {
-            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, summary);
+            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, summary, spanBytes);
             return;
         }
         if (summary is not null)
@@ -127,25 +133,35 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
             // A list that is not exactly the summary's trace: the summary goes on its own, still to
             // its trace's shard, and the spans are routed as any list.
             _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue([], summary);
-            Enqueue(spans, summary: null);
+            Enqueue(spans, summary: null, spanBytes);
             return;
         }
         if (single)
         {
-            _writers[ShardOf(first, _writers.Length)].Enqueue(spans);
+            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, null, spanBytes);
             return;
         }
         var perShard = new List<StoredSpan>?[_writers.Length];
+        var lists = 0;
         foreach (var span in spans)
         {
             var shard = ShardOf(span.Span.TraceId, _writers.Length);
+            if (perShard[shard] is null)
+            {
+                lists++;
+            }
             (perShard[shard] ??= []).Add(span);
+        }
+        // One share per shard the spans go to, all taken before the first shard can give its back.
+        for (var i = 1; i < lists; i++)
+        {
+            spanBytes?.Retain();
         }
         for (var shard = 0; shard < perShard.Length; shard++)
         {
             if (perShard[shard] is { } list)
             {
-                _writers[shard].Enqueue(list);
+                _writers[shard].Enqueue(list, null, spanBytes);
             }
         }
     }

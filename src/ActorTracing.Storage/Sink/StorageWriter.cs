@@ -1,3 +1,4 @@
+using ActorTracing.Domain;
 using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
@@ -155,8 +156,12 @@ public sealed class StorageWriter : IAsyncDisposable
     /// written in the same batch. Never blocks, never drops; safe from any thread. The list must not
     /// be changed afterwards.
     /// </summary>
+    /// <param name="spanBytes">A share of the pooled buffer the spans' bytes live in (a kept trace's,
+    /// <c>TraceBuffer.DetachBytes</c>), or null. The writer gives it back as soon as the spans are
+    /// encoded, when nothing reads them any more; the caller must not read them after this call.
+    /// If the call throws, the share stays with the caller.</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (summary is not null)
@@ -171,12 +176,13 @@ public sealed class StorageWriter : IAsyncDisposable
         var summaries = summary is null ? 0 : 1;
         if (spans.Count == 0 && summaries == 0)
         {
+            spanBytes?.Release();
             return;
         }
         // Counted before the write so the stream can never subtract rows not yet added.
         Interlocked.Add(ref _pendingRows, spans.Count);
         Interlocked.Add(ref _pendingSummaries, summaries);
-        if (!_channel.Writer.TryWrite(new PendingTrace(spans, summary)))
+        if (!_channel.Writer.TryWrite(new PendingTrace(spans, summary, spanBytes)))
         {
             Interlocked.Add(ref _pendingRows, -spans.Count);
             Interlocked.Add(ref _pendingSummaries, -summaries);
@@ -300,6 +306,19 @@ public sealed class StorageWriter : IAsyncDisposable
     /// </summary>
     private EncodedTrace Encode(PendingTrace trace)
     {
+        try
+        {
+            return EncodeRows(trace);
+        }
+        finally
+        {
+            // Encoded (or failed for good): nothing reads the spans or their bytes any more.
+            trace.SpanBytes?.Release();
+        }
+    }
+
+    private EncodedTrace EncodeRows(PendingTrace trace)
+    {
         _encoder.ResetRows();
         // Late spans (no summary) carry '' instead: what tells a decision's rows apart from them.
         var completionReason = trace.Summary?.CompletionReason ?? string.Empty;
@@ -345,8 +364,8 @@ public sealed class StorageWriter : IAsyncDisposable
         return new EncodedTrace(rows, _encoder.Rows, spans, summaryRange, inSpanRows);
     }
 
-    /// <summary>One channel item: a trace's spans and, at its decision, its summary.</summary>
-    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary);
+    /// <summary>One channel item: a trace's spans, at its decision its summary, and the buffer share to give back once encoded.</summary>
+    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary, SharedBuffer? SpanBytes);
 
     /// <summary>
     /// One trace as it waits for its batch: its rows in a block, how many spans they account for

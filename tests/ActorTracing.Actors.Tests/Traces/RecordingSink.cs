@@ -10,5 +10,5 @@ internal sealed class RecordingSink : ITraceOutcomeSink
     public ConcurrentQueue<TraceDecided> Decided { get; } = new();
 
     // A dropped trace's spans are the shard's to reuse once this returns (TraceDecided.Spans): copied.
-    public void OnDecided(TraceDecided decided) => Decided.Enqueue(decided.Decision.Keep ? decided : decided with { Spans = SpanCopies.Of(decided.Spans) });
+    public void OnDecided(in TraceDecided decided) => Decided.Enqueue(decided.Decision.Keep ? decided : decided with { Spans = SpanCopies.Of(decided.Spans) });
 }

@@ -237,7 +237,7 @@ public sealed class TraceShardActorSpec : TestKit
     {
         public System.Collections.Concurrent.ConcurrentQueue<(TraceId TraceId, bool Keep, BufferedSpan Span, TraceId SeenTrace, ulong SeenSpanId)> Decided { get; } = new();
 
-        public void OnDecided(TraceDecided decided)
+        public void OnDecided(in TraceDecided decided)
         {
             var span = Assert.Single(decided.Spans);
             Decided.Enqueue((decided.TraceId, decided.Decision.Keep, span, span.TraceId, span.SpanId.Value));
@@ -278,7 +278,7 @@ public sealed class TraceShardActorSpec : TestKit
     {
         public List<(bool Keep, WeakReference<IReadOnlyList<BufferedSpan>> List)> Spans { get; } = [];
 
-        public void OnDecided(TraceDecided decided)
+        public void OnDecided(in TraceDecided decided)
         {
             lock (Spans)
             {
@@ -364,6 +364,24 @@ public sealed class TraceShardActorSpec : TestKit
 
         Assert.Equal(["iad"], _sink.Decided.Single(d => d.TraceId == Trace).Stitch?.Regions);
         Assert.Null(_sink.Decided.Single(d => d.TraceId == Other).Stitch);
+    }
+
+    [Fact]
+    public void Only_a_kept_trace_hands_its_sink_a_share_of_the_pooled_buffer_its_spans_now_slice()
+    {
+        var actor = Start();
+        Append(actor, Span(1, status: SpanStatusCode.Error), Span(2, parent: 1));
+        Append(actor, Span(1, trace: Other));
+        Advance(actor, TimeSpan.FromSeconds(2));
+
+        var kept = _sink.Decided.Single(d => d.TraceId == Trace);
+        var bytes = Assert.IsType<SharedBuffer>(kept.KeptBytes);
+        Assert.Equal(1, bytes.Shares);
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes.Memory, out var own));
+        Assert.All(kept.Spans, s => Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(s.Raw, out var slice) && slice.Array == own.Array));
+        Assert.Equal(bytes.Length, kept.Spans.Sum(s => s.Raw.Length));
+        Assert.Null(_sink.Decided.Single(d => d.TraceId == Other).KeptBytes);
+        bytes.Release();
     }
 
     [Fact]

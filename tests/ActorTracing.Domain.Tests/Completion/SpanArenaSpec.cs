@@ -54,6 +54,40 @@ public sealed class SpanArenaSpec
     }
 
     [Fact]
+    public void A_kept_traces_bytes_are_detached_into_a_pooled_buffer_that_the_next_kept_trace_reuses_once_given_back()
+    {
+        // A pool of the test's own: other tests detach from the shared one meanwhile.
+        var pool = new SharedBufferPool();
+        var arena = new SpanArena();
+        var first = new TraceBuffer(new TraceId(1, 1), arena);
+        first.Add([Span(new TraceId(1, 1), 1, 0x11), Span(new TraceId(1, 1), 2, 0x22)], T0);
+        var spans = first.Spans;
+
+        var bytes = first.DetachBytes(pool)!;
+        first.Release();
+        Assert.Equal(1, bytes.Shares);
+        // The spans slice the buffer, back to back, and read as they were sent.
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(spans[0].Raw, out var a));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(spans[1].Raw, out var b));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes.Memory, out var own));
+        Assert.Same(own.Array, a.Array);
+        Assert.Same(own.Array, b.Array);
+        Assert.Equal(bytes.Length, spans[0].Raw.Length + spans[1].Raw.Length);
+        Assert.All(spans[0].Raw.ToArray(), x => Assert.Equal(0x11, x));
+        Assert.All(spans[1].Raw.ToArray(), x => Assert.Equal(0x22, x));
+
+        // Storage gives it back once written; the next kept trace gets the same array.
+        bytes.Release();
+        var second = new TraceBuffer(new TraceId(2, 2), arena);
+        second.Add([Span(new TraceId(2, 2), 1, 0x33)], T0);
+        var next = second.DetachBytes(pool)!;
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(next.Memory, out var reused));
+        Assert.Same(own.Array, reused.Array);
+        Assert.All(second.Spans[0].Raw.ToArray(), x => Assert.Equal(0x33, x));
+        next.Release();
+    }
+
+    [Fact]
     public void Full_chunks_go_back_to_the_pool_once_every_trace_in_them_is_decided()
     {
         var arena = new SpanArena();

@@ -69,6 +69,32 @@ public sealed class ShardedStorageWriterSpec(ClickHouseServersFixture servers) :
     }
 
     [Fact]
+    public async Task A_split_list_gives_its_bytes_back_once_every_shard_has_encoded_its_part()
+    {
+        // One share in, three shards out: each takes a share, so the last to encode gives the
+        // buffer back (the pool poisons it; a share given back early would show in the rows).
+        var pool = new SharedBufferPool { PoisonReturned = true };
+        var shards = new[] { new RecordingSpanStore(), new RecordingSpanStore(), new RecordingSpanStore() };
+        var writer = ShardedStorageWriter.Start(Sys, shards, new StorageSettings { BatchSize = 1_000, FlushInterval = TimeSpan.FromMilliseconds(20) });
+        var spans = TestSpans.PooledTraces(pool, traces: 30, spansPerTrace: 2, out var bytes).SelectMany(t => t).ToList();
+        var expected = new SpanRowEncoder[3];
+        foreach (var stored in spans)
+        {
+            (expected[ShardedStorageWriter.ShardOf(stored.Span.TraceId, 3)] ??= new SpanRowEncoder()).Append(stored);
+        }
+
+        writer.Enqueue(spans, summary: null, bytes);
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, bytes.Shares);
+        Assert.Equal(1, pool.FreeCount);
+        for (var shard = 0; shard < 3; shard++)
+        {
+            Assert.Equal(expected[shard].Written.ToArray(), shards[shard].Batches.SelectMany(b => b.Bytes).ToArray());
+        }
+    }
+
+    [Fact]
     public async Task A_summary_goes_to_its_trace_shard_even_when_enqueued_with_a_list_mixing_traces()
     {
         var shards = new[] { new RecordingSpanStore(), new RecordingSpanStore(), new RecordingSpanStore() };
