@@ -286,6 +286,11 @@ public static class OtlpTraceDecoder
         [ThreadStatic]
         private static Dictionary<TraceId, int>? t_traceIndex;
 
+        // The request's traces are gathered in a list of the thread's and handed out as an array
+        // of exactly their count: a list grown per request left every doubling behind as garbage.
+        [ThreadStatic]
+        private static List<TraceSpans>? t_traces;
+
         private const int MaxRetainedTraceIndex = 4096;
 
         private List<TraceSpans>? _traces;
@@ -307,7 +312,7 @@ public static class OtlpTraceDecoder
                 _lastSpans.Add(span);
                 return;
             }
-            _traces ??= [];
+            _traces ??= t_traces ??= [];
             _byTrace ??= t_traceIndex ??= [];
             List<BufferedSpan> spans;
             if (_byTrace.TryGetValue(span.TraceId, out var index))
@@ -331,9 +336,20 @@ public static class OtlpTraceDecoder
             _firstProblem ??= $"span {spanIndex} of resource {resourceIndex}, scope {scopeIndex} {problem}";
         }
 
-        /// <summary>Empties the thread's trace index for the next request; the state is done with after this.</summary>
+        /// <summary>Empties the thread's trace index and list for the next request; the state is done with after this.</summary>
         public readonly void ForgetTraceIndex()
         {
+            if (_traces is { } traces)
+            {
+                if (traces.Count > MaxRetainedTraceIndex)
+                {
+                    t_traces = null;
+                }
+                else
+                {
+                    traces.Clear();
+                }
+            }
             if (_byTrace is not { } byTrace)
             {
                 return;
@@ -358,7 +374,7 @@ public static class OtlpTraceDecoder
             var message = _rejected == 0
                 ? null
                 : $"{_rejected} span{(_rejected == 1 ? string.Empty : "s")} rejected: {_firstProblem}";
-            return new OtlpDecodeResult((IReadOnlyList<TraceSpans>?)_traces ?? [], _accepted, _rejected, message);
+            return new OtlpDecodeResult(_traces is { } traces ? traces.ToArray() : [], _accepted, _rejected, message);
         }
     }
 }

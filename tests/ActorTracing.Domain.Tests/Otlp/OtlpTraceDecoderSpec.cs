@@ -236,6 +236,21 @@ public sealed class OtlpTraceDecoderSpec
     }
 
     [Fact]
+    public void A_requests_traces_are_its_own_exact_array_which_the_next_decode_on_the_thread_leaves_alone()
+    {
+        // The decoder gathers traces in a list of the thread's; what it hands out must be a copy.
+        static byte[] Request(ulong firstTrace, int traces) => OtlpEncoder.EncodeRequest([new ResourceSpansDetail(OtlpSamples.Resource("svc"), [new ScopeSpansDetail(OtlpSamples.Scope(),
+            Enumerable.Range(0, traces).Select(t => OtlpSamples.MinimalSpan(new TraceId(7, firstTrace + (ulong)t), 1, 0, "op")).ToList())])]);
+
+        var first = OtlpTraceDecoder.Decode(Request(100, 3), "local");
+        var second = OtlpTraceDecoder.Decode(Request(200, 5), "local");
+
+        Assert.Equal(3, Assert.IsType<TraceSpans[]>(first.Traces).Length);
+        Assert.Equal([100UL, 101UL, 102UL], first.Traces.Select(t => t.TraceId.Low));
+        Assert.Equal([200UL, 201UL, 202UL, 203UL, 204UL], second.Traces.Select(t => t.TraceId.Low));
+    }
+
+    [Fact]
     public void Decoding_allocates_little_beyond_the_buffered_spans()
     {
         const int spanCount = 10_000;
