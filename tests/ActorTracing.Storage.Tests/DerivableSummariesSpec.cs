@@ -77,6 +77,24 @@ public sealed class DerivableSummariesSpec
     }
 
     [Fact]
+    public void The_check_allocates_nothing_once_warm_and_each_trace_starts_with_no_span_ids_seen()
+    {
+        var summary = TestSummaries.Derivable(Trace);
+        DerivableSummaries.IsDerivable(summary, Trace);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(DerivableSummaries.IsDerivable(summary, Trace));
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // A duplicate span id is still caught after a rejected trace left ids in the set.
+        Assert.False(DerivableSummaries.IsDerivable(summary with { Stitch = summary.Stitch with { SpanCount = 5 } }, [.. Trace, Trace[1]]));
+        Assert.True(DerivableSummaries.IsDerivable(summary, Trace));
+    }
+
+    [Fact]
     public void A_span_ending_before_it_starts_is_read_back_as_ending_at_its_start()
     {
         // The row stores Duration 0 for it, so the rebuild sees its end at its start, while the

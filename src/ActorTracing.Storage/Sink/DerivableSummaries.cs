@@ -36,19 +36,39 @@ public static class DerivableSummaries
 
         var start = ulong.MaxValue;
         var end = 0UL;
-        var spanIds = new HashSet<ulong>(spans.Count);
-        foreach (var stored in spans)
+        // One set per thread, emptied per trace: a new one per kept trace (and its arrays) was
+        // ~0.9 MB/s of a node's allocation at 200k spans/s.
+        var spanIds = t_spanIds ??= [];
+        spanIds.Clear();
+        try
         {
-            var span = stored.Span;
-            if (span.TraceId != summary.TraceId || span.Origin.Region != region || !spanIds.Add(span.SpanId.Value)
-                || stored.SamplingReason != summary.SamplingReason || stored.SampleRate != summary.SampleRate)
+            for (var i = 0; i < spans.Count; i++)
             {
-                return false;
+                var stored = spans[i];
+                var span = stored.Span;
+                if (span.TraceId != summary.TraceId || span.Origin.Region != region || !spanIds.Add(span.SpanId.Value)
+                    || stored.SamplingReason != summary.SamplingReason || stored.SampleRate != summary.SampleRate)
+                {
+                    return false;
+                }
+                start = Math.Min(start, span.StartUnixNano);
+                // The row keeps Duration = 0 for a span ending before it starts: its end reads back as its start.
+                end = Math.Max(end, Math.Max(span.StartUnixNano, span.EndUnixNano));
             }
-            start = Math.Min(start, span.StartUnixNano);
-            // The row keeps Duration = 0 for a span ending before it starts: its end reads back as its start.
-            end = Math.Max(end, Math.Max(span.StartUnixNano, span.EndUnixNano));
+        }
+        finally
+        {
+            if (spanIds.Count > MaxRetainedSpanIds)
+            {
+                // One huge trace must not leave the thread a huge set for good.
+                t_spanIds = null;
+            }
         }
         return stitch.StartUnixNano == start && stitch.DurationNanos == end - start;
     }
+
+    private const int MaxRetainedSpanIds = 4096;
+
+    [ThreadStatic]
+    private static HashSet<ulong>? t_spanIds;
 }

@@ -332,6 +332,61 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void A_busy_shards_repeating_tick_decides_each_trace_within_one_tick_of_its_send_delay_and_an_idle_one_from_a_single_timer()
+    {
+        var actor = Start();
+        var tick = TraceActorSettings.Default.CompletionTick;
+        var sendDelay = TimeSpan.FromSeconds(2);
+        // A trace every 5 ms for 3 s: checks keep coming due, so the tick repeats. Then a pause,
+        // and one more trace: its check is far away when the busy traces are done.
+        var arrivals = new List<(TraceId Trace, TimeSpan At)>();
+        var elapsed = TimeSpan.Zero;
+        for (var i = 1; i <= 600; i++)
+        {
+            var trace = new TraceId(0xB05, (ulong)i);
+            Append(actor, Span(1, trace: trace));
+            arrivals.Add((trace, elapsed));
+            Advance(actor, TimeSpan.FromMilliseconds(5));
+            elapsed += TimeSpan.FromMilliseconds(5);
+            AssertDecidedOnTime();
+        }
+        for (var i = 0; i < 420; i++)
+        {
+            Advance(actor, TimeSpan.FromMilliseconds(5));
+            elapsed += TimeSpan.FromMilliseconds(5);
+            AssertDecidedOnTime();
+        }
+        Assert.Equal(600, _sink.Decided.Count);
+
+        Append(actor, Span(1, trace: Other));
+        arrivals.Add((Other, elapsed));
+        Advance(actor, sendDelay - TimeSpan.FromMilliseconds(1));
+        elapsed += sendDelay - TimeSpan.FromMilliseconds(1);
+        AssertDecidedOnTime();
+        Advance(actor, TimeSpan.FromMilliseconds(1));
+        elapsed += TimeSpan.FromMilliseconds(1);
+        AssertDecidedOnTime();
+        Assert.Equal(601, _sink.Decided.Count);
+
+        void AssertDecidedOnTime()
+        {
+            var decided = _sink.Decided.Select(d => d.TraceId).ToHashSet();
+            foreach (var (trace, at) in arrivals)
+            {
+                // Never before its send-delay passed; at most one tick (and the 5 ms step) after.
+                if (elapsed < at + sendDelay)
+                {
+                    Assert.DoesNotContain(trace, decided);
+                }
+                else if (elapsed >= at + sendDelay + tick + TimeSpan.FromMilliseconds(5))
+                {
+                    Assert.Contains(trace, decided);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Late_spans_follow_the_decision_even_in_a_new_incarnation_of_the_shard()
     {
         var first = Start();
