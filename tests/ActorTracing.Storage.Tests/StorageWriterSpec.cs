@@ -78,15 +78,16 @@ public sealed class StorageWriterSpec : TestKit
     [Fact]
     public async Task A_kept_traces_bytes_go_back_to_their_pool_once_its_rows_are_encoded_not_before()
     {
-        // The store holds its first write: one batch in the write, the next (full) one waiting for
-        // it, so the writer takes nothing more from its queue and the pooled trace behind them stays
+        // The store holds its first write: one batch in the write, the next (full) ones waiting
+        // for it, so the writer soon takes nothing more from its queue (it took at most three
+        // batches' worth, tried with a pause here) and the pooled trace behind ten stays
         // unencoded — its share must still be out. The pool poisons what comes back, so a share
         // given back before the rows were encoded would also show in the rows.
         var pool = new SharedBufferPool { PoisonReturned = true };
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var store = new RecordingSpanStore { Gate = gate.Task };
         var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 5 });
-        var ahead = TestSpans.Traces(traces: 2, spansPerTrace: 5);
+        var ahead = TestSpans.Traces(traces: 10, spansPerTrace: 5);
         var pooled = TestSpans.PooledTraces(pool, traces: 1, spansPerTrace: 5, out var bytes)[0];
         var expected = new SpanRowEncoder();
         foreach (var stored in ahead.Append(pooled).SelectMany(t => t))
@@ -94,16 +95,23 @@ public sealed class StorageWriterSpec : TestKit
             expected.Append(stored);
         }
 
-        writer.Enqueue(ahead[0]);
-        writer.Enqueue(ahead[1]);
+        foreach (var trace in ahead)
+        {
+            writer.Enqueue(trace);
+        }
         writer.Enqueue(pooled, summary: null, bytes);
         Assert.Equal(1, bytes.Shares);
+        Assert.All(pooled, s => Assert.True(s.Span.IsRecyclable));
 
         gate.SetResult();
         await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(0, bytes.Shares);
         Assert.Equal(1, pool.FreeCount);
         Assert.Equal(expected.Written.ToArray(), store.Batches.SelectMany(b => b.Bytes).ToArray());
+        // Handed over with their bytes: the decoder's span objects went back to its recycler too.
+        // Spans enqueued without bytes stay the caller's.
+        Assert.All(pooled, s => Assert.False(s.Span.IsRecyclable));
+        Assert.All(ahead.SelectMany(t => t), s => Assert.True(s.Span.IsRecyclable));
     }
 
     [Fact]

@@ -288,6 +288,7 @@ public sealed class TraceBuffer
         {
             _slots.Recycle(this);
         }
+
         for (var i = _head; i >= 0;)
         {
             ref var slot = ref _slots[i];

@@ -81,20 +81,43 @@ public sealed class SpanRecycler
         {
             for (var i = 0; i < spans.Count; i++)
             {
-                var span = spans[i];
-                if (!span.IsRecyclable)
-                {
-                    continue;
-                }
-                // Cleared even when dropped: a span that escaped the flag check twice must not
-                // be handed out twice.
-                span.Recycled();
-                if (_count < _spare.Length)
-                {
-                    _spare[_count++] = span;
-                }
+                TakeBack(spans[i]);
             }
             ReturnList(spans);
+        }
+    }
+
+    /// <summary>
+    /// Takes back the spans of <paramref name="items"/> (each read through <paramref name="span"/>)
+    /// that this recycler handed out and that were not taken back yet — storage's kept spans,
+    /// which travel wrapped. The list itself is not taken.
+    /// </summary>
+    public void Return<T>(IReadOnlyList<T> items, Func<T, BufferedSpan> span)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(span);
+        lock (_gate)
+        {
+            for (var i = 0; i < items.Count; i++)
+            {
+                TakeBack(span(items[i]));
+            }
+        }
+    }
+
+    // Under _gate.
+    private void TakeBack(BufferedSpan span)
+    {
+        if (!span.IsRecyclable)
+        {
+            return;
+        }
+        // Cleared even when dropped: a span that escaped the flag check twice must not be
+        // handed out twice.
+        span.Recycled();
+        if (_count < _spare.Length)
+        {
+            _spare[_count++] = span;
         }
     }
 

@@ -27,8 +27,7 @@ public sealed partial class SpanRowEncoder
     /// <exception cref="ActorTracing.Domain.Wire.ProtoFormatException">The span's bytes are not a valid OTLP Span.</exception>
     public void Append(StoredSpan stored, string completionReason = "")
     {
-        ArgumentNullException.ThrowIfNull(stored);
-        var span = stored.Span;
+        var span = stored.Span ?? throw new ArgumentException("a stored span without its span", nameof(stored));
         var origin = span.Origin;
         if (!_origins.TryGetValue(origin, out var decoded))
         {

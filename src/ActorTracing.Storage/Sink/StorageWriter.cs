@@ -157,9 +157,10 @@ public sealed class StorageWriter : IAsyncDisposable
     /// be changed afterwards.
     /// </summary>
     /// <param name="spanBytes">A share of the pooled buffer the spans' bytes live in (a kept trace's,
-    /// <c>TraceBuffer.DetachBytes</c>), or null. The writer gives it back as soon as the spans are
-    /// encoded, when nothing reads them any more; the caller must not read them after this call.
-    /// If the call throws, the share stays with the caller.</param>
+    /// <c>TraceBuffer.DetachBytes</c>), or null. Given, the spans are handed over: the writer gives
+    /// the share back as soon as they are encoded, and the span objects a <see cref="SpanRecycler"/>
+    /// lent back to it, so the caller must not read them after this call. Without it the spans stay
+    /// the caller's. If the call throws, everything stays with the caller.</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
     public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null)
     {
@@ -312,8 +313,14 @@ public sealed class StorageWriter : IAsyncDisposable
         }
         finally
         {
-            // Encoded (or failed for good): nothing reads the spans or their bytes any more.
-            trace.SpanBytes?.Release();
+            // Encoded (or failed for good). Spans handed over with their bytes are read by no one
+            // any more: the bytes go back to their pool, the span objects a recycler lent (a kept
+            // trace's, see SpanSlots) to it.
+            if (trace.SpanBytes is { } bytes)
+            {
+                bytes.Release();
+                SpanRecycler.Shared.Return(trace.Spans, static stored => stored.Span);
+            }
         }
     }
 

@@ -435,6 +435,8 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes.Memory, out var own));
         Assert.All(kept.Spans, s => Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(s.Raw, out var slice) && slice.Array == own.Array));
         Assert.Equal(bytes.Length, kept.Spans.Sum(s => s.Raw.Length));
+        // Its span objects are the recycler's, for storage to give back with the bytes.
+        Assert.All(kept.Spans, s => Assert.True(s.IsRecyclable));
         Assert.Null(_sink.Decided.Single(d => d.TraceId == Other).KeptBytes);
         bytes.Release();
     }
