@@ -371,15 +371,21 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             {
                 Timers.Cancel(TickTimer);
                 _repeating = false;
+                _armedFor = long.MaxValue;
             }
             return;
         }
         if (next > nowTicks + (2 * _tickTicks))
         {
-            // Far enough away that ticking until then would be wasted wake-ups.
+            // Far enough away that ticking until then would be wasted wake-ups: a single timer
+            // (under the same key, so it replaces a repeating one).
+            _repeating = false;
+            _armedFor = long.MaxValue;
             Arm(next, now, nowTicks + _tickTicks);
             return;
         }
+        // A repeating timer (started now, or already) replaces any single one armed meanwhile: a
+        // check due sooner than a tick from now is then at most that tick late.
         _armedFor = nowTicks + _tickTicks;
         if (!_repeating)
         {
@@ -391,9 +397,11 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
     private void OnTick()
     {
-        _armedFor = long.MaxValue;
         var now = Now;
         var nowTicks = now.UtcTicks;
+        // A repeating timer fires again one tick from now: checks the traces below queue for later
+        // than that must not replace it with a single timer (and have it started again after).
+        _armedFor = _repeating ? nowTicks + _tickTicks : long.MaxValue;
         while (_due.TryPeek(out var trace, out var due) && due <= nowTicks)
         {
             _due.Dequeue();
