@@ -16,6 +16,23 @@ namespace ActorTracing.Integration.Tests;
 /// </summary>
 public sealed class SdkExportToEmbeddedStorageSpec
 {
+    [Fact]
+    public async Task The_node_makes_no_activity_or_log_scope_per_request()
+    {
+        // ASP.NET Core makes both for every request while its hosting category logs at any level.
+        var node = await EmbeddedNodeFixture.StartNodeAsync("it_no_activity");
+        try
+        {
+            var logs = node.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
+            Assert.False(logs.CreateLogger(NodeHost.HostingDiagnosticsCategory).IsEnabled(Microsoft.Extensions.Logging.LogLevel.Critical));
+            Assert.True(logs.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning));
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
+
     [Theory]
     [InlineData(OtlpExportProtocol.Grpc, "it_grpc")]
     [InlineData(OtlpExportProtocol.HttpProtobuf, "it_http")]
