@@ -26,7 +26,8 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         OtlpDecodeResult decoded;
         try
         {
-            decoded = OtlpTraceDecoder.Decode(request, settings.Region);
+            // Transient: the traces' list is read only by the synchronous Submit below.
+            decoded = OtlpTraceDecoder.DecodeTransient(request, settings.Region);
         }
         catch (FormatException ex)
         {

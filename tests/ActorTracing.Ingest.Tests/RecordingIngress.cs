@@ -43,7 +43,7 @@ internal sealed class RecordingIngress : ITraceIngress
             }
             Sources.Enqueue(source);
         }
-        Submits.Enqueue((traces, protocol));
+        Submits.Enqueue((traces.ToArray(), protocol)); // the list is valid only for the call
         return Answer;
     }
 }

@@ -51,7 +51,8 @@ public static class LimitProbes
         {
             foreach (var request in payloads.Requests)
             {
-                var decoded = OtlpTraceDecoder.Decode(request, "local");
+                // As the receivers decode.
+                var decoded = OtlpTraceDecoder.DecodeTransient(request, "local");
                 spans += decoded.AcceptedSpans;
                 foreach (var trace in decoded.Traces)
                 {

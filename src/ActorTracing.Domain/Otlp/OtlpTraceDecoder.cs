@@ -24,10 +24,20 @@ public static class OtlpTraceDecoder
     /// </summary>
     /// <param name="request">The ExportTraceServiceRequest bytes; must not be reused while the spans live.</param>
     /// <param name="defaultRegion">The receiving node's region, for resources without <c>cloud.region</c>.</param>
-    public static OtlpDecodeResult Decode(ReadOnlyMemory<byte> request, string defaultRegion)
+    public static OtlpDecodeResult Decode(ReadOnlyMemory<byte> request, string defaultRegion) => Decode(request, defaultRegion, transient: false);
+
+    /// <summary>
+    /// <see cref="Decode(ReadOnlyMemory{byte}, string)"/> for a caller that is done with the
+    /// result's <see cref="OtlpDecodeResult.Traces"/> list before it decodes again on this thread
+    /// (the receivers submit synchronously): the list is one this thread reuses, not a copy of its
+    /// own (a new array per request was ~1.4 MB/s at 200k spans/s). The spans are not affected.
+    /// </summary>
+    public static OtlpDecodeResult DecodeTransient(ReadOnlyMemory<byte> request, string defaultRegion) => Decode(request, defaultRegion, transient: true);
+
+    private static OtlpDecodeResult Decode(ReadOnlyMemory<byte> request, string defaultRegion, bool transient)
     {
         ArgumentNullException.ThrowIfNull(defaultRegion);
-        var state = new DecodeState(request, defaultRegion);
+        var state = new DecodeState(request, defaultRegion, transient);
         try
         {
             var reader = new ProtoReader(request.Span);
@@ -273,7 +283,7 @@ public static class OtlpTraceDecoder
 
     private sealed record ResourceInfo(string ServiceName, string Region, byte[] Bytes);
 
-    private struct DecodeState(ReadOnlyMemory<byte> request, string defaultRegion)
+    private struct DecodeState(ReadOnlyMemory<byte> request, string defaultRegion, bool transient)
     {
         public readonly ReadOnlyMemory<byte> Request = request;
         public readonly string DefaultRegion = defaultRegion;
@@ -312,7 +322,12 @@ public static class OtlpTraceDecoder
                 _lastSpans.Add(span);
                 return;
             }
-            _traces ??= t_traces ??= [];
+            if (_traces is null)
+            {
+                // Emptied here, not after the request: a transient result is still being read then.
+                _traces = t_traces ??= [];
+                _traces.Clear();
+            }
             _byTrace ??= t_traceIndex ??= [];
             List<BufferedSpan> spans;
             if (_byTrace.TryGetValue(span.TraceId, out var index))
@@ -339,16 +354,10 @@ public static class OtlpTraceDecoder
         /// <summary>Empties the thread's trace index and list for the next request; the state is done with after this.</summary>
         public readonly void ForgetTraceIndex()
         {
-            if (_traces is { } traces)
+            if (_traces is { Count: > MaxRetainedTraceIndex })
             {
-                if (traces.Count > MaxRetainedTraceIndex)
-                {
-                    t_traces = null;
-                }
-                else
-                {
-                    traces.Clear();
-                }
+                // A request with thousands of traces must not leave the thread that large a list.
+                t_traces = null;
             }
             if (_byTrace is not { } byTrace)
             {
@@ -374,7 +383,8 @@ public static class OtlpTraceDecoder
             var message = _rejected == 0
                 ? null
                 : $"{_rejected} span{(_rejected == 1 ? string.Empty : "s")} rejected: {_firstProblem}";
-            return new OtlpDecodeResult(_traces is { } traces ? traces.ToArray() : [], _accepted, _rejected, message);
+            IReadOnlyList<TraceSpans> traces = _traces is null ? [] : transient ? _traces : _traces.ToArray();
+            return new OtlpDecodeResult(traces, _accepted, _rejected, message);
         }
     }
 }

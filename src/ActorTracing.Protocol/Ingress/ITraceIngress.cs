@@ -17,5 +17,7 @@ public interface ITraceIngress
     /// in a list) must take its own share (<see cref="Domain.SharedBuffer.Retain"/>) and give it
     /// back once it has copied them, or another request will overwrite them.
     /// </param>
+    /// <param name="traces">Valid only for the call (the receivers' list is reused for their next
+    /// request); an ingress that keeps it must copy it. The spans in it are not affected.</param>
     IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, Domain.SharedBuffer? source = null);
 }

@@ -251,6 +251,23 @@ public sealed class OtlpTraceDecoderSpec
     }
 
     [Fact]
+    public void A_transient_decode_hands_out_the_threads_list_which_the_next_decode_starts_over()
+    {
+        static byte[] Request(ulong firstTrace, int traces) => OtlpEncoder.EncodeRequest([new ResourceSpansDetail(OtlpSamples.Resource("svc"), [new ScopeSpansDetail(OtlpSamples.Scope(),
+            Enumerable.Range(0, traces).Select(t => OtlpSamples.MinimalSpan(new TraceId(8, firstTrace + (ulong)t), 1, 0, "op")).ToList())])]);
+        var transient = OtlpTraceDecoder.DecodeTransient(Request(100, 3), "local");
+        Assert.Equal([100UL, 101UL, 102UL], transient.Traces.Select(t => t.TraceId.Low));
+        var spans = transient.Traces[0].Spans;
+
+        // The next decode on the thread reuses the list; a copying one leaves the copy alone.
+        var copied = OtlpTraceDecoder.Decode(Request(200, 2), "local");
+        Assert.Same(transient.Traces, OtlpTraceDecoder.DecodeTransient(Request(300, 1), "local").Traces);
+        Assert.Equal([300UL], transient.Traces.Select(t => t.TraceId.Low));
+        Assert.Equal([200UL, 201UL], copied.Traces.Select(t => t.TraceId.Low));
+        Assert.Equal(100UL, spans[0].TraceId.Low);
+    }
+
+    [Fact]
     public void Decoding_allocates_little_beyond_the_buffered_spans()
     {
         const int spanCount = 10_000;
