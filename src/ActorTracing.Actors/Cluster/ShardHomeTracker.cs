@@ -9,7 +9,9 @@ namespace ActorTracing.Actors.Cluster;
 /// <summary>
 /// Keeps <see cref="ShardHomes"/> current: shard owners from each processing member's region
 /// (refreshed on a timer; when a region does not answer — it is across a partition — its last
-/// known shards are kept), unreachable members from cluster reachability events.
+/// known shards are kept), unreachable members from cluster reachability events, and members
+/// that left while owning shards: those shards are marked departed, and forgotten (unallocated)
+/// once at least one full refresh interval has passed, by when the shard regions know too.
 /// </summary>
 public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
 {
@@ -22,6 +24,10 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
     private readonly TimeSpan _interval;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    // Departed owners and the refresh during which they were first seen departed.
+    private readonly Dictionary<Address, long> _departedAt = [];
+    private long _refreshes;
 
     public ShardHomeTracker(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval)
     {
@@ -59,6 +65,8 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
     /// </summary>
     private void RefreshAll()
     {
+        _refreshes++;
+        ForgetDeparted();
         // Cluster.State is updated by its own subscriber, so while handling an event it may still
         // be the previous view; re-reading it on every tick makes the published view converge.
         PublishReachability();
@@ -107,7 +115,37 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
             .Where(m => m.HasRole(_processRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
             .OrderBy(m => m, Member.AgeOrdering)
             .FirstOrDefault()?.Address;
-        _homes.Publish(_homes.Current with { Unreachable = unreachable, CoordinatorHome = coordinator });
+        var current = _homes.Current;
+        var members = state.Members.Select(m => m.Address).ToHashSet();
+        foreach (var home in current.Homes.Values)
+        {
+            if (!members.Contains(home) && !unreachable.Contains(home))
+            {
+                _departedAt.TryAdd(home, _refreshes);
+            }
+        }
+        _homes.Publish(current with { Unreachable = unreachable, CoordinatorHome = coordinator, Departed = [.. _departedAt.Keys] });
+    }
+
+    /// <summary>
+    /// Forgets the shards of owners first seen departed before the previous refresh began: at
+    /// least one full interval ago. They read as unallocated then, so ingest accepts their traces
+    /// and the shard region asks the coordinator for a new home.
+    /// </summary>
+    private void ForgetDeparted()
+    {
+        var gone = _departedAt.Where(d => d.Value < _refreshes - 1).Select(d => d.Key).ToList();
+        if (gone.Count == 0)
+        {
+            return;
+        }
+        foreach (var address in gone)
+        {
+            _departedAt.Remove(address);
+        }
+        var current = _homes.Current;
+        var homes = current.Homes.Where(h => !gone.Contains(h.Value)).ToImmutableDictionary();
+        _homes.Publish(current with { Homes = homes, Departed = [.. _departedAt.Keys] });
     }
 
     private sealed record RegionAnswered(Address Address, ShardRegionStats Stats);

@@ -83,7 +83,7 @@ public sealed class ShardingIngress : ITraceIngress
             Interlocked.Increment(ref _partitionRefusals);
             return IngressResult.Overloaded(_settings.RetryAfter, "node is leaving the cluster (shutdown or downed); retry against another node");
         }
-        if (_homes is { IsPartitioned: true })
+        if (_homes is { MayRefuse: true })
         {
             // All or nothing, checked before anything is sent: a partially accepted request would
             // be retried whole by the client and duplicate the accepted part.
