@@ -24,7 +24,8 @@ public sealed class GcPauseSpec
             GC.Collect(0, GCCollectionMode.Forced, blocking: true);
             pauses = recorder.Between(0, clock.Elapsed.TotalSeconds + 1);
         }
-        while (!(pauses.Any(p => p.Generation == 0 && p.OlderMarkMilliseconds > 0) && pauses.Any(p => p.Generation == 2)) && deadline.Elapsed < TimeSpan.FromSeconds(10));
+        while (!(pauses.Any(p => p.Generation == 0 && p.OlderMarkMilliseconds > 0) && pauses.Any(p => p.Generation == 2) && pauses.Any(InducedYoung))
+            && deadline.Elapsed < TimeSpan.FromSeconds(10));
 
         Assert.Contains(pauses, p => p is { Generation: 0, Kind: GcPauseKind.Blocking } && p.Milliseconds > 0);
         // The runtime reports each heap's marking by root kind; the part from older generations'
@@ -35,11 +36,14 @@ public sealed class GcPauseSpec
         Assert.Contains(pauses, p => p is { Generation: 2, Kind: GcPauseKind.Blocking } && p.Milliseconds >= p.SuspendMilliseconds);
         // Why each ran (1 Induced: GC.Collect; 10 InducedCompacting: with compacting) and what the
         // runtime set for the next: its gen0 budget, on how many heaps.
-        Assert.Contains(pauses, p => p is { Generation: 0, Reason: 1 });
+        // (The runtime may run an induced gen0 collection as a gen1 one, as a CI run saw.)
+        Assert.Contains(pauses, InducedYoung);
         Assert.Contains(pauses, p => p is { Generation: 2, Reason: 10 });
         Assert.Contains(pauses, p => p is { Generation: 0, Gen0BudgetBytes: > 0, Heaps: > 0 });
         Assert.Empty(recorder.Between(clock.Elapsed.TotalSeconds + 100, double.MaxValue));
     }
+
+    private static bool InducedYoung(GcPause p) => p is { Generation: 0 or 1, Reason: 1 };
 
     [Fact]
     public void A_summary_counts_each_kind_with_its_longest_pause_and_what_young_collections_kept()
