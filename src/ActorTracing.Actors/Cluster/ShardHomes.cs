@@ -23,6 +23,9 @@ public sealed class ShardHomes
 
     public bool IsPartitioned => _snapshot.Unreachable.Count > 0;
 
+    /// <summary>The members ingest treats as unreachable now (as published by the tracker).</summary>
+    public IReadOnlyCollection<Address> Unreachable => _snapshot.Unreachable;
+
     /// <summary>
     /// Whether some trace may be refused now: a member is unreachable, or shards still lived on a
     /// member that has just left the cluster (see <see cref="UnreachableOwner"/>).
