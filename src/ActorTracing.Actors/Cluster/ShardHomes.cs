@@ -30,7 +30,14 @@ public sealed class ShardHomes
     /// Whether some trace may be refused now: a member is unreachable, or shards still lived on a
     /// member that has just left the cluster (see <see cref="UnreachableOwner"/>).
     /// </summary>
-    public bool MayRefuse => _snapshot is { } s && (s.Unreachable.Count > 0 || s.Departed.Count > 0);
+    public bool MayRefuse
+    {
+        get
+        {
+            var s = _snapshot;
+            return s.Unreachable.Count > 0 || s.Departed.Count > 0;
+        }
+    }
 
     /// <summary>
     /// False while this node is not an Up member (joining, leaving, downed): spans accepted then

@@ -378,8 +378,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         if (next > nowTicks + (2 * _tickTicks))
         {
             // Far enough away that ticking until then would be wasted wake-ups: a single timer
-            // (under the same key, so it replaces a repeating one).
-            _repeating = false;
+            // (under the same key, so it replaces a repeating one; Arm clears _repeating).
             _armedFor = long.MaxValue;
             Arm(next, now, nowTicks + _tickTicks);
             return;
