@@ -105,11 +105,39 @@ public sealed class NodeCrashSpec : IAsyncLifetime
         await CrossRegionStitchingSpec.Until(() => survivor.Cluster.State.Members.Count == 1, TimeSpan.FromSeconds(30));
 
         // Late spans of every trace the dead node had decided, through the survivor.
+        var removedAt = DateTime.UtcNow;
+        var acceptedAt = new Dictionary<TraceId, string>();
         foreach (var id in onVictim.Keys)
         {
-            await CrossRegionStitchingSpec.Until(() => survivor.Ingress.Submit([new TraceSpans(id, TestSpans.Decode(id, "iad", (9, 1, 30)))], "test").Accepted, TimeSpan.FromSeconds(10));
+            var refusals = 0;
+            string? reason = null;
+            await CrossRegionStitchingSpec.Until(
+                () =>
+                {
+                    var result = survivor.Ingress.Submit([new TraceSpans(id, TestSpans.Decode(id, "iad", (9, 1, 30)))], "test");
+                    if (!result.Accepted)
+                    {
+                        refusals++;
+                        reason = result.Reason;
+                    }
+                    return result.Accepted;
+                },
+                TimeSpan.FromSeconds(10));
+            acceptedAt[id] = $"accepted {(DateTime.UtcNow - removedAt).TotalSeconds:0.00}s after removal, {refusals} refusals{(reason is null ? string.Empty : $" (last: {reason})")}";
         }
-        await CrossRegionStitchingSpec.Until(() => _outcomes.Count(o => o.Decided.IsLate) == onVictim.Count, TimeSpan.FromSeconds(30));
+        try
+        {
+            await CrossRegionStitchingSpec.Until(() => _outcomes.Count(o => o.Decided.IsLate) == onVictim.Count, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // Which late spans went missing, and how: never decided (lost on the way), or decided
+            // afresh (the journal lookup found nothing or failed).
+            var missing = onVictim.Keys.Where(id => !_outcomes.Any(o => o.Decided.TraceId == id && o.Decided.IsLate))
+                .Select(id => $"{id.Low}: {acceptedAt[id]}; outcomes [{string.Join(", ", _outcomes.Where(o => o.Decided.TraceId == id).Select(o => $"{o.Node} {o.Decided.Decision.Reason}{(o.Decided.IsLate ? " late" : string.Empty)} spans {string.Join('+', o.Decided.Spans.Select(x => x.SpanId.Value))}"))}]")
+                .ToList();
+            Assert.Fail($"{missing.Count} of {onVictim.Count} late spans not decided as late: {string.Join("; ", missing.Take(20))}; survivor gauges received={survivor.Gauges.SpansReceived} buffered={survivor.Gauges.SpansBuffered} decided={survivor.Gauges.TracesDecided}");
+        }
 
         foreach (var late in _outcomes.Where(o => o.Decided.IsLate).Select(o => o.Decided))
         {
