@@ -41,6 +41,9 @@ public sealed class GcPauseSpec
         Assert.Contains(pauses, p => p is { Generation: 2, Reason: 10 });
         Assert.Contains(pauses, p => p is { Generation: 0, Gen0BudgetBytes: > 0, Heaps: > 0 });
         Assert.Empty(recorder.Between(clock.Elapsed.TotalSeconds + 100, double.MaxValue));
+        // Each pause carries its wall-clock time, to line it up with another process's requests.
+        var now = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+        Assert.All(pauses, p => Assert.InRange(p.ResumedAtUnixNanos, now - 60_000_000_000L, now));
     }
 
     private static bool InducedYoung(GcPause p) => p is { Generation: 0 or 1, Reason: 1 };

@@ -61,6 +61,12 @@ public sealed record LoadGenResult
     /// <summary>The generator's own GC pauses during the run: each delays sends and ack reads, which the open-loop latency counts.</summary>
     public GcPauseSummary? GcPauses { get; init; }
 
+    /// <summary>
+    /// The run's slowest acknowledged requests (up to <see cref="SlowestRequests.DefaultCapacity"/>),
+    /// slowest first, each marked when it was in flight during one of the generator's own GC pauses.
+    /// </summary>
+    public IReadOnlyList<SlowAck> SlowestAcks { get; init; } = [];
+
     public string? LastError { get; init; }
 
     /// <summary>Where the ground truth was written (TSV, <see cref="GroundTruthFile"/>), when asked.</summary>
@@ -68,3 +74,6 @@ public sealed record LoadGenResult
 
     public IReadOnlyList<ProbeTrace> Probes { get; init; } = [];
 }
+
+/// <summary>One of a run's slowest requests (<see cref="SlowRequest"/>), and whether the generator itself was paused by its GC while it was in flight.</summary>
+public sealed record SlowAck(long DueUnixNanos, long LatencyMicros, bool GeneratorPaused);

@@ -118,8 +118,12 @@ public static class LoadGenRunner
             CpuSeconds = Math.Round(after.CpuSeconds - before.CpuSeconds, 2),
             PeakRssBytes = after.PeakRssBytes,
             GcPauses = GcPauseSummary.Of(pauses.Between(0, double.MaxValue)),
+            SlowestAcks = SlowAcks(generator.Counters.SlowestAcks.Slowest(), pauses.Between(0, double.MaxValue)),
             LastError = generator.Counters.LastError,
             TruthFile = request.TruthFile is null ? null : Path.GetFullPath(request.TruthFile),
         };
     }
+
+    private static SlowAck[] SlowAcks(IReadOnlyList<SlowRequest> slowest, IReadOnlyList<GcPause> pauses) =>
+        [.. slowest.Select(r => new SlowAck(r.DueUnixNanos, r.LatencyMicros, pauses.Any(p => p.Overlaps(r.DueUnixNanos, r.DueUnixNanos + (r.LatencyMicros * 1000)))))];
 }

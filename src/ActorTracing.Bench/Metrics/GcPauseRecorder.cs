@@ -142,7 +142,8 @@ public sealed class GcPauseRecorder : EventListener
                         _olderMarkMs,
                         _reason,
                         _gen0Budget,
-                        _heaps));
+                        _heaps,
+                        (eventData.TimeStamp.ToUniversalTime() - DateTime.UnixEpoch).Ticks * 100));
                     break;
             }
         }
@@ -181,4 +182,10 @@ public enum GcPauseKind
 /// <param name="Reason">The runtime's gc_reason (0 AllocSmall, 1 Induced, 4 AllocLarge, …; -1 when not reported).</param>
 /// <param name="Gen0BudgetBytes">The gen0 budget the collection set (the runtime's FinalYoungestDesired; 0 when not reported).</param>
 /// <param name="Heaps">GC heaps at the collection (0 when not reported).</param>
-public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0, double OlderMarkMilliseconds = 0, int Reason = -1, long Gen0BudgetBytes = 0, int Heaps = 0);
+/// <param name="ResumedAtUnixNanos">When the runtime resumed, on the system (wall) clock, so the generator's slowest requests line up with it across processes (0 when not reported).</param>
+public sealed record GcPause(double Seconds, double Milliseconds, int Generation, GcPauseKind Kind, long PromotedBytes, double SuspendMilliseconds = 0, double OlderMarkMilliseconds = 0, int Reason = -1, long Gen0BudgetBytes = 0, int Heaps = 0, long ResumedAtUnixNanos = 0)
+{
+    /// <summary>Whether the runtime was stopped for this pause at some time in [<paramref name="fromUnixNanos"/>, <paramref name="toUnixNanos"/>].</summary>
+    public bool Overlaps(long fromUnixNanos, long toUnixNanos) =>
+        ResumedAtUnixNanos != 0 && fromUnixNanos <= ResumedAtUnixNanos && toUnixNanos >= ResumedAtUnixNanos - (long)(Milliseconds * 1_000_000);
+}

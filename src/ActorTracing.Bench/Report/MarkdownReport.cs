@@ -111,6 +111,10 @@ public static class MarkdownReport
                 {
                     md.AppendLine(F($"- generator GC pauses at {p.LoadFraction:P0} ({p.Protocol}): {generator.Describe()}"));
                 }
+                if (p.Stalls is { } stalls)
+                {
+                    md.AppendLine(F($"- at or above the ack p99 at {p.LoadFraction:P0} ({p.Protocol}), {stalls.Describe()}"));
+                }
             }
             md.AppendLine();
             md.AppendLine("![latency](latency.svg)");

@@ -30,8 +30,10 @@ public sealed partial class BenchRunner
             // The node's answers over the generator's measured window (the first sample after its warm-up).
             var measuredFrom = sampler.Between(run.LoadStart + warmUp.TotalSeconds, run.After.Seconds).FirstOrDefault() ?? run.Before;
             var answered = NodeAnswerLatency.Between(measuredFrom.AnsweredBuckets, run.After.AnsweredBuckets, IngestCounters.RequestDurationBounds);
-            var gc = _ownNode is null ? null : GcPauseSummary.Of(await _ownNode.GcPausesAsync(run.LoadStart, run.After.Seconds, cancellationToken).ConfigureAwait(false));
-            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses, answered));
+            var nodePauses = _ownNode is null ? null : await _ownNode.GcPausesAsync(run.LoadStart, run.After.Seconds, cancellationToken).ConfigureAwait(false);
+            var gc = nodePauses is null ? null : GcPauseSummary.Of(nodePauses);
+            var stalls = nodePauses is null ? null : AckStalls.Of(run.Result.SlowestAcks, run.Result.AckLatency.P99, run.Result.AckLatency.Count, nodePauses);
+            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses, answered, stalls));
             Say(F($"  ack p50 {MarkdownReport.Ms(run.Result.AckLatency.P50)} p99 {MarkdownReport.Ms(run.Result.AckLatency.P99)} max {MarkdownReport.Ms(run.Result.AckLatency.Max)}"));
             if (answered is not null)
             {
@@ -44,6 +46,10 @@ public sealed partial class BenchRunner
             if (run.Result.GcPauses is { } generatorGc)
             {
                 Say("  generator GC pauses: " + generatorGc.Describe());
+            }
+            if (stalls is not null)
+            {
+                Say("  at or above the ack p99: " + stalls.Describe());
             }
             if (truth is null)
             {

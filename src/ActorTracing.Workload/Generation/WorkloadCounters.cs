@@ -55,6 +55,9 @@ public sealed class WorkloadCounters
 
     public LatencyHistogram AckLatency { get; } = new();
 
+    /// <summary>The slowest acknowledged requests after the warm-up, with their due times (see <see cref="SlowestRequests"/>).</summary>
+    public SlowestRequests SlowestAcks { get; } = new();
+
     /// <summary>Why the most recent failed request failed (null while none failed).</summary>
     public string? LastError
     {

@@ -201,6 +201,10 @@ public sealed class WorkloadGenerator : IDisposable
         var ackLatencyMicros = (_clock.NowNanos - runStartNanos - batch.IntendedNanos) / 1000;
         var warmingUp = batch.IntendedNanos < _options.WarmUp.Ticks * 100;
         Counters.OnResult(batch.SpanCount, result, warmingUp ? null : ackLatencyMicros);
+        if (result.Success && !warmingUp)
+        {
+            Counters.SlowestAcks.Offer(ackLatencyMicros, _clock);
+        }
     }
 
     private Workers StartAsyncWorkers(long runStartNanos, CancellationToken cancellationToken)
