@@ -2,7 +2,7 @@ using ActorTracing.Bench;
 
 namespace ActorTracing.Bench.Tests;
 
-/// <summary>The ack tail split by what was in flight with it: a node GC pause, a generator one, or neither.</summary>
+/// <summary>The ack tail in bursts, each put down to what its first request was in flight with.</summary>
 public sealed class AckStallsSpec
 {
     private const long Ms = 1_000_000;
@@ -12,21 +12,32 @@ public sealed class AckStallsSpec
     private static readonly GcPause[] NodePauses = [new(1, 20, 0, GcPauseKind.Blocking, 0, ResumedAtUnixNanos: T0 + (100 * Ms))];
 
     [Fact]
-    public void Each_request_above_the_p99_counts_once_node_pause_first()
+    public void A_burst_is_put_down_to_what_its_first_request_had_in_flight_with_it()
     {
         SlowAck[] slowest =
         [
-            new(T0 + (70 * Ms), 15_000, GeneratorPaused: true),   // in flight [70, 85]: overlaps the node pause (and the generator's)
-            new(T0 + (95 * Ms), 12_000, GeneratorPaused: false),  // [95, 107]: overlaps its end
-            new(T0 + (101 * Ms), 30_000, GeneratorPaused: true),  // after it: the generator's only
-            new(T0 + (10 * Ms), 11_000, GeneratorPaused: false),  // [10, 21]: neither
-            new(T0 + (85 * Ms), 2_000, GeneratorPaused: false),   // below the p99: not counted
+            // Burst 1 (due 70–330 ms, each within 100 ms of the last): the first was in flight
+            // over [70, 85], during the node pause; the backlog after it counts with it.
+            new(T0 + (70 * Ms), 15_000, GeneratorPaused: true),
+            new(T0 + (150 * Ms), 40_000, GeneratorPaused: false),
+            new(T0 + (240 * Ms), 30_000, GeneratorPaused: false),
+            new(T0 + (330 * Ms), 12_000, GeneratorPaused: false),
+            // Burst 2: the generator was paused, the node was not.
+            new(T0 + (1_000 * Ms), 30_000, GeneratorPaused: true),
+            new(T0 + (1_050 * Ms), 11_000, GeneratorPaused: false),
+            // Burst 3: no pause at all.
+            new(T0 + (2_000 * Ms), 11_000, GeneratorPaused: false),
+            // Below the p99: not counted, and does not join or split a burst.
+            new(T0 + (1_500 * Ms), 2_000, GeneratorPaused: false),
         ];
 
         var stalls = AckStalls.Of(slowest, p99Micros: 10_000, measuredRequests: 1_000, NodePauses)!;
 
-        Assert.Equal(new AckStalls(4, DuringNodeGc: 2, DuringGeneratorGcOnly: 1, Neither: 1, Truncated: false), stalls);
-        Assert.Equal("4 requests: 2 (50 %) in flight during a node GC pause, 1 (25 %) during a generator GC pause only, 1 (25 %) during neither (queued behind other work on the machine)", stalls.Describe());
+        Assert.Equal(new AckStalls(7, 3, new StallShare(1, 4), new StallShare(1, 2), Truncated: false), stalls);
+        Assert.Contains("\"node_gc_bursts\":{\"bursts\":1,\"requests\":4}", BenchJson.Serialize(stalls));
+        Assert.Equal(
+            "7 requests in 3 bursts: 1 (4 requests, 57 %) began during a node GC pause, 1 (2 requests, 29 %) during a generator GC pause only, 1 (1 requests, 14 %) during neither (the node queued behind other work on the machine)",
+            stalls.Describe());
     }
 
     [Fact]
