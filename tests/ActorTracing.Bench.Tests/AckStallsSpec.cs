@@ -33,10 +33,10 @@ public sealed class AckStallsSpec
 
         var stalls = AckStalls.Of(slowest, p99Micros: 10_000, measuredRequests: 1_000, NodePauses)!;
 
-        Assert.Equal(new AckStalls(7, 3, new StallShare(1, 4), new StallShare(1, 2), Truncated: false), stalls);
+        Assert.Equal(new AckStalls(7, 3, new StallShare(1, 4), new StallShare(1, 2), InFlightDuringNodeGc: 1, Truncated: false), stalls);
         Assert.Contains("\"node_gc_bursts\":{\"bursts\":1,\"requests\":4}", BenchJson.Serialize(stalls));
         Assert.Equal(
-            "7 requests in 3 bursts: 1 (4 requests, 57 %) began during a node GC pause, 1 (2 requests, 29 %) during a generator GC pause only, 1 (1 requests, 14 %) during neither (the node queued behind other work on the machine)",
+            "7 requests in 3 bursts: 1 (4 requests, 57 %) began during a node GC pause, 1 (2 requests, 29 %) during a generator GC pause only, 1 (1 requests, 14 %) during neither (the node queued behind other work on the machine); 1 (14 %) were themselves in flight during a node GC pause",
             stalls.Describe());
     }
 

@@ -17,8 +17,9 @@ namespace ActorTracing.Bench;
 /// <param name="Bursts">Runs of those requests with due times less than <see cref="BurstGap"/> apart.</param>
 /// <param name="NodeGcBursts">Bursts whose first request was in flight during a node GC pause, and their requests.</param>
 /// <param name="GeneratorGcBursts">Bursts whose first request was in flight during a generator GC pause only, and their requests.</param>
+/// <param name="InFlightDuringNodeGc">Requests that were themselves in flight during a node GC pause (the rest of a GC's burst is its backlog).</param>
 /// <param name="Truncated">True when the generator kept fewer requests than lie above the p99 (a run longer than its list).</param>
-public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts, StallShare GeneratorGcBursts, bool Truncated)
+public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts, StallShare GeneratorGcBursts, int InFlightDuringNodeGc, bool Truncated)
 {
     /// <summary>Slow requests due closer together than this belong to one stall.</summary>
     public static readonly TimeSpan BurstGap = TimeSpan.FromMilliseconds(100);
@@ -34,6 +35,7 @@ public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts
         }
         var gap = BurstGap.Ticks * 100;
         int bursts = 0, nodeBursts = 0, nodeRequests = 0, generatorBursts = 0, generatorRequests = 0;
+        var inFlight = tail.Count(r => DuringPause(r, nodePauses));
         for (var start = 0; start < tail.Length;)
         {
             var end = start + 1;
@@ -43,7 +45,7 @@ public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts
             }
             bursts++;
             var first = tail[start];
-            if (nodePauses.Any(p => p.Overlaps(first.DueUnixNanos, first.DueUnixNanos + (first.LatencyMicros * 1000))))
+            if (DuringPause(first, nodePauses))
             {
                 nodeBursts++;
                 nodeRequests += end - start;
@@ -58,7 +60,7 @@ public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts
         // Every kept request at or above the p99 means the list may have been cut short: more of
         // the tail existed than the generator kept.
         var truncated = tail.Length == slowest.Count && measuredRequests > slowest.Count;
-        return new AckStalls(tail.Length, bursts, new StallShare(nodeBursts, nodeRequests), new StallShare(generatorBursts, generatorRequests), truncated);
+        return new AckStalls(tail.Length, bursts, new StallShare(nodeBursts, nodeRequests), new StallShare(generatorBursts, generatorRequests), inFlight, truncated);
     }
 
     public string Describe()
@@ -66,8 +68,11 @@ public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts
         var neither = new StallShare(Bursts - NodeGcBursts.Bursts - GeneratorGcBursts.Bursts, Requests - NodeGcBursts.Requests - GeneratorGcBursts.Requests);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{Requests:N0} requests{(Truncated ? " (the slowest kept)" : string.Empty)} in {Bursts:N0} bursts: {Share(NodeGcBursts)} began during a node GC pause, {Share(GeneratorGcBursts)} during a generator GC pause only, {Share(neither)} during neither (the node queued behind other work on the machine)");
+            $"{Requests:N0} requests{(Truncated ? " (the slowest kept)" : string.Empty)} in {Bursts:N0} bursts: {Share(NodeGcBursts)} began during a node GC pause, {Share(GeneratorGcBursts)} during a generator GC pause only, {Share(neither)} during neither (the node queued behind other work on the machine); {InFlightDuringNodeGc:N0} ({(double)InFlightDuringNodeGc / Requests:P0}) were themselves in flight during a node GC pause");
     }
+
+    private static bool DuringPause(SlowAck request, IReadOnlyList<GcPause> pauses) =>
+        pauses.Any(p => p.Overlaps(request.DueUnixNanos, request.DueUnixNanos + (request.LatencyMicros * 1000)));
 
     private string Share(StallShare part) =>
         string.Create(CultureInfo.InvariantCulture, $"{part.Bursts:N0} ({part.Requests:N0} requests, {(double)part.Requests / Requests:P0})");
