@@ -79,7 +79,12 @@ public sealed class SharedBufferPool
         }
         else
         {
-            array = GC.AllocateUninitializedArray<byte>(1 << (size + MinPooledBits));
+            // On the pinned object heap, as Kestrel allocates its pooled blocks: a pooled array
+            // lives as long as the process, and a fresh one (the pool ran dry in a burst) would
+            // otherwise be copied by the next young GC or two on its way to gen2 — a heap walk at
+            // 220k spans/s found such arrays, waiting in the free queues, to be 1.5–3.5 of the
+            // 1.5–3.7 MB a young GC would have kept. The pinned heap is collected with gen2 only.
+            array = GC.AllocateUninitializedArray<byte>(1 << (size + MinPooledBits), pinned: true);
         }
         return new SharedBuffer(this, array, length);
     }

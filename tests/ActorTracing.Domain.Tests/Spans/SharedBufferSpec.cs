@@ -1,9 +1,20 @@
+using System.Runtime.InteropServices;
 using ActorTracing.Domain;
 
 namespace ActorTracing.Domain.Tests.Spans;
 
 public sealed class SharedBufferSpec
 {
+    [Fact]
+    public void A_pooled_array_is_born_old_so_no_young_collection_copies_it()
+    {
+        // The pinned object heap is collected with gen2 only; GC.GetGeneration reports 2 for it.
+        var pooled = new SharedBufferPool().Rent(40_000);
+
+        Assert.True(MemoryMarshal.TryGetArray(pooled.Memory, out var array));
+        Assert.Equal(2, GC.GetGeneration(array.Array!));
+    }
+
     [Fact]
     public void The_array_goes_back_to_its_pool_with_the_last_share_not_before()
     {
