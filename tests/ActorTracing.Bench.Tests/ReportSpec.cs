@@ -88,6 +88,24 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void The_ack_target_says_what_started_the_tail_of_its_runs()
+    {
+        var report = SampleReports.Complete();
+        var at80 = report.Latency.Single(p => p.Protocol == "http" && p.LoadFraction == 0.8);
+        var runs = new[]
+        {
+            at80 with { Stalls = new AckStalls(600, 2, new StallShare(1, 590), new StallShare(0, 0), 300, false) },
+            at80 with { Stalls = new AckStalls(500, 5, new StallShare(1, 100), new StallShare(1, 50), 40, false) },
+            at80,
+        };
+        report = report with { Latency = [.. report.Latency.Where(p => p != at80), .. runs] };
+
+        var check = Targets.Evaluate(report).Single(t => t.Name == "Ack p99 at 80% of max");
+
+        Assert.Equal("judged on the median: one run's p99 is a few stalls; 690 of the 1,100 requests at or above the p99 were in bursts begun by a node GC pause, 50 by a generator GC pause, the rest by neither", check.Note);
+    }
+
+    [Fact]
     public void Bytes_per_stored_span_are_judged_with_the_lookup_table_and_summaries_when_measured()
     {
         var report = SampleReports.Complete(bytesPerRow: 26);
