@@ -125,5 +125,5 @@ public static class LoadGenRunner
     }
 
     private static SlowAck[] SlowAcks(IReadOnlyList<SlowRequest> slowest, IReadOnlyList<GcPause> pauses) =>
-        [.. slowest.Select(r => new SlowAck(r.DueUnixNanos, r.LatencyMicros, pauses.Any(p => p.Overlaps(r.DueUnixNanos, r.DueUnixNanos + (r.LatencyMicros * 1000)))))];
+        [.. slowest.Select(r => new SlowAck(r.DueUnixNanos, r.LatencyMicros, GcPause.AnyWhileInFlight(pauses, r.DueUnixNanos, r.LatencyMicros)))];
 }

@@ -188,4 +188,8 @@ public sealed record GcPause(double Seconds, double Milliseconds, int Generation
     /// <summary>Whether the runtime was stopped for this pause at some time in [<paramref name="fromUnixNanos"/>, <paramref name="toUnixNanos"/>].</summary>
     public bool Overlaps(long fromUnixNanos, long toUnixNanos) =>
         ResumedAtUnixNanos != 0 && fromUnixNanos <= ResumedAtUnixNanos && toUnixNanos >= ResumedAtUnixNanos - (long)(Milliseconds * 1_000_000);
+
+    /// <summary>Whether any of <paramref name="pauses"/> stopped the runtime while a request due at <paramref name="dueUnixNanos"/> waited <paramref name="latencyMicros"/> for its ack.</summary>
+    public static bool AnyWhileInFlight(IEnumerable<GcPause> pauses, long dueUnixNanos, long latencyMicros) =>
+        pauses.Any(p => p.Overlaps(dueUnixNanos, dueUnixNanos + (latencyMicros * 1000)));
 }

@@ -72,7 +72,7 @@ public sealed record AckStalls(int Requests, int Bursts, StallShare NodeGcBursts
     }
 
     private static bool DuringPause(SlowAck request, IReadOnlyList<GcPause> pauses) =>
-        pauses.Any(p => p.Overlaps(request.DueUnixNanos, request.DueUnixNanos + (request.LatencyMicros * 1000)));
+        GcPause.AnyWhileInFlight(pauses, request.DueUnixNanos, request.LatencyMicros);
 
     private string Share(StallShare part) =>
         string.Create(CultureInfo.InvariantCulture, $"{part.Bursts:N0} ({part.Requests:N0} requests, {(double)part.Requests / Requests:P0})");

@@ -28,6 +28,12 @@ public static class Targets
     // A maximum that did not hold for a latency run is the search step's: said in the row, since
     // a full run once headlined 400,000 spans/s that did not hold for 30 s, nor 360,000 or 324,000.
     // One confirmed lower is not "never fell behind" either: the higher rate did, over 30 s.
+    private static string ThroughputNote(ThroughputResult tp) =>
+        tp.NotConfirmed is { } why ? "on a search step only, not confirmed: " + why
+        : tp.ConfirmedLower is { } lower ? "confirmed lower: " + lower
+        : tp.FirstFailingSpansPerSecond is null ? "never fell behind up to the search ceiling"
+        : string.Empty;
+
     /// <summary>
     /// Why the median, and what started the tail of the runs (their <see cref="AckStalls"/>,
     /// summed): whether it is the collector's or the machine's is what the next change must know.
@@ -44,12 +50,6 @@ public static class Targets
         var tail = F($"{stalls.Sum(s => s.NodeGcBursts.Requests):N0} of the {requests:N0} requests at or above the p99 were in bursts begun by a node GC pause, {stalls.Sum(s => s.GeneratorGcBursts.Requests):N0} by a generator GC pause, the rest by neither");
         return note.Length == 0 ? tail : note + "; " + tail;
     }
-
-    private static string ThroughputNote(ThroughputResult tp) =>
-        tp.NotConfirmed is { } why ? "on a search step only, not confirmed: " + why
-        : tp.ConfirmedLower is { } lower ? "confirmed lower: " + lower
-        : tp.FirstFailingSpansPerSecond is null ? "never fell behind up to the search ceiling"
-        : string.Empty;
 
     public static IReadOnlyList<TargetCheck> Evaluate(BenchReport report)
     {
