@@ -50,6 +50,9 @@ internal sealed class ClusterNode : IAsyncDisposable
     /// <summary>The node's real ingress (admission + partition guard), as the OTLP receivers use it.</summary>
     public ShardingIngress Ingress { get; private set; } = null!;
 
+    /// <summary>What this node's ingest sent to owners on other nodes and they have not confirmed.</summary>
+    public Redelivery Redelivery { get; private set; } = null!;
+
     public Akka.Cluster.Cluster Cluster => Akka.Cluster.Cluster.Get(System);
 
     public Address Address => Cluster.SelfAddress;
@@ -61,7 +64,8 @@ internal sealed class ClusterNode : IAsyncDisposable
         ConcurrentQueue<(string Node, TraceDecided Decided)> outcomes,
         TraceActorSettings trace,
         string extraHocon = "",
-        TraceSampler? sampler = null)
+        TraceSampler? sampler = null,
+        TimeSpan? redeliverAfter = null)
     {
         var roles = process ? $"[\"process\", \"region-{region}\"]" : $"[\"ingest\", \"region-{region}\"]";
         var config = ConfigurationFactory.ParseString($$"""
@@ -102,7 +106,10 @@ internal sealed class ClusterNode : IAsyncDisposable
         var homes = new ShardHomes(extractor);
         system.ActorOf(ShardHomeTracker.Props(homes, shardRegion, TraceShardingHostingExtensions.TypeName, "process", TimeSpan.FromMilliseconds(500)), "shard-homes");
         var node = new ClusterNode(name, region, system, shardRegion, gauges, homes);
-        node.Ingress = new ShardingIngress(ActorRegistry.For(system), gauges, () => 0, NodeSettings.Create(HoconDefaults.Load()), homes);
+        var nodeSettings = NodeSettings.Create(HoconDefaults.Load());
+        node.Redelivery = new Redelivery(homes, nodeSettings.MaxUnconfirmedBytes, redeliverAfter ?? nodeSettings.RedeliverAfter);
+        system.ActorOf(RedeliveryActor.Props(node.Redelivery, shardRegion), "redelivery");
+        node.Ingress = new ShardingIngress(ActorRegistry.For(system), gauges, () => 0, nodeSettings, homes, node.Redelivery);
         return node;
     }
 

@@ -51,7 +51,7 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var cluster = _cluster;
-        _homes.AttachSelfStatus(() => cluster.SelfMember.Status);
+        _homes.AttachSelfStatus(() => cluster.SelfMember.Status, cluster.SelfAddress);
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.IMemberEvent));
         Timers.StartPeriodicTimer(RefreshTimer, Refresh.Instance, TimeSpan.Zero, _interval);
     }
@@ -119,9 +119,9 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
         var members = state.Members.Select(m => m.Address).ToHashSet();
         foreach (var home in current.Homes.Values)
         {
-            if (!members.Contains(home) && !unreachable.Contains(home))
+            if (!members.Contains(home) && !unreachable.Contains(home) && _departedAt.TryAdd(home, _refreshes))
             {
-                _departedAt.TryAdd(home, _refreshes);
+                _homes.Departed();
             }
         }
         _homes.Publish(current with { Unreachable = unreachable, CoordinatorHome = coordinator, Departed = [.. _departedAt.Keys] });

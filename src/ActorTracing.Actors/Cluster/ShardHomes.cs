@@ -18,6 +18,8 @@ public sealed class ShardHomes
     private volatile Snapshot _snapshot = Snapshot.Healthy;
     private volatile Func<MemberStatus>? _selfStatus;
     private volatile bool _wasMember;
+    private volatile Address? _self;
+    private long _departures;
 
     public ShardHomes(TraceMessageExtractor extractor) => _extractor = extractor;
 
@@ -67,7 +69,27 @@ public sealed class ShardHomes
         }
     }
 
-    internal void AttachSelfStatus(Func<MemberStatus> status) => _selfStatus = status;
+    internal void AttachSelfStatus(Func<MemberStatus> status, Address self)
+    {
+        _self = self;
+        _selfStatus = status;
+    }
+
+    /// <summary>The node the trace's shard is known to live on, or null when not known (yet).</summary>
+    public Address? HomeOf(TraceId traceId) =>
+        _snapshot.Homes.TryGetValue(_extractor.ShardOf(traceId), out var home) ? home : null;
+
+    /// <summary>How many shard owners have left the cluster since the start (see <see cref="Redelivery"/>).</summary>
+    public long Departures => Interlocked.Read(ref _departures);
+
+    internal void Departed() => Interlocked.Increment(ref _departures);
+
+    /// <summary>
+    /// Whether the trace's shard is known to live on this node. False for a shard whose home is
+    /// not known yet (not allocated, or not refreshed since): it may be anywhere.
+    /// </summary>
+    public bool IsLocal(TraceId traceId) =>
+        _self is { } self && _snapshot.Homes.TryGetValue(_extractor.ShardOf(traceId), out var home) && home == self;
 
     /// <summary>Shards whose owner is known (for operators and tests).</summary>
     public int KnownShards => _snapshot.Homes.Count;

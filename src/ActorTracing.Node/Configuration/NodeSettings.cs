@@ -23,6 +23,15 @@ public sealed record NodeSettings(
     /// <summary>Buffer memory the shards must give back within three trim intervals for a collection that returns it (node.conf: memory-release-threshold); 0 = never.</summary>
     public long MemoryReleaseThreshold { get; init; } = 64L << 20;
 
+    /// <summary>Whether spans sent to an owner on another node are kept until it confirms them (node.conf: redelivery.enabled).</summary>
+    public bool RedeliveryEnabled { get; init; } = true;
+
+    /// <summary>How long an unconfirmed message waits before it may be sent again once its owner has left (node.conf: redelivery.redeliver-after).</summary>
+    public TimeSpan RedeliverAfter { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bytes of unconfirmed spans past which ingest refuses (node.conf: redelivery.max-unconfirmed-bytes).</summary>
+    public long MaxUnconfirmedBytes { get; init; } = 256L << 20;
+
     public static NodeSettings Create(Config config)
     {
         var c = config.GetConfig(Section) ?? throw new ConfigurationException($"missing section {Section}");
@@ -79,10 +88,29 @@ public sealed record NodeSettings(
         {
             GcThreadNice = gcNice,
             MemoryReleaseThreshold = releaseThreshold,
+            RedeliveryEnabled = c.GetBoolean("redelivery.enabled", true),
+            RedeliverAfter = c.GetTimeSpan("redelivery.redeliver-after", TimeSpan.Zero) is { } after && after >= TimeSpan.FromMilliseconds(100)
+                ? after
+                : throw Invalid("redelivery.redeliver-after", "a duration of at least 100ms like 5s"),
+            MaxUnconfirmedBytes = Size(c, "redelivery.max-unconfirmed-bytes") is > 0 and var max
+                ? max
+                : throw Invalid("redelivery.max-unconfirmed-bytes", "a positive size like 256MiB"),
         };
     }
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    private static long Size(Config c, string key)
+    {
+        try
+        {
+            return c.GetByteSize(key) ?? -1;
+        }
+        catch (FormatException)
+        {
+            return -1;
+        }
+    }
 
     private static string NonEmpty(Config c, string key)
     {

@@ -157,8 +157,13 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IStorageStatsSource>(new ShardedStorageStatsSource(holder, stores));
         var homes = new ShardHomes(new TraceMessageExtractor(trace.NumberOfShards));
         builder.Services.AddSingleton(homes);
+        var redelivery = node.RedeliveryEnabled ? new Redelivery(homes, node.MaxUnconfirmedBytes, node.RedeliverAfter) : null;
+        if (redelivery is not null)
+        {
+            builder.Services.AddSingleton(redelivery);
+        }
         builder.Services.AddSingleton<ITraceIngress>(sp =>
-            new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node, homes));
+            new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node, homes, redelivery));
         builder.Services.AddOtlpReceivers(ingest);
         if (servesQueries)
         {
@@ -192,7 +197,13 @@ public sealed class NodeHost : IAsyncDisposable
                 akka.WithTraceGroupSharding(trace, hostsTraces);
             }
             akka.WithActors((system, registry) =>
-                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), TraceShardingHostingExtensions.TypeName, trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes"));
+            {
+                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), TraceShardingHostingExtensions.TypeName, trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes");
+                if (redelivery is not null)
+                {
+                    system.ActorOf(RedeliveryActor.Props(redelivery, registry.Get<TraceRegion>()), "redelivery");
+                }
+            });
             akka.AddStartup((system, _) =>
             {
                 if (hostsTraces)

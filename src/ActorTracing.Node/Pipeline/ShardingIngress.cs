@@ -28,13 +28,15 @@ public sealed class ShardingIngress : ITraceIngress
     private readonly Func<long> _pendingStorageRows;
     private readonly NodeSettings _settings;
     private readonly ShardHomes? _homes;
+    private readonly Redelivery? _redelivery;
     private long _throttled;
     private long _partitionRefusals;
 
-    public ShardingIngress(ActorRegistry registry, PipelineGauges gauges, Func<long> pendingStorageRows, NodeSettings settings, ShardHomes? homes = null)
+    public ShardingIngress(ActorRegistry registry, PipelineGauges gauges, Func<long> pendingStorageRows, NodeSettings settings, ShardHomes? homes = null, Redelivery? redelivery = null)
     {
         _registry = registry;
         _homes = homes;
+        _redelivery = redelivery;
         _gauges = gauges;
         _pendingStorageRows = pendingStorageRows;
         _settings = settings;
@@ -78,6 +80,19 @@ public sealed class ShardingIngress : ITraceIngress
             return IngressResult.Overloaded(_settings.RetryAfter, "storage is behind; retry later");
         }
 
+        if (_redelivery is { } delivery)
+        {
+            if (!delivery.Ready)
+            {
+                return IngressResult.Overloaded(_settings.RetryAfter, "node is starting; retry shortly");
+            }
+            if (!delivery.Unconfirmed.HasRoomFor(0))
+            {
+                Interlocked.Increment(ref _throttled);
+                return IngressResult.Overloaded(_settings.RetryAfter, $"{delivery.Unconfirmed.Bytes} bytes of spans sent to other nodes are not yet confirmed by their owners; retry later");
+            }
+        }
+
         if (_homes is { SelfUp: false })
         {
             Interlocked.Increment(ref _partitionRefusals);
@@ -107,7 +122,10 @@ public sealed class ShardingIngress : ITraceIngress
             // Each message holds a share of the request body its spans slice, given back by the
             // shard once it has copied them (or by the serializer when the shard is remote).
             source?.Retain();
-            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source }, ActorRefs.NoSender);
+            // A message to another node (or to a home not known yet) is kept until its owner
+            // confirms, and sent again if the owner leaves the cluster first (see Redelivery).
+            var receipt = _redelivery is { } d && d.NeedsReceipt(trace.TraceId) ? d.Track(trace.TraceId, spans, source) : null;
+            region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source, Receipt = receipt }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;
     }

@@ -28,6 +28,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     public const string DecidedManifest = "TD";
     public const string ProposeManifest = "GP";
     public const string GroupDecidedManifest = "GD";
+    public const string ConfirmDeliveriesManifest = "DC";
 
     public ProtocolSerializer(ExtendedActorSystem system)
         : base(system)
@@ -44,6 +45,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         TraceEvents.Decided => DecidedManifest,
         TraceGroupCommands.Propose => ProposeManifest,
         TraceGroupCommands.GroupDecided => GroupDecidedManifest,
+        TraceCommands.ConfirmDeliveries => ConfirmDeliveriesManifest,
         _ => throw new ArgumentException($"{o.GetType()} has no wire format in {nameof(ProtocolSerializer)}", nameof(o)),
     };
 
@@ -83,6 +85,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                     WriteTraceId(writer, 3, member);
                 }
                 break;
+            case TraceCommands.ConfirmDeliveries m:
+                // ConfirmDeliveries { 1: repeated id }
+                foreach (var id in m.Ids)
+                {
+                    writer.WriteInt64Field(1, id);
+                }
+                break;
             default:
                 throw new ArgumentException($"{obj.GetType()} has no wire format in {nameof(ProtocolSerializer)}", nameof(obj));
         }
@@ -91,12 +100,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
-        AppendSpansManifest => ReadAppendSpans(bytes),
+        AppendSpansManifest => ReadAppendSpans(bytes, system),
         GetTraceStatusManifest => new TraceQueries.GetTraceStatus(ReadTraceIdOnly(bytes)),
         TraceStatusManifest => ReadTraceStatus(bytes),
         DecidedManifest => ReadDecided(bytes),
         ProposeManifest => ReadPropose(bytes),
         GroupDecidedManifest => ReadGroupDecided(bytes),
+        ConfirmDeliveriesManifest => ReadConfirmDeliveries(bytes),
         _ => throw new SerializationException($"Unknown manifest '{manifest}' for {nameof(ProtocolSerializer)}: a newer node sent a message this one does not know"),
     };
 
@@ -110,10 +120,16 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         return size + 512;
     }
 
-    // AppendSpans { 1: trace_id, 2: repeated Origin, 3: repeated SpanRef { 1: origin index, 2: raw span } }
+    // AppendSpans { 1: trace_id, 2: repeated Origin, 3: repeated SpanRef { 1: origin index, 2: raw span },
+    //               4: receipt id, 5: receipt confirm-to actor path }
     private static void WriteAppendSpans(ProtoWriter writer, TraceCommands.AppendSpans m)
     {
         WriteTraceId(writer, 1, m.TraceId);
+        if (m.Receipt is { } receipt)
+        {
+            writer.WriteInt64Field(4, receipt.Id);
+            writer.WriteStringField(5, Akka.Serialization.Serialization.SerializedActorPath(receipt.ConfirmTo));
+        }
         // Spans of one request share one origin instance; identity is enough to de-duplicate.
         var origins = new Dictionary<SpanOrigin, int>(ReferenceEqualityComparer.Instance);
         foreach (var span in m.Spans)
@@ -139,9 +155,11 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         }
     }
 
-    private static TraceCommands.AppendSpans ReadAppendSpans(byte[] bytes)
+    private static TraceCommands.AppendSpans ReadAppendSpans(byte[] bytes, ExtendedActorSystem system)
     {
         TraceId traceId = default;
+        long receiptId = 0;
+        string? confirmTo = null;
         var origins = new List<SpanOrigin>(1);
         var spans = new List<BufferedSpan>();
         var reader = new ProtoReader(bytes);
@@ -161,12 +179,41 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
                     var message = reader.ReadLengthDelimited(out var offset);
                     spans.Add(ReadSpanRef(bytes, message, offset, origins));
                     break;
+                case 4:
+                    reader.Expect(wireType, WireType.Varint, "AppendSpans.receipt_id");
+                    receiptId = (long)reader.ReadVarint();
+                    break;
+                case 5:
+                    confirmTo = ReadString(ref reader, wireType, "AppendSpans.confirm_to");
+                    break;
                 default:
                     reader.Skip(wireType);
                     break;
             }
         }
-        return new TraceCommands.AppendSpans(traceId, spans);
+        return new TraceCommands.AppendSpans(traceId, spans)
+        {
+            Receipt = confirmTo is null ? null : new DeliveryReceipt(receiptId, system.Provider.ResolveActorRef(confirmTo)),
+        };
+    }
+
+    private static TraceCommands.ConfirmDeliveries ReadConfirmDeliveries(byte[] bytes)
+    {
+        var ids = new List<long>();
+        var reader = new ProtoReader(bytes);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 1)
+            {
+                reader.Expect(wireType, WireType.Varint, "ConfirmDeliveries.id");
+                ids.Add((long)reader.ReadVarint());
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+        return new TraceCommands.ConfirmDeliveries(ids);
     }
 
     private static SpanOrigin ReadOrigin(ReadOnlySpan<byte> message)

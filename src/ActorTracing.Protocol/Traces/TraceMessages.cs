@@ -1,5 +1,6 @@
 using ActorTracing.Domain;
 using ActorTracing.Domain.Sampling;
+using Akka.Actor;
 using Akka.Event;
 
 namespace ActorTracing.Protocol.Traces;
@@ -21,7 +22,15 @@ public static class TraceCommands
         {
             TraceId = original.TraceId;
             Spans = original.Spans;
+            Receipt = original.Receipt;
         }
+
+        /// <summary>
+        /// Set when the spans go to another node: the owning shard confirms to
+        /// <see cref="DeliveryReceipt.ConfirmTo"/> once it has them, and the sender sends them again
+        /// (to the owner's next home) if no confirmation comes. Null for a local owner.
+        /// </summary>
+        public DeliveryReceipt? Receipt { get; init; }
 
         /// <summary>
         /// The pooled request body the spans slice, with one share taken for this message (by the
@@ -43,6 +52,12 @@ public static class TraceCommands
     }
 
     /// <summary>
+    /// The ids of <see cref="AppendSpans"/> messages a shard has taken in (their spans are in its
+    /// buffers, or followed a remembered decision), batched per sender: see <see cref="AppendSpans.Receipt"/>.
+    /// </summary>
+    public sealed record ConfirmDeliveries(IReadOnlyList<long> Ids) : IProtocolMessage;
+
+    /// <summary>
     /// Sent by sharding instead of PoisonPill when a shard hands off or the node leaves: the
     /// actor decides what it holds early (reason "hand_off") rather than dropping it silently.
     /// </summary>
@@ -55,6 +70,9 @@ public static class TraceCommands
         }
     }
 }
+
+/// <summary>Who to tell (and under which id) that an <see cref="TraceCommands.AppendSpans"/> arrived.</summary>
+public sealed record DeliveryReceipt(long Id, IActorRef ConfirmTo);
 
 /// <summary>Queries a TraceActor answers (operators' `trace show`).</summary>
 public static class TraceQueries
