@@ -44,6 +44,9 @@ public sealed class HoconDefaultsSpec
         Assert.Equal("127.0.0.1", node.Hostname);
         Assert.Equal(-10, node.GcThreadNice);
         Assert.Equal(64L << 20, node.MemoryReleaseThreshold);
+        Assert.True(node.RedeliveryEnabled);
+        Assert.Equal(TimeSpan.FromSeconds(5), node.RedeliverAfter);
+        Assert.Equal(256L << 20, node.MaxUnconfirmedBytes);
         Assert.Equal(TimeSpan.FromSeconds(10), TraceActorSettings.Create(config).MemoryTrimInterval);
         Assert.True(IngestSettings.Create(config).InlineIo);
         Assert.Equal(TimeSpan.FromSeconds(2), TraceActorSettings.Create(config).Completion.SendDelay);
@@ -80,6 +83,13 @@ public sealed class HoconDefaultsSpec
             Assert.Contains("actortracing.node.memory-release-threshold", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(badThreshold)).Message, StringComparison.Ordinal);
         }
         Assert.Equal(0, NodeSettings.Create(HoconDefaults.Load(overrides: "actortracing.node.memory-release-threshold = 0")).MemoryReleaseThreshold);
+
+        foreach (var (key, value) in new[] { ("redeliver-after", "0s"), ("redeliver-after", "50ms"), ("max-unconfirmed-bytes", "0"), ("max-unconfirmed-bytes", "lots") })
+        {
+            var badRedelivery = HoconDefaults.Load(overrides: $"actortracing.node.redelivery.{key} = {value}");
+            Assert.Contains("actortracing.node.redelivery." + key, Assert.Throws<ConfigurationException>(() => NodeSettings.Create(badRedelivery)).Message, StringComparison.Ordinal);
+        }
+        Assert.False(NodeSettings.Create(HoconDefaults.Load(overrides: "actortracing.node.redelivery.enabled = off")).RedeliveryEnabled);
 
         var bad = HoconDefaults.Load(overrides: "actortracing.node.port = 70000");
         Assert.Contains("actortracing.node.port", Assert.Throws<ConfigurationException>(() => NodeSettings.Create(bad)).Message, StringComparison.Ordinal);

@@ -1,9 +1,12 @@
+using ActorTracing.Actors.Cluster;
+using ActorTracing.Actors.Traces;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Node.Pipeline;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
+using Akka.Actor;
 using Akka.Hosting;
 using Akka.TestKit.Xunit2;
 
@@ -93,6 +96,41 @@ public sealed class ShardingIngressSpec : TestKit
         Assert.False(refused.Accepted);
         Assert.Contains("storage", refused.Reason, StringComparison.Ordinal);
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Messages_to_owners_elsewhere_carry_a_receipt_and_unconfirmed_bytes_past_the_bound_refuse_the_request()
+    {
+        var registry = new ActorRegistry();
+        var region = CreateTestProbe();
+        registry.Register<TraceRegion>(region.Ref);
+        // No shard's home is known here, so every owner may be on another node.
+        var homes = new ShardHomes(new TraceMessageExtractor(30));
+        var redelivery = new Redelivery(homes, maxUnconfirmedBytes: 250, TimeSpan.FromSeconds(5));
+        var ingress = new ShardingIngress(registry, new PipelineGauges(), () => 0, Settings, homes, redelivery);
+        Assert.Contains("starting", ingress.Submit([Trace(1, 1)], "grpc").Reason, StringComparison.Ordinal);
+        var confirmations = Sys.ActorOf(RedeliveryActor.Props(redelivery, region.Ref));
+        AwaitCondition(() => redelivery.Ready);
+
+        var body = new SharedBufferPool().Rent(500);
+        Assert.True(ingress.Submit([Trace(1, 3)], "grpc", body).Accepted);
+        var sent = region.ExpectMsg<TraceCommands.AppendSpans>();
+        Assert.Equal(confirmations, sent.Receipt!.ConfirmTo);
+        Assert.Equal(3, body.Shares); // the caller's, the message's, the redelivery's
+        Assert.Equal(300, redelivery.Unconfirmed.Bytes);
+
+        // Over the bound: refused whole, before anything is sent.
+        var refused = ingress.Submit([Trace(2, 1)], "grpc", body);
+        Assert.False(refused.Accepted);
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
+        Assert.Contains("not yet confirmed", refused.Reason, StringComparison.Ordinal);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+
+        // The owner confirms: the share goes back and ingest accepts again.
+        confirmations.Tell(new TraceCommands.ConfirmDeliveries([sent.Receipt.Id]));
+        AwaitCondition(() => redelivery.Unconfirmed.Count == 0);
+        Assert.Equal(2, body.Shares);
+        Assert.True(ingress.Submit([Trace(2, 1)], "grpc", body).Accepted);
     }
 
     [Fact]

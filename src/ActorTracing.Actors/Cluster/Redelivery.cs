@@ -175,9 +175,10 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        _redelivery.Attach(Self, Context.System.Scheduler);
         var every = CheckInterval(_redelivery.RedeliverAfter);
         Timers.StartPeriodicTimer(CheckTimer, Check.Instance, every, every);
+        // Last: ingest sends with receipts (and tests move the clock) only once the checks run.
+        _redelivery.Attach(Self, Context.System.Scheduler);
     }
 
     protected override void PostStop()

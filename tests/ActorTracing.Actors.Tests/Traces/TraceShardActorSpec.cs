@@ -136,6 +136,45 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void Spans_from_another_nodes_ingest_are_confirmed_to_their_sender_together_one_completion_tick_later()
+    {
+        var actor = Start();
+        var (iad, sfo) = (CreateTestProbe(), CreateTestProbe());
+        actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(1)]) { Receipt = new DeliveryReceipt(11, iad.Ref) });
+        actor.Tell(new TraceCommands.AppendSpans(Other, [Span(1, trace: Other)]) { Receipt = new DeliveryReceipt(12, iad.Ref) });
+        actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(2, parent: 1)]) { Receipt = new DeliveryReceipt(5, sfo.Ref) });
+        Append(actor, Span(3, parent: 1)); // a local message: no receipt, nothing to confirm
+        Assert.Equal(3, Status(actor).SpansBuffered);
+        iad.ExpectNoMsg(TimeSpan.Zero);
+
+        Advance(actor, _settings.CompletionTick);
+        Assert.Equal([11L, 12L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
+        Assert.Equal([5L], sfo.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
+
+        // Late spans of a decided trace are "had" too: they followed the decision.
+        Advance(actor, TimeSpan.FromSeconds(2));
+        Assert.Single(_sink.Decided, d => d.TraceId == Trace);
+        actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(4, parent: 1)]) { Receipt = new DeliveryReceipt(13, iad.Ref) });
+        Advance(actor, _settings.CompletionTick);
+        Assert.Equal([13L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
+        iad.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+        sfo.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_shard_handing_off_confirms_what_it_owes_before_it_stops()
+    {
+        var actor = Start();
+        var iad = CreateTestProbe();
+        actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(1)]) { Receipt = new DeliveryReceipt(21, iad.Ref) });
+        Watch(actor);
+        actor.Tell(TraceCommands.HandOffStop.Instance);
+        ExpectTerminated(actor);
+        Assert.Equal([21L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
+        Assert.Equal(CompletionReasons.HandOff, Assert.Single(_sink.Decided).CompletionReason);
+    }
+
+    [Fact]
     public void A_shard_gives_back_the_span_slots_a_burst_made_it_grow_once_a_trim_interval_passed_without_it()
     {
         var actor = Start();

@@ -144,6 +144,25 @@ public sealed class ProtocolSerializerSpec : TestKit
     }
 
     [Fact]
+    public void A_delivery_receipt_travels_with_its_spans_and_confirmations_round_trip()
+    {
+        var confirmTo = CreateTestProbe().Ref;
+        var sent = new TraceCommands.AppendSpans(Trace, DecodedSpans()) { Receipt = new DeliveryReceipt(long.MaxValue - 7, confirmTo) };
+
+        var received = RoundTrip(sent);
+        Assert.Equal(long.MaxValue - 7, received.Receipt!.Id);
+        // Resolved back to the same actor, so the owning shard can tell it.
+        Assert.Equal(confirmTo, received.Receipt.ConfirmTo);
+        Assert.Equal(3, received.Spans.Count);
+        // A copy keeps the receipt (it is the same delivery).
+        Assert.Equal(sent.Receipt, (sent with { }).Receipt);
+        Assert.Null(RoundTrip(new TraceCommands.AppendSpans(Trace, DecodedSpans())).Receipt);
+
+        Assert.Equal([1L, 2L, 1L << 40], RoundTrip(new TraceCommands.ConfirmDeliveries([1, 2, 1L << 40])).Ids);
+        Assert.Empty(RoundTrip(new TraceCommands.ConfirmDeliveries([])).Ids);
+    }
+
+    [Fact]
     public void Status_query_reply_and_persisted_decision_round_trip()
     {
         Assert.Equal(new TraceQueries.GetTraceStatus(Trace), RoundTrip(new TraceQueries.GetTraceStatus(Trace)));

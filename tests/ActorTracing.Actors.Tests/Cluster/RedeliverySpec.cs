@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using ActorTracing.Actors.Cluster;
+using ActorTracing.Actors.Traces;
+using ActorTracing.Domain;
+using ActorTracing.Domain.Otlp;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+
+namespace ActorTracing.Actors.Tests.Cluster;
+
+/// <summary>
+/// Ingest's side of delivery to owners on other nodes, under virtual time: receipts, what
+/// confirmations release, and when (and only when) a message is sent again.
+/// </summary>
+public sealed class RedeliverySpec : TestKit
+{
+    private static readonly TraceMessageExtractor Extractor = new(30);
+    private static readonly Address Iad = new("akka.tcp", "actortracing", "10.0.0.1", 4053);
+    private static readonly Address Sfo = new("akka.tcp", "actortracing", "10.0.0.2", 4053);
+    private static readonly TimeSpan After = TimeSpan.FromSeconds(5);
+
+    private readonly ShardHomes _homes = new(Extractor);
+    private readonly TraceId _onIad = new(1, 1);
+    private readonly TraceId _onSfo;
+    private readonly TestProbe _region;
+    private readonly Redelivery _redelivery;
+    private readonly IActorRef _actor;
+
+    public RedeliverySpec()
+        : base("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
+    {
+        _onSfo = Enumerable.Range(2, 1000).Select(i => new TraceId(1, (ulong)i)).First(t => Extractor.ShardOf(t) != Extractor.ShardOf(_onIad));
+        // This node is iad; the trace's shard lives on sfo.
+        _homes.AttachSelfStatus(() => MemberStatus.Up, Iad);
+        Publish(ImmutableDictionary<string, Address>.Empty.Add(Extractor.ShardOf(_onIad), Iad).Add(Extractor.ShardOf(_onSfo), Sfo));
+        _region = CreateTestProbe();
+        _redelivery = new Redelivery(_homes, maxUnconfirmedBytes: 1_000_000, After);
+        _actor = Sys.ActorOf(RedeliveryActor.Props(_redelivery, _region.Ref));
+        AwaitCondition(() => _redelivery.Ready);
+    }
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    private void Publish(ImmutableDictionary<string, Address> homes, params Address[] departed) =>
+        _homes.Publish(ShardHomes.Snapshot.Healthy with { Homes = homes, CoordinatorHome = Iad, Departed = [.. departed] });
+
+    private static (SharedBuffer Body, BufferedSpan[] Spans) Body(TraceId trace)
+    {
+        var encoded = OtlpEncoder.EncodeSpan(new SpanDetail { TraceId = trace, SpanId = new SpanId(7), Name = "GET /", Kind = SpanKind.Server, StartUnixNano = 1, EndUnixNano = 2 });
+        var body = new SharedBufferPool().Rent(encoded.Length);
+        encoded.CopyTo(body.Writable.Span);
+        return (body, [OtlpTraceDecoder.DecodeSpan(body.Memory[..encoded.Length], new SpanOrigin("edge", "iad", [], []))]);
+    }
+
+    [Fact]
+    public void Only_messages_to_another_node_or_an_unknown_home_need_a_receipt()
+    {
+        Assert.False(_redelivery.NeedsReceipt(_onIad));
+        Assert.True(_redelivery.NeedsReceipt(_onSfo));
+        var unknown = Enumerable.Range(2000, 1000).Select(i => new TraceId(2, (ulong)i))
+            .First(t => Extractor.ShardOf(t) != Extractor.ShardOf(_onIad) && Extractor.ShardOf(t) != Extractor.ShardOf(_onSfo));
+        Assert.True(_redelivery.NeedsReceipt(unknown));
+    }
+
+    [Fact]
+    public void A_confirmation_forgets_the_message_and_gives_its_share_of_the_body_back()
+    {
+        var (body, spans) = Body(_onSfo);
+        var receipt = _redelivery.Track(_onSfo, spans, body);
+        Assert.Equal(_actor, receipt.ConfirmTo);
+        Assert.Equal(2, body.Shares); // the caller's and the redelivery's
+        Assert.Equal(spans[0].Raw.Length, _redelivery.Unconfirmed.Bytes);
+
+        _actor.Tell(new TraceCommands.ConfirmDeliveries([receipt.Id]));
+        AwaitCondition(() => _redelivery.Unconfirmed.Count == 0);
+        Assert.Equal(1, body.Shares);
+        Assert.Equal(0, _redelivery.Unconfirmed.Bytes);
+    }
+
+    [Fact]
+    public void A_message_to_an_owner_that_is_still_home_is_never_sent_again()
+    {
+        var (body, spans) = Body(_onSfo);
+        _redelivery.Track(_onSfo, spans, body);
+        Clock.Advance(After * 3);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(1, _redelivery.Unconfirmed.Count);
+    }
+
+    [Fact]
+    public void Once_its_owner_has_left_and_its_shard_is_rehomed_an_unconfirmed_message_is_sent_again_with_fresh_spans()
+    {
+        var (body, spans) = Body(_onSfo);
+        var receipt = _redelivery.Track(_onSfo, spans, body);
+
+        // sfo left the cluster: its shards are refused until they are forgotten (the region may
+        // still route to it), so nothing is sent into the same hole.
+        _homes.Departed();
+        Publish(ImmutableDictionary<string, Address>.Empty.Add(Extractor.ShardOf(_onIad), Iad).Add(Extractor.ShardOf(_onSfo), Sfo), Sfo);
+        Clock.Advance(After);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // Forgotten: the shard has no home, the region will ask the coordinator for one.
+        Publish(ImmutableDictionary<string, Address>.Empty.Add(Extractor.ShardOf(_onIad), Iad));
+        Clock.Advance(RedeliveryActor.CheckInterval(After));
+        var again = _region.ExpectMsg<TraceCommands.AppendSpans>();
+        Assert.Equal(_onSfo, again.TraceId);
+        Assert.Equal(receipt, again.Receipt);
+        // Fresh span objects decoded from the same bytes (a local shard recycles the originals).
+        Assert.NotSame(spans[0], Assert.Single(again.Spans));
+        Assert.True(spans[0].Raw.Span.SequenceEqual(again.Spans[0].Raw.Span));
+        Assert.Equal(spans[0].SpanId, again.Spans[0].SpanId);
+        Assert.Same(body, again.Source);
+        Assert.Equal(3, body.Shares); // the caller's, the redelivery's, the copy's
+        Assert.Equal(1, _redelivery.Unconfirmed.Redelivered);
+
+        // The copy waits for a home: it is not sent again unless another owner leaves.
+        Clock.Advance(After * 2);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        again.ReleaseSource();
+        _actor.Tell(new TraceCommands.ConfirmDeliveries([receipt.Id]));
+        AwaitCondition(() => _redelivery.Unconfirmed.Count == 0);
+        Assert.Equal(1, body.Shares);
+    }
+
+    [Fact]
+    public void A_message_whose_home_was_not_known_is_sent_again_only_after_some_owner_left()
+    {
+        Publish(ImmutableDictionary<string, Address>.Empty);
+        var (body, spans) = Body(_onSfo);
+        _redelivery.Track(_onSfo, spans, body);
+        Clock.Advance(After * 2);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        _homes.Departed();
+        Clock.Advance(RedeliveryActor.CheckInterval(After));
+        Assert.Equal(_onSfo, _region.ExpectMsg<TraceCommands.AppendSpans>().TraceId);
+    }
+
+    [Fact]
+    public void A_message_never_confirmed_by_an_owner_that_never_left_is_given_up_and_its_share_returned()
+    {
+        var (body, spans) = Body(_onSfo);
+        _redelivery.Track(_onSfo, spans, body);
+        Clock.Advance(_redelivery.GiveUpAfter);
+        AwaitCondition(() => _redelivery.Unconfirmed.Count == 0);
+        Assert.Equal(1, _redelivery.GivenUp);
+        Assert.Equal(1, body.Shares);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+}
