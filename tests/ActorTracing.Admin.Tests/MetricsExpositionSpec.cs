@@ -48,6 +48,18 @@ public sealed class MetricsExpositionSpec(TestCluster cluster)
     }
 
     [Fact]
+    public void Redelivery_shows_what_owners_elsewhere_have_not_confirmed_and_is_absent_when_off()
+    {
+        var text = Render();
+        Assert.Contains("# TYPE actortracing_redelivery_unconfirmed_messages gauge\nactortracing_redelivery_unconfirmed_messages 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_redelivery_unconfirmed_bytes 4096\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE actortracing_redelivered_messages_total counter\nactortracing_redelivered_messages_total 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("actortracing_redelivery_given_up_total 0\n", text, StringComparison.Ordinal);
+        var off = new MetricsExposition(MetricsFixture.Sources(cluster.Nodes[0].System) with { Redelivery = null }).Render();
+        Assert.DoesNotContain("redeliver", off, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Storage_and_cluster_families_carry_their_shard_and_status()
     {
         var text = Render();

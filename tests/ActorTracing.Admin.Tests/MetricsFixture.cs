@@ -24,7 +24,18 @@ public static class MetricsFixture
         ingest.Answered(OtlpProtocols.HttpProtobuf, TimeSpan.FromMilliseconds(1.5));
         ingest.Answered(OtlpProtocols.HttpProtobuf, TimeSpan.FromMilliseconds(12));
         ingest.Answered(OtlpProtocols.Grpc, TimeSpan.FromMicroseconds(300));
-        return new AdminSources(system) { Gauges = gauges, Ingest = ingest, Kafka = new KafkaIngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency };
+        return new AdminSources(system) { Gauges = gauges, Ingest = ingest, Kafka = new KafkaIngestCounters(), Storage = new FakeStorageStats(), DecisionLatency = latency, Redelivery = new FixedRedeliveryStats() };
+    }
+
+    private sealed class FixedRedeliveryStats : IRedeliveryStats
+    {
+        public int UnconfirmedMessages => 3;
+
+        public long UnconfirmedBytes => 4_096;
+
+        public long Redelivered => 2;
+
+        public long GivenUp => 0;
     }
 
     public static readonly IReadOnlyList<string> ExpectedSeries =
@@ -63,6 +74,10 @@ public static class MetricsFixture
         "actortracing_cluster_members",
         "actortracing_cluster_unreachable_members",
         "actortracing_cluster_is_leader",
+        "actortracing_redelivery_unconfirmed_messages",
+        "actortracing_redelivery_unconfirmed_bytes",
+        "actortracing_redelivered_messages_total",
+        "actortracing_redelivery_given_up_total",
         "actortracing_buffer_free_chunks",
         "dotnet_total_memory_bytes",
         "dotnet_gc_committed_bytes",

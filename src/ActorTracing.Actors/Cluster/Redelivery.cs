@@ -1,6 +1,7 @@
 using ActorTracing.Domain;
 using ActorTracing.Domain.Delivery;
 using ActorTracing.Domain.Otlp;
+using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Event;
@@ -23,7 +24,7 @@ namespace ActorTracing.Actors.Cluster;
 /// the journal (durable decisions) and the copy follows it as late spans, which stores those spans
 /// a second time when the trace was kept. Losing accepted spans was the worse of the two.
 /// </remarks>
-public sealed class Redelivery
+public sealed class Redelivery : IRedeliveryStats
 {
     private readonly ShardHomes _homes;
     private volatile IActorRef? _confirmTo;
@@ -57,6 +58,12 @@ public sealed class Redelivery
 
     /// <summary>Messages given up on since the start (see <see cref="GiveUpAfter"/>).</summary>
     public long GivenUp => Interlocked.Read(ref _givenUp);
+
+    public int UnconfirmedMessages => Unconfirmed.Count;
+
+    public long UnconfirmedBytes => Unconfirmed.Bytes;
+
+    public long Redelivered => Unconfirmed.Redelivered;
 
     internal void GaveUp(int count) => Interlocked.Add(ref _givenUp, count);
 

@@ -32,6 +32,7 @@ internal sealed class AdminHostedService(IServiceProvider services, AdminSetting
             Storage = services.GetService<IStorageStatsSource>(),
             DecisionLatency = services.GetService<DecisionLatencyHistogram>(),
             Decisions = services.GetService<DecisionCache>(),
+            Redelivery = services.GetService<IRedeliveryStats>(),
         };
         _endpoint = await AdminEndpoint.StartAsync(settings, sources, cancellationToken).ConfigureAwait(false);
     }

@@ -27,6 +27,9 @@ public sealed record AdminSources(ActorSystem System)
     /// <summary>Fed by <see cref="DecisionLatencySink"/>; without it /metrics has no decision latency histogram.</summary>
     public DecisionLatencyHistogram? DecisionLatency { get; init; }
 
+    /// <summary>Ingest's spans sent to owners on other nodes and not yet confirmed; absent when redelivery is off.</summary>
+    public IRedeliveryStats? Redelivery { get; init; }
+
     /// <summary>Answers `trace show` for traces whose actor already decided and passivated.</summary>
     public DecisionCache? Decisions { get; init; }
 }

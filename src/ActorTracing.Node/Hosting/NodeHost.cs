@@ -160,7 +160,7 @@ public sealed class NodeHost : IAsyncDisposable
         var redelivery = node.RedeliveryEnabled ? new Redelivery(homes, node.MaxUnconfirmedBytes, node.RedeliverAfter) : null;
         if (redelivery is not null)
         {
-            builder.Services.AddSingleton(redelivery);
+            builder.Services.AddSingleton<IRedeliveryStats>(redelivery);
         }
         builder.Services.AddSingleton<ITraceIngress>(sp =>
             new ShardingIngress(sp.GetRequiredService<ActorRegistry>(), gauges, () => holder.PendingRows, node, homes, redelivery));
