@@ -87,9 +87,10 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Cut();
         // Every node must see every member across the cut as unreachable: a node that has marked
-        // only one of them still accepts traces owned by the other, and those spans are lost in the
-        // cut (remoting is at-most-once; see README "Decisions and known limits"). Under a loaded
-        // CI machine sfo marked iad-1 before iad-2, and 71 spans accepted in between were lost.
+        // only one of them still accepts traces owned by the other and sends them into the cut.
+        // On iad, redelivery sends them again once sfo is gone (the next spec); on sfo, which the
+        // resolver downs, they die with the node (README "Hand-off and partitions"). Under a loaded
+        // CI machine sfo marked iad-1 before iad-2, and 71 spans it accepted in between were lost.
         await CrossRegionStitchingSpec.Until(
             () => sfo.Homes.Unreachable.Contains(iad1.Address) && sfo.Homes.Unreachable.Contains(iad2.Address)
                 && iad1.Homes.Unreachable.Contains(sfo.Address) && iad2.Homes.Unreachable.Contains(sfo.Address),

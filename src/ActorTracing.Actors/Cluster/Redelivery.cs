@@ -14,9 +14,9 @@ namespace ActorTracing.Actors.Cluster;
 /// the failure detector marks it unreachable, went into the cut and were lost (README "Hand-off
 /// and partitions"). Now every message to an owner that is not this node carries a receipt; the
 /// owning shard confirms it once it has the spans, and <see cref="RedeliveryActor"/> sends what
-/// stays unconfirmed for <c>redeliver-after</c> again — through the shard region, so once the
-/// resolver has removed the silent owner the spans reach the shard's next home. A local owner
-/// gets no receipt: a message within the process is not lost unless the process is.
+/// is still unconfirmed (after at least <c>redeliver-after</c>) again once the node it went to has
+/// left the cluster — through the shard region, so the spans reach the shard's next home. A local
+/// owner gets no receipt: a message within the process is not lost unless the process is.
 /// </summary>
 /// <remarks>
 /// At least once, not exactly once: a message the owner took in whose confirmation was lost (the
