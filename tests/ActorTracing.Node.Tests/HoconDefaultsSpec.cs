@@ -51,6 +51,7 @@ public sealed class HoconDefaultsSpec
         Assert.True(IngestSettings.Create(config).InlineIo);
         Assert.Equal(TimeSpan.FromSeconds(2), TraceActorSettings.Create(config).Completion.SendDelay);
         Assert.Equal(TimeSpan.FromMilliseconds(10), TraceActorSettings.Create(config).CompletionTick);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), TraceActorSettings.Create(config).ConfirmInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), TraceActorSettings.Create(config).LookupTimeout);
         Assert.Equal("127.0.0.1:4317", IngestSettings.Create(config).GrpcEndpoint);
         Assert.Equal("127.0.0.1:4318", IngestSettings.Create(config).HttpEndpoint);
@@ -65,7 +66,7 @@ public sealed class HoconDefaultsSpec
         var e = Assert.Throws<SettingsException>(() => TraceActorSettings.Create(config));
         Assert.Contains("actortracing.trace.send-delay", e.Message, StringComparison.Ordinal);
 
-        foreach (var key in new[] { "completion-tick", "durable-decisions.lookup-timeout", "memory-trim-interval" })
+        foreach (var key in new[] { "completion-tick", "confirm-interval", "durable-decisions.lookup-timeout", "memory-trim-interval" })
         {
             var zero = HoconDefaults.Load(overrides: $"actortracing.trace.{key} = 0s");
             Assert.Contains("actortracing.trace." + key, Assert.Throws<SettingsException>(() => TraceActorSettings.Create(zero)).Message, StringComparison.Ordinal);

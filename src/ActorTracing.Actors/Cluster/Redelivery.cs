@@ -74,11 +74,16 @@ public sealed class Redelivery : IRedeliveryStats
     /// Keeps what is needed to send the spans again — each span's OTLP bytes and origin, plus a
     /// share of the request body the bytes slice (<paramref name="source"/>, taken here) — and
     /// returns the receipt the message carries. The span objects are not kept: a local shard
-    /// recycles them, so a second send decodes fresh ones from the bytes.
+    /// recycles them, so a second send decodes fresh ones from the bytes. Null (the message goes
+    /// without a receipt, as before redelivery) once the confirming actor has stopped: the node
+    /// is shutting down, and ingest checked <see cref="Ready"/> before accepting the request.
     /// </summary>
-    public DeliveryReceipt Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source)
+    public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source)
     {
-        var confirmTo = _confirmTo ?? throw new InvalidOperationException("redelivery has not started");
+        if (_confirmTo is not { } confirmTo)
+        {
+            return null;
+        }
         var kept = new (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[spans.Count];
         long bytes = 0;
         for (var i = 0; i < kept.Length; i++)

@@ -21,6 +21,9 @@ public sealed record TraceActorSettings(
     /// <summary>Completion checks of a shard's traces are batched into ticks of this length.</summary>
     public TimeSpan CompletionTick { get; init; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How long a shard collects confirmations of spans from other nodes' ingest before sending them (see hocon/trace.conf).</summary>
+    public TimeSpan ConfirmInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How often a shard gives back memory a past burst made it grow (see hocon/trace.conf).</summary>
     public TimeSpan MemoryTrimInterval { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -62,6 +65,7 @@ public sealed record TraceActorSettings(
                 Positive(c, "correlation.group-wait")))
         {
             CompletionTick = Positive(c, "completion-tick"),
+            ConfirmInterval = Positive(c, "confirm-interval"),
             MemoryTrimInterval = Positive(c, "memory-trim-interval"),
             LookupTimeout = Positive(c, "durable-decisions.lookup-timeout"),
         };

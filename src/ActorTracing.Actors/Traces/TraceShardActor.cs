@@ -85,7 +85,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private bool _repeating;
 
     // Receipts of spans from other nodes' ingest, owed per sender and sent together one
-    // completion-tick after the first (a confirmation per message would double the messages
+    // confirm-interval after the first (a confirmation per message would double the messages
     // between nodes). See TraceCommands.AppendSpans.Receipt.
     private readonly Dictionary<IActorRef, List<long>> _owedConfirms = [];
 
@@ -232,7 +232,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         if (_owedConfirms.Count == 0)
         {
-            Timers.StartSingleTimer(ConfirmTimer, SendConfirms.Instance, _settings.CompletionTick);
+            Timers.StartSingleTimer(ConfirmTimer, SendConfirms.Instance, _settings.ConfirmInterval);
         }
         if (!_owedConfirms.TryGetValue(receipt.ConfirmTo, out var ids))
         {

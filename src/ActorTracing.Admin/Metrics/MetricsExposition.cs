@@ -34,7 +34,7 @@ internal sealed class MetricsExposition(AdminSources sources)
         {
             return;
         }
-        w.Single("actortracing_redelivery_unconfirmed_messages", "gauge", "Trace messages ingest sent to owners on other nodes that have not confirmed them yet (normally drained within a completion-tick; growing while an owner is silent).", r.UnconfirmedMessages);
+        w.Single("actortracing_redelivery_unconfirmed_messages", "gauge", "Trace messages ingest sent to owners on other nodes that have not confirmed them yet (normally confirmed within trace.confirm-interval; growing while an owner is silent).", r.UnconfirmedMessages);
         w.Single("actortracing_redelivery_unconfirmed_bytes", "gauge", "Bytes of spans those messages hold; ingest refuses past redelivery.max-unconfirmed-bytes.", r.UnconfirmedBytes);
         w.Single("actortracing_redelivered_messages_total", "counter", "Trace messages sent again because their owner left the cluster before confirming them.", r.Redelivered);
         w.Single("actortracing_redelivery_given_up_total", "counter", "Trace messages forgotten unconfirmed after 24 x redeliver-after to an owner that never left (their spans may be lost).", r.GivenUp);

@@ -16,7 +16,9 @@ public sealed class ChunkPool
     // it, chunks that sat unused through a whole trim interval are let go (TrimUnused).
     public const int DefaultMaxFreeChunks = 2048;
 
-    private readonly Stack<SpanArena.Chunk> _free = new();
+    // Used as a stack (rent and return at the end: the chunk rented next is the one returned last,
+    // still in the CPU's caches); a trim lets go from the start, the chunks returned longest ago.
+    private readonly List<SpanArena.Chunk> _free = [];
     private readonly Lock _gate = new();
     private readonly int _maxFree;
     private long _allocated;
@@ -56,8 +58,10 @@ public sealed class ChunkPool
     {
         lock (_gate)
         {
-            if (_free.TryPop(out var chunk))
+            if (_free.Count > 0)
             {
+                var chunk = _free[^1];
+                _free.RemoveAt(_free.Count - 1);
                 _lowWater = Math.Min(_lowWater, _free.Count);
                 return chunk;
             }
@@ -77,7 +81,7 @@ public sealed class ChunkPool
         {
             if (_free.Count < _maxFree)
             {
-                _free.Push(chunk);
+                _free.Add(chunk);
             }
         }
     }
@@ -104,11 +108,10 @@ public sealed class ChunkPool
                 return 0;
             }
             Interlocked.Exchange(ref _lastTrimTicks, nowTicks);
+            // The coldest go: the low-water mark says how many were never rented, not which, and
+            // the ones at the bottom of the stack are those (nothing rented reached them).
             var unused = Math.Min(_lowWater, _free.Count);
-            for (var i = 0; i < unused; i++)
-            {
-                _free.Pop();
-            }
+            _free.RemoveRange(0, unused);
             _lowWater = _free.Count;
             _trimmed += unused;
             return unused;

@@ -69,7 +69,7 @@ public sealed class RedeliverySpec : TestKit
     public void A_confirmation_forgets_the_message_and_gives_its_share_of_the_body_back()
     {
         var (body, spans) = Body(_onSfo);
-        var receipt = _redelivery.Track(_onSfo, spans, body);
+        var receipt = _redelivery.Track(_onSfo, spans, body)!;
         Assert.Equal(_actor, receipt.ConfirmTo);
         Assert.Equal(2, body.Shares); // the caller's and the redelivery's
         Assert.Equal(spans[0].Raw.Length, _redelivery.Unconfirmed.Bytes);
@@ -94,7 +94,7 @@ public sealed class RedeliverySpec : TestKit
     public void Once_its_owner_has_left_and_its_shard_is_rehomed_an_unconfirmed_message_is_sent_again_with_fresh_spans()
     {
         var (body, spans) = Body(_onSfo);
-        var receipt = _redelivery.Track(_onSfo, spans, body);
+        var receipt = _redelivery.Track(_onSfo, spans, body)!;
 
         // sfo left the cluster: its shards are refused until they are forgotten (the region may
         // still route to it), so nothing is sent into the same hole.
@@ -139,6 +139,19 @@ public sealed class RedeliverySpec : TestKit
         _homes.Departed();
         Clock.Advance(RedeliveryActor.CheckInterval(After));
         Assert.Equal(_onSfo, _region.ExpectMsg<TraceCommands.AppendSpans>().TraceId);
+    }
+
+    [Fact]
+    public void Once_the_confirming_actor_has_stopped_messages_go_without_a_receipt()
+    {
+        Watch(_actor);
+        Sys.Stop(_actor);
+        ExpectTerminated(_actor);
+        Assert.False(_redelivery.Ready);
+        var (body, spans) = Body(_onSfo);
+        Assert.Null(_redelivery.Track(_onSfo, spans, body));
+        Assert.Equal(1, body.Shares);
+        Assert.Equal(0, _redelivery.Unconfirmed.Count);
     }
 
     [Fact]

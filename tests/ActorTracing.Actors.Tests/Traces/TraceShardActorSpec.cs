@@ -136,7 +136,7 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
-    public void Spans_from_another_nodes_ingest_are_confirmed_to_their_sender_together_one_completion_tick_later()
+    public void Spans_from_another_nodes_ingest_are_confirmed_to_their_sender_together_one_confirm_interval_later()
     {
         var actor = Start();
         var (iad, sfo) = (CreateTestProbe(), CreateTestProbe());
@@ -147,7 +147,9 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.Equal(3, Status(actor).SpansBuffered);
         iad.ExpectNoMsg(TimeSpan.Zero);
 
-        Advance(actor, _settings.CompletionTick);
+        Advance(actor, _settings.ConfirmInterval - TimeSpan.FromMilliseconds(1));
+        iad.ExpectNoMsg(TimeSpan.Zero);
+        Advance(actor, TimeSpan.FromMilliseconds(1));
         Assert.Equal([11L, 12L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
         Assert.Equal([5L], sfo.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
 
@@ -155,7 +157,7 @@ public sealed class TraceShardActorSpec : TestKit
         Advance(actor, TimeSpan.FromSeconds(2));
         Assert.Single(_sink.Decided, d => d.TraceId == Trace);
         actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(4, parent: 1)]) { Receipt = new DeliveryReceipt(13, iad.Ref) });
-        Advance(actor, _settings.CompletionTick);
+        Advance(actor, _settings.ConfirmInterval);
         Assert.Equal([13L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
         iad.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
         sfo.ExpectNoMsg(TimeSpan.Zero);
