@@ -104,7 +104,7 @@ internal sealed class ClusterNode : IAsyncDisposable
         }
         ActorRegistry.For(system).Register<TraceRegion>(shardRegion);
         var homes = new ShardHomes(extractor);
-        system.ActorOf(ShardHomeTracker.Props(homes, shardRegion, TraceShardingHostingExtensions.TypeName, "process", TimeSpan.FromMilliseconds(500)), "shard-homes");
+        system.ActorOf(ShardHomeTracker.Props(homes, shardRegion, TraceShardingHostingExtensions.TypeName, "process", TimeSpan.FromMilliseconds(500), process ? sampler : null), "shard-homes");
         var node = new ClusterNode(name, region, system, shardRegion, gauges, homes);
         var nodeSettings = NodeSettings.Create(HoconDefaults.Load());
         node.Redelivery = new Redelivery(homes, nodeSettings.MaxUnconfirmedBytes, redeliverAfter ?? nodeSettings.RedeliverAfter);

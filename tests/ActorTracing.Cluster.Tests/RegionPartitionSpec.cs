@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Completion;
 using ActorTracing.Domain.Otlp;
+using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster;
@@ -31,6 +32,12 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
 
     private readonly ConcurrentQueue<(string Node, TraceDecided Decided)> _outcomes = new();
     private readonly List<ClusterNode> _nodes = [];
+
+    // Keep everything (the test spans are never errors), with a cluster-wide cap on error traces
+    // whose share each node's shard-homes tracker sets: the shares must add up to the budget.
+    private readonly TraceSampler[] _samplers = [.. Enumerable.Range(0, 3).Select(_ => new TraceSampler(new SamplingRules(
+        [new SamplingRule("errors", StatusCodeCondition.Error, new KeepAction(1, new RateLimitSpec(90, 90, ClusterWide: true)))],
+        new KeepAction())))];
     private readonly ActorTracing.Persistence.Redis.Tests.RedisServerFixture _redis = new();
 
     public async Task InitializeAsync()
@@ -52,10 +59,10 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
             }
             akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
             """;
-        var iad1 = ClusterNode.Start("iad-1", "iad", process: true, _outcomes, trace, hocon);
+        var iad1 = ClusterNode.Start("iad-1", "iad", process: true, _outcomes, trace, hocon, _samplers[0]);
         _nodes.Add(iad1);
-        _nodes.Add(ClusterNode.Start("iad-2", "iad", process: true, _outcomes, trace, hocon));
-        _nodes.Add(ClusterNode.Start("sfo-1", "sfo", process: true, _outcomes, trace, hocon));
+        _nodes.Add(ClusterNode.Start("iad-2", "iad", process: true, _outcomes, trace, hocon, _samplers[1]));
+        _nodes.Add(ClusterNode.Start("sfo-1", "sfo", process: true, _outcomes, trace, hocon, _samplers[2]));
         foreach (var node in _nodes)
         {
             await node.Cluster.JoinSeedNodesAsync([iad1.Address]);
@@ -262,6 +269,13 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
         }
         await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Homes.KnownShards == 30), TimeSpan.FromSeconds(20));
         await CrossRegionStitchingSpec.Until(() => _outcomes.Count == 300, TimeSpan.FromSeconds(20));
+        // A cluster-wide rate limit: each node spends the part it owns of the 30 shards, and the
+        // parts add up to the cluster's budget (not three times it, as per-node limits would).
+        await CrossRegionStitchingSpec.Until(
+            () => _nodes.Select((n, i) => Math.Abs(_samplers[i].RateLimiters["errors"].Share - (n.Homes.ShardsOn(n.Address) / 30.0))).All(d => d < 1e-9)
+                && Math.Abs(_samplers.Sum(s => s.RateLimiters["errors"].EffectiveTracesPerSecond) - 90) < 1e-6,
+            TimeSpan.FromSeconds(10));
+        Assert.All(_samplers, s => Assert.InRange(s.RateLimiters["errors"].Share, 0.01, 0.99));
         // Every confirmation is in: nothing sent before the cut is sent again after it.
         await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Redelivery.Unconfirmed.Count == 0), TimeSpan.FromSeconds(10));
         _outcomes.Clear();

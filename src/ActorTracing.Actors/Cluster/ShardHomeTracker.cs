@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ActorTracing.Domain.Sampling;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -24,13 +25,15 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
     private readonly TimeSpan _interval;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TraceSampler? _sampler;
 
     // Departed owners and the refresh during which they were first seen departed.
     private readonly Dictionary<Address, long> _departedAt = [];
     private long _refreshes;
 
-    public ShardHomeTracker(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval)
+    public ShardHomeTracker(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval, TraceSampler? sampler = null)
     {
+        _sampler = sampler;
         _typeName = typeName;
         _homes = homes;
         _region = region;
@@ -45,8 +48,9 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval) =>
-        Akka.Actor.Props.Create(() => new ShardHomeTracker(homes, region, typeName, processRole, interval));
+    /// <param name="sampler">This node's sampler, whose cluster-wide rate limits get this node's part of the shards as their share; null on a node that decides nothing.</param>
+    public static Props Props(ShardHomes homes, IActorRef region, string typeName, string processRole, TimeSpan interval, TraceSampler? sampler = null) =>
+        Akka.Actor.Props.Create(() => new ShardHomeTracker(homes, region, typeName, processRole, interval, sampler));
 
     protected override void PreStart()
     {
@@ -105,6 +109,23 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
             homes[shard] = answer.Address;
         }
         _homes.Publish(current with { Homes = homes.ToImmutable() });
+        PublishShare();
+    }
+
+    /// <summary>
+    /// This node's part of every cluster-wide rate limit: the part of the allocated shards it owns
+    /// (a shard not allocated yet carries no traces). Every node computes it from the same
+    /// answers, so the parts add up to the whole budget; kept as it was while no shard is known.
+    /// </summary>
+    private void PublishShare()
+    {
+        var homes = _homes.Current.Homes;
+        if (_sampler is null || homes.Count == 0)
+        {
+            return;
+        }
+        var self = _cluster.SelfAddress;
+        _sampler.SetClusterShare((double)homes.Values.Count(h => h == self) / homes.Count);
     }
 
     private void PublishReachability()
@@ -146,6 +167,7 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
         var current = _homes.Current;
         var homes = current.Homes.Where(h => !gone.Contains(h.Value)).ToImmutableDictionary();
         _homes.Publish(current with { Homes = homes, Departed = [.. _departedAt.Keys] });
+        PublishShare();
     }
 
     private sealed record RegionAnswered(Address Address, ShardRegionStats Stats);

@@ -91,6 +91,9 @@ public sealed class ShardHomes
     public bool IsLocal(TraceId traceId) =>
         _self is { } self && _snapshot.Homes.TryGetValue(_extractor.ShardOf(traceId), out var home) && home == self;
 
+    /// <summary>Shards known to live on <paramref name="node"/> (for operators and tests).</summary>
+    public int ShardsOn(Address node) => _snapshot.Homes.Values.Count(h => h == node);
+
     /// <summary>Shards whose owner is known (for operators and tests).</summary>
     public int KnownShards => _snapshot.Homes.Count;
 

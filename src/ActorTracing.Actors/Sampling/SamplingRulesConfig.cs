@@ -26,7 +26,7 @@ public static class SamplingRulesConfig
     private static readonly string[] SectionKeys = ["rules", "default"];
     private static readonly string[] RuleKeys = ["name", "condition", "action"];
     private static readonly string[] KeepKeys = ["type", "sample-percentage", "sample-rate", "hash-salt", "rate-limit"];
-    private static readonly string[] RateLimitKeys = ["traces-per-second", "burst", "over-limit-percentage"];
+    private static readonly string[] RateLimitKeys = ["traces-per-second", "burst", "over-limit-percentage", "per"];
     private static readonly string[] CategoriesKeys = ["type", "key", "scope", "route-keys", "categories"];
     private static readonly string[] CategoryKeys = ["name", "values", "routes", "route-patterns", "condition", "action"];
 
@@ -189,7 +189,12 @@ public static class SamplingRulesConfig
             {
                 throw new SamplingConfigException(rl.PathOf("over-limit-percentage"), $"expected a percentage from 0 to 100, got '{rl.RawString("over-limit-percentage")}'");
             }
-            limit = new RateLimitSpec(perSecond, burst, overLimit / 100);
+            var per = rl.Has("per") ? rl.RequiredString("per") : "cluster";
+            if (per is not ("cluster" or "node"))
+            {
+                throw new SamplingConfigException(rl.PathOf("per"), $"expected cluster (the rate is the whole cluster's) or node (each node's), got '{per}'");
+            }
+            limit = new RateLimitSpec(perSecond, burst, overLimit / 100, ClusterWide: per == "cluster");
         }
         return new KeepAction(probability, limit, salt);
     }

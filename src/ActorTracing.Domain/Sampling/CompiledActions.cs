@@ -41,7 +41,7 @@ internal sealed class CompiledKeep : CompiledAction
         _rateLimitedKept = _rateLimitedDropped;
         if (action.RateLimit is { } limit)
         {
-            _limiter = new RateLimiter(limit.TracesPerSecond, limit.Burst);
+            _limiter = new RateLimiter(limit.TracesPerSecond, limit.Burst, limit.ClusterWide);
             // Over the limit a trace is kept iff its hash is also below p·q·2^64: a subset of the
             // traces the rule's own coin keeps, so the combined rate is exactly p·q.
             var combined = Math.Min(action.Probability, 1) * limit.OverLimitProbability;

@@ -15,8 +15,9 @@ public sealed class RateLimiter
     private bool _started;
     private long _granted;
     private long _denied;
+    private double _share = 1;
 
-    public RateLimiter(double tracesPerSecond, double burst)
+    public RateLimiter(double tracesPerSecond, double burst, bool clusterWide = false)
     {
         if (!(tracesPerSecond > 0) || double.IsInfinity(tracesPerSecond))
         {
@@ -28,12 +29,58 @@ public sealed class RateLimiter
         }
         TracesPerSecond = tracesPerSecond;
         Burst = burst;
+        ClusterWide = clusterWide;
         _tokens = burst;
     }
 
+    /// <summary>The rule's rate: for the whole cluster when <see cref="ClusterWide"/>, else for this node.</summary>
     public double TracesPerSecond { get; }
 
     public double Burst { get; }
+
+    /// <summary>
+    /// Whether <see cref="TracesPerSecond"/> and <see cref="Burst"/> are the cluster's budget, of
+    /// which this node spends <see cref="Share"/>.
+    /// </summary>
+    public bool ClusterWide { get; }
+
+    /// <summary>
+    /// The part of a cluster-wide budget this node spends, in [0, 1]: the part of the trace shards
+    /// it owns, since a trace is decided only by its shard's owner and trace ids spread evenly over
+    /// shards. Always 1 for a per-node limit. Set as shards move (<see cref="SetShare"/>).
+    /// </summary>
+    public double Share => Volatile.Read(ref _share);
+
+    /// <summary>Traces per second this node may keep now.</summary>
+    public double EffectiveTracesPerSecond => TracesPerSecond * Share;
+
+    /// <summary>
+    /// The bucket this node fills: its share of the burst, but at least one trace, so a node that
+    /// owns a small part of the shards can still keep a trace now and then.
+    /// </summary>
+    public double EffectiveBurst => Math.Max(1, Burst * Share);
+
+    /// <summary>
+    /// Sets this node's part of a cluster-wide budget (ignored for a per-node limit). Tokens
+    /// already in the bucket above the new burst are dropped, so a node whose share shrank does
+    /// not spend the old one.
+    /// </summary>
+    public void SetShare(double share)
+    {
+        if (!(share >= 0 && share <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(share), share, "must be in [0, 1]");
+        }
+        if (!ClusterWide)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            Volatile.Write(ref _share, share);
+            _tokens = Math.Min(_tokens, EffectiveBurst);
+        }
+    }
 
     /// <summary>Traces let through so far.</summary>
     public long Granted => Interlocked.Read(ref _granted);
@@ -55,7 +102,7 @@ public sealed class RateLimiter
             }
             else if (now > _last)
             {
-                _tokens = Math.Min(Burst, _tokens + ((now - _last).TotalSeconds * TracesPerSecond));
+                _tokens = Math.Min(EffectiveBurst, _tokens + ((now - _last).TotalSeconds * EffectiveTracesPerSecond));
                 _last = now;
             }
             // A clock that steps backwards (callers on different threads, NTP) adds nothing and

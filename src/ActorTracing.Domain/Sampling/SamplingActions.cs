@@ -53,4 +53,8 @@ public sealed record SamplingCategory(string Name, SamplingCondition Condition, 
 /// rule's coin (so a storm of errors stays visible at a known, lower rate); 0 drops them all.
 /// Either way the reason is <c>rate-limited/&lt;rule&gt;</c>.
 /// </param>
-public sealed record RateLimitSpec(double TracesPerSecond, double Burst, double OverLimitProbability = 0);
+/// <param name="ClusterWide">
+/// The rate and burst are the whole cluster's (each node spends the part of it that matches the
+/// part of the trace shards it owns), not each node's.
+/// </param>
+public sealed record RateLimitSpec(double TracesPerSecond, double Burst, double OverLimitProbability = 0, bool ClusterWide = false);

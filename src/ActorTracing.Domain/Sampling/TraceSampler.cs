@@ -45,6 +45,18 @@ public sealed class TraceSampler
     /// <summary>The rate limiters of the rules that have one, keyed by rule or category name (for metrics and tests).</summary>
     public IReadOnlyDictionary<string, RateLimiter> RateLimiters { get; }
 
+    /// <summary>
+    /// Sets this node's part of every cluster-wide rate limit: the fraction of the trace shards it
+    /// owns (see <see cref="RateLimiter.Share"/>). Per-node limits keep their full rate.
+    /// </summary>
+    public void SetClusterShare(double share)
+    {
+        foreach (var limiter in RateLimiters.Values)
+        {
+            limiter.SetShare(share);
+        }
+    }
+
     public SamplingDecision Decide(in TraceSnapshot trace, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(trace.Spans);

@@ -149,7 +149,8 @@ public sealed class NodeHost : IAsyncDisposable
         // else is logged in that category; the receivers count and time their requests themselves.
         builder.Logging.AddFilter(HostingDiagnosticsCategory, LogLevel.None);
         builder.Services.AddSingleton(gauges);
-        builder.Services.AddSingleton(new TraceSampler(rules));
+        var sampler = new TraceSampler(rules);
+        builder.Services.AddSingleton(sampler);
         builder.Services.AddSingleton(new DecisionCache(trace.DecisionCacheSize, trace.DecisionCacheMaxAge, trace.NumberOfShards));
         var latency = new DecisionLatencyHistogram();
         builder.Services.AddSingleton(latency);
@@ -198,7 +199,7 @@ public sealed class NodeHost : IAsyncDisposable
             }
             akka.WithActors((system, registry) =>
             {
-                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), TraceShardingHostingExtensions.TypeName, trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh), "shard-homes");
+                system.ActorOf(ShardHomeTracker.Props(homes, registry.Get<TraceRegion>(), TraceShardingHostingExtensions.TypeName, trace.Role.Length > 0 ? trace.Role : "process", node.ShardHomesRefresh, hostsTraces ? sampler : null), "shard-homes");
                 if (redelivery is not null)
                 {
                     system.ActorOf(RedeliveryActor.Props(redelivery, registry.Get<TraceRegion>()), "redelivery");

@@ -99,7 +99,7 @@ public sealed class SamplingRulesConfigSpec
                 { name = a, condition = { type = all, conditions = [ { type = always }, { type = not, condition = { type = span-count, min = 3 } } ] }, action = drop }
                 { name = b, condition = { type = numeric-attribute, key = http.response.status_code, min = 500, max = 599, scope = root },
                   action = { type = keep, sample-rate = 4, hash-salt = b, rate-limit = { traces-per-second = 20, burst = 40, over-limit-percentage = 1 } } }
-                { name = c, condition = { type = boolean-attribute, key = cache.hit, value = false }, action = keep }
+                { name = c, condition = { type = boolean-attribute, key = cache.hit, value = false }, action = { type = keep, rate-limit = { traces-per-second = 5, per = node } } }
                 { name = d, condition = { type = attribute-exists, key = enduser.id }, action = keep }
                 { name = e, condition = { type = span-kind, kinds = [server, CONSUMER], scope = root }, action = keep }
                 { name = f, condition = { type = string-attribute, key = name, values = [x], patterns = ["^y"], invert = true }, action = keep }
@@ -114,7 +114,9 @@ public sealed class SamplingRulesConfigSpec
 
         Assert.Equal(new NotCondition(new SpanCountCondition(3)), Assert.IsType<AllCondition>(rules.Rules[0].Condition).Conditions[1]);
         Assert.Equal(new NumericAttributeCondition("http.response.status_code", 500, 599, SpanScope.RootSpan), rules.Rules[1].Condition);
-        Assert.Equal(new KeepAction(0.25, new RateLimitSpec(20, 40, 0.01), "b"), rules.Rules[1].Action);
+        // A rate is the cluster's unless said otherwise.
+        Assert.Equal(new KeepAction(0.25, new RateLimitSpec(20, 40, 0.01, ClusterWide: true), "b"), rules.Rules[1].Action);
+        Assert.Equal(new KeepAction(1, new RateLimitSpec(5, 5, 0, ClusterWide: false)), rules.Rules[2].Action);
         Assert.Equal(new BooleanAttributeCondition("cache.hit", false), rules.Rules[2].Condition);
         Assert.Equal(new AttributeExistsCondition("enduser.id"), rules.Rules[3].Condition);
         Assert.Equal([SpanKind.Server, SpanKind.Consumer], Assert.IsType<SpanKindCondition>(rules.Rules[4].Condition).Kinds);
@@ -204,6 +206,8 @@ public sealed class SamplingRulesConfigSpec
         "actortracing.sampling.rules[0].action.sample-rate: set sample-percentage or sample-rate, not both")]
     [InlineData("""{ name = r, action = { type = keep, rate-limit = { burst = 3 } } }""",
         "actortracing.sampling.rules[0].action.rate-limit.traces-per-second: missing")]
+    [InlineData("""{ name = r, action = { type = keep, rate-limit = { traces-per-second = 1, per = region } } }""",
+        "actortracing.sampling.rules[0].action.rate-limit.per: expected cluster (the rate is the whole cluster's) or node (each node's), got 'region'")]
     [InlineData("""{ name = r, action = { type = keep, rate-limit = { traces-per-second = 0 } } }""",
         "actortracing.sampling.rules[0].action.rate-limit.traces-per-second: expected a positive number of traces per second, got '0'")]
     [InlineData("""{ name = r, action = { type = drop, sample-percentage = 5 } }""",

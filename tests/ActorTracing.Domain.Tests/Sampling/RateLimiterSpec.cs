@@ -29,6 +29,50 @@ public sealed class RateLimiterSpec
     }
 
     [Fact]
+    public void A_cluster_wide_limit_spends_this_nodes_share_of_the_rate_and_burst()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 100, burst: 40, clusterWide: true);
+        Assert.Equal(1, limiter.Share); // alone, until told otherwise
+        limiter.SetShare(0.25);
+        Assert.Equal(25, limiter.EffectiveTracesPerSecond);
+        // The full bucket shrank to the new burst: 10, not the 40 it held.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(limiter.TryAcquire(T0));
+        }
+        Assert.False(limiter.TryAcquire(T0));
+        // Refilled at 25 a second: one token every 40 ms.
+        Assert.False(limiter.TryAcquire(T0.AddMilliseconds(39)));
+        Assert.True(limiter.TryAcquire(T0.AddMilliseconds(40)));
+        // A long pause refills no more than the share of the burst.
+        var later = T0.AddHours(1);
+        Assert.Equal(10, Enumerable.Range(0, 20).Count(_ => limiter.TryAcquire(later)));
+    }
+
+    [Fact]
+    public void A_node_with_a_small_share_still_keeps_a_trace_now_and_then_and_one_with_none_keeps_none()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 1, burst: 1, clusterWide: true);
+        limiter.SetShare(1.0 / 30);
+        Assert.True(limiter.TryAcquire(T0));
+        Assert.False(limiter.TryAcquire(T0.AddSeconds(29)));
+        Assert.True(limiter.TryAcquire(T0.AddSeconds(30)));
+
+        limiter.SetShare(0);
+        Assert.False(limiter.TryAcquire(T0.AddHours(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => limiter.SetShare(1.5));
+    }
+
+    [Fact]
+    public void A_per_node_limit_ignores_the_cluster_share()
+    {
+        var limiter = new RateLimiter(tracesPerSecond: 10, burst: 3);
+        limiter.SetShare(0.1);
+        Assert.Equal(1, limiter.Share);
+        Assert.Equal(3, Enumerable.Range(0, 5).Count(_ => limiter.TryAcquire(T0)));
+    }
+
+    [Fact]
     public void A_long_pause_refills_no_more_than_the_burst()
     {
         var limiter = new RateLimiter(tracesPerSecond: 100, burst: 2);

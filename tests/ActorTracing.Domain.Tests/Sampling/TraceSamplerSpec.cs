@@ -127,6 +127,23 @@ public sealed class TraceSamplerSpec
     }
 
     [Fact]
+    public void A_nodes_share_of_the_shards_scales_only_its_cluster_wide_limits()
+    {
+        var sampler = new TraceSampler(Rules(
+            DropAction.Instance,
+            new SamplingRule("errors", StatusCodeCondition.Error, new KeepAction(1, new RateLimitSpec(4, 4, ClusterWide: true))),
+            new SamplingRule("rest", AlwaysCondition.Instance, new KeepAction(1, new RateLimitSpec(4, 4)))));
+        sampler.SetClusterShare(0.5);
+        Assert.Equal(2, sampler.RateLimiters["errors"].EffectiveTracesPerSecond);
+        Assert.Equal(4, sampler.RateLimiters["rest"].EffectiveTracesPerSecond);
+
+        var error = Trace(Span(1, status: SpanStatusCode.Error));
+        var other = Trace(Span(1));
+        Assert.Equal(2, Enumerable.Range(0, 4).Count(_ => sampler.Decide(error, Now).Keep));
+        Assert.Equal(4, Enumerable.Range(0, 6).Count(_ => sampler.Decide(other, Now).Keep));
+    }
+
+    [Fact]
     public void Traces_the_rule_drops_by_probability_do_not_spend_rate_limit_tokens()
     {
         var sampler = new TraceSampler(Rules(
