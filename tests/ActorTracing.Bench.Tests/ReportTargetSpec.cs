@@ -20,7 +20,7 @@ public sealed class ReportTargetSpec
                 Nodes =
                 [
                     new BenchTargetNode("iad-1", "iad", ["ingest", "process", "query"], 101, 12.5, 300L << 20, 40_000, 3_000, 0.4),
-                    new BenchTargetNode("iad-2", "iad", ["ingest", "process"], 102, 10, 280L << 20, 39_000, 2_900, 0.3),
+                    new BenchTargetNode("iad-2", "iad", ["ingest", "process"], 102, 10, 280L << 20, 39_000, 2_900, 0.3) { PeakUnconfirmed = 1_234, Redelivered = 0 },
                     new BenchTargetNode("sfo-1", "sfo", ["ingest", "process", "query"], 103, 9, 290L << 20, 30_000, 3_100, 0.2),
                 ],
             },
@@ -47,7 +47,7 @@ public sealed class ReportTargetSpec
 
         Assert.Contains("**Target: cluster 'actortracing' (cluster.yml): 3 node processes in 2 regions (iad: iad-1, iad-2; sfo: sfo-1).**", md, StringComparison.Ordinal);
         Assert.Contains("Load: by traffic-model region: iad → iad-1, iad-2; sfo → sfo-1.", md, StringComparison.Ordinal);
-        Assert.Contains("| iad-2 | iad | ingest,process | 102 | 10.0 s | 280.0 MiB | 39,000 | 2,900 | 0.30 s |", md, StringComparison.Ordinal);
+        Assert.Contains("| iad-2 | iad | ingest,process | 102 | 10.0 s | 280.0 MiB | 39,000 | 2,900 | 0.30 s | 1,234 / 0 |", md, StringComparison.Ordinal);
         Assert.Contains("| nodes (sum of 3) CPU | 150% of one core |", md, StringComparison.Ordinal);
         Assert.Contains("## 6. Storage (2 ClickHouse server shards, 18.16 schema, merged)", md, StringComparison.Ordinal);
     }
@@ -77,6 +77,7 @@ public sealed class ReportTargetSpec
             Assert.DoesNotContain("memory.svg", files.Select(Path.GetFileName));
             Assert.True(back.Target.IsCluster);
             Assert.Equal(3, back.Target.Nodes.Count);
+            Assert.Equal(1_234, back.Target.Nodes[1].PeakUnconfirmed);
             Assert.Equal(SkippedScenario.Memory, back.Skipped.Single().Scenario);
         }
         finally

@@ -111,9 +111,12 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
         var refused = new List<(ClusterNode Via, TraceSpans Trace)>();
         void Send(ClusterNode via, TraceSpans t)
         {
+            // Counted before the submit: a shard on this node hands the decoder's span list back
+            // to the recycler (cleared) once it has copied the spans, maybe before Submit returns.
+            var count = t.Spans.Count;
             if (via.Ingress.Submit([t], "test").Accepted)
             {
-                accepted.AddOrUpdate(t.TraceId, t.Spans.Count, (_, n) => n + t.Spans.Count);
+                accepted.AddOrUpdate(t.TraceId, count, (_, n) => n + count);
                 acceptedVia.AddOrUpdate(t.TraceId, $"{via.Name}(cut)", (_, v) => v + $" {via.Name}(cut)");
             }
             else
@@ -152,12 +155,13 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
         {
             string? last = null;
             var deadline = DateTime.UtcNow.AddSeconds(15);
+            var count = t.Spans.Count; // before the submit, as in Send
             while (true)
             {
                 var result = iad1.Ingress.Submit([t], "test");
                 if (result.Accepted)
                 {
-                    accepted.AddOrUpdate(t.TraceId, t.Spans.Count, (_, n) => n + t.Spans.Count);
+                    accepted.AddOrUpdate(t.TraceId, count, (_, n) => n + count);
                     acceptedVia.AddOrUpdate(t.TraceId, $"iad-1(retry {(DateTime.UtcNow - retriedFrom).TotalSeconds:0.0}s after sfo left)", (_, v) => v + $" iad-1(retry {(DateTime.UtcNow - retriedFrom).TotalSeconds:0.0}s after sfo left)");
                     break;
                 }
@@ -217,9 +221,10 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
         var accepted = new Dictionary<TraceId, int>();
         foreach (var t in toSfo)
         {
+            var count = t.Spans.Count; // before the submit, as in the first spec's Send
             if (iad1.Ingress.Submit([t], "test").Accepted)
             {
-                accepted[t.TraceId] = t.Spans.Count;
+                accepted[t.TraceId] = count;
             }
         }
         Assert.NotEmpty(accepted);

@@ -236,11 +236,11 @@ public static class MarkdownReport
         }
         md.AppendLine("Node figures (CPU, RSS, GC heap) below are summed over the node processes; GC pause is the mean node's. Per node over the run:");
         md.AppendLine();
-        md.AppendLine("| Node | Region | Roles | PID | CPU used | Peak RSS | Spans received | Rows written | GC pauses |");
-        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        md.AppendLine("| Node | Region | Roles | PID | CPU used | Peak RSS | Spans received | Rows written | GC pauses | Unconfirmed messages (peak) / sent again |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var n in target.Nodes)
         {
-            md.AppendLine(F($"| {n.Name} | {n.Region} | {string.Join(",", n.Roles)} | {n.Pid} | {n.CpuSeconds:0.0} s | {Mb(n.PeakRssBytes)} | {n.SpansReceived:N0} | {n.RowsWritten:N0} | {n.GcPauseSeconds:0.00} s |"));
+            md.AppendLine(F($"| {n.Name} | {n.Region} | {string.Join(",", n.Roles)} | {n.Pid} | {n.CpuSeconds:0.0} s | {Mb(n.PeakRssBytes)} | {n.SpansReceived:N0} | {n.RowsWritten:N0} | {n.GcPauseSeconds:0.00} s | {n.PeakUnconfirmed:N0} / {n.Redelivered:N0} |"));
         }
         md.AppendLine();
     }

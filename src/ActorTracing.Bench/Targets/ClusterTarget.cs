@@ -296,6 +296,7 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
         private NodeReading? _first;
         private NodeReading _last = new();
         private long _peakRss;
+        private long _peakUnconfirmed;
 
         public NodeReading Update(MetricsText? metrics, ProcSnapshot proc)
         {
@@ -323,11 +324,14 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
                         DecisionLatencySeconds = metrics.Sum("actortracing_decision_latency_seconds_sum"),
                         GcHeapBytes = metrics.Sum("dotnet_total_memory_bytes"),
                         GcPauseSeconds = metrics.Sum("dotnet_gc_pause_time_seconds_total"),
+                        Unconfirmed = metrics.Sum("actortracing_redelivery_unconfirmed_messages"),
+                        Redelivered = metrics.Sum("actortracing_redelivered_messages_total"),
                     };
                 }
                 _first ??= next;
                 _last = next;
                 _peakRss = Math.Max(_peakRss, next.RssBytes);
+                _peakUnconfirmed = Math.Max(_peakUnconfirmed, (long)next.Unconfirmed);
                 return next;
             }
         }
@@ -341,7 +345,11 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
                     node.Node.Name, node.Node.Region, node.Node.Roles, node.Pid,
                     Math.Round(_last.CpuSeconds - first.CpuSeconds, 2), _peakRss,
                     (long)(_last.Received - first.Received), (long)(_last.RowsWritten - first.RowsWritten),
-                    Math.Round(_last.GcPauseSeconds - first.GcPauseSeconds, 2));
+                    Math.Round(_last.GcPauseSeconds - first.GcPauseSeconds, 2))
+                {
+                    PeakUnconfirmed = _peakUnconfirmed,
+                    Redelivered = (long)(_last.Redelivered - first.Redelivered),
+                };
             }
         }
     }
@@ -373,5 +381,9 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
         public double CpuSeconds { get; init; }
 
         public long RssBytes { get; init; }
+
+        public double Unconfirmed { get; init; }
+
+        public double Redelivered { get; init; }
     }
 }
