@@ -18,7 +18,10 @@ namespace ActorTracing.Node.Pipeline;
 /// with Retry-After is how overload turns into backpressure instead of loss (pain point 7).
 /// During a partition it also refuses traces whose shard lives across the cut (see
 /// <see cref="ShardHomes"/>): a Tell to an unreachable owner would wait in a region buffer that
-/// dies with whichever side the split brain resolver downs.
+/// dies with whichever side the split brain resolver downs. A Tell to an owner on another node
+/// carries a receipt (see <see cref="Redelivery"/>): the spans are kept until the owner confirms,
+/// and sent to the shard's next home if the owner leaves first, so a cut the failure detector has
+/// not seen yet does not lose what was accepted — without waiting for the owner before answering.
 /// </summary>
 public sealed class ShardingIngress : ITraceIngress
 {
