@@ -44,7 +44,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private const string TickTimer = "tick";
     private const string StopTimer = "stop";
     private const string TrimTimer = "trim";
-    private const string ConfirmTimer = "confirm";
 
     // Tables this small are not worth making again: a shard's quiet-hour size.
     private const int MinTableCapacity = 256;
@@ -84,10 +83,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     // The tick timer repeats every completion-tick (a busy shard) rather than firing once.
     private bool _repeating;
 
-    // Receipts of spans from other nodes' ingest, owed per sender and sent together one
-    // confirm-interval after the first (a confirmation per message would double the messages
-    // between nodes). See TraceCommands.AppendSpans.Receipt.
-    private readonly Dictionary<IActorRef, List<long>> _owedConfirms = [];
+    // Receipts of spans from other nodes' ingest, owed node-wide (see OwedConfirmations).
+    private readonly OwedConfirmations _confirmations = OwedConfirmations.Get(Context.System);
 
     // Since the last trim: the most traces open at once, and the fewest pooled (that many were
     // never needed in the interval). See OnTrimMemory.
@@ -121,10 +118,10 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             FlushWrites();
             if (m.Receipt is { } receipt)
             {
-                Owe(receipt);
+                // The spans are in (buffered, or followed a remembered decision): the sender may forget them.
+                _confirmations.Owe(receipt, _settings.ConfirmInterval);
             }
         });
-        Receive<SendConfirms>(_ => SendOwedConfirms());
         Receive<Tick>(_ =>
         {
             OnTick();
@@ -222,34 +219,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         message.ReleaseSource();
         _recycler.Return(message.Spans);
-    }
-
-    /// <summary>
-    /// The message's spans are in (buffered, or followed a remembered decision): its sender may
-    /// forget them. Owed, not told now; see <see cref="_owedConfirms"/>.
-    /// </summary>
-    private void Owe(DeliveryReceipt receipt)
-    {
-        if (_owedConfirms.Count == 0)
-        {
-            Timers.StartSingleTimer(ConfirmTimer, SendConfirms.Instance, _settings.ConfirmInterval);
-        }
-        if (!_owedConfirms.TryGetValue(receipt.ConfirmTo, out var ids))
-        {
-            ids = [];
-            _owedConfirms.Add(receipt.ConfirmTo, ids);
-        }
-        ids.Add(receipt.Id);
-    }
-
-    private void SendOwedConfirms()
-    {
-        foreach (var (sender, ids) in _owedConfirms)
-        {
-            sender.Tell(new TraceCommands.ConfirmDeliveries(ids.ToArray()), Self);
-        }
-        // A timer still armed finds nothing owed, or re-arms when something new is owed.
-        _owedConfirms.Clear();
     }
 
     private OpenTrace Open(TraceId traceId)
@@ -599,7 +568,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         DecideEverything();
         FlushWrites();
-        SendOwedConfirms();
+        _confirmations.Send();
         if (_writesInFlight <= 0)
         {
             Context.Stop(Self);
@@ -677,7 +646,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         DecideEverything();
         FlushWrites();
-        SendOwedConfirms();
+        _confirmations.Send();
         // The slots go with the actor (a handed-off shard's are held by its next owner).
         _gauges.SlotsHeld(-_slotsReported);
         base.PostStop();
@@ -769,15 +738,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         public static readonly TrimMemory Instance = new();
 
         private TrimMemory()
-        {
-        }
-    }
-
-    private sealed class SendConfirms : INotInfluenceReceiveTimeout, IDeadLetterSuppression
-    {
-        public static readonly SendConfirms Instance = new();
-
-        private SendConfirms()
         {
         }
     }

@@ -30,6 +30,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     public const string GroupDecidedManifest = "GD";
     public const string ConfirmDeliveriesManifest = "DC";
 
+    // Receipts name the sending node's redelivery actor: one per node, so a node sees a handful
+    // of them. Resolving a path (parse, then look up or build a remote ref) on every AppendSpans,
+    // and writing one out, were a per-message cost for the same few actors.
+    private const int MaxResolved = 256;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IActorRef> _resolved = new(StringComparer.Ordinal);
+    private volatile Tuple<IActorRef, string>? _lastWritten;
+
     public ProtocolSerializer(ExtendedActorSystem system)
         : base(system)
     {
@@ -100,7 +107,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest) => manifest switch
     {
-        AppendSpansManifest => ReadAppendSpans(bytes, system),
+        AppendSpansManifest => ReadAppendSpans(bytes, Resolve),
         GetTraceStatusManifest => new TraceQueries.GetTraceStatus(ReadTraceIdOnly(bytes)),
         TraceStatusManifest => ReadTraceStatus(bytes),
         DecidedManifest => ReadDecided(bytes),
@@ -122,13 +129,13 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
 
     // AppendSpans { 1: trace_id, 2: repeated Origin, 3: repeated SpanRef { 1: origin index, 2: raw span },
     //               4: receipt id, 5: receipt confirm-to actor path }
-    private static void WriteAppendSpans(ProtoWriter writer, TraceCommands.AppendSpans m)
+    private void WriteAppendSpans(ProtoWriter writer, TraceCommands.AppendSpans m)
     {
         WriteTraceId(writer, 1, m.TraceId);
         if (m.Receipt is { } receipt)
         {
             writer.WriteInt64Field(4, receipt.Id);
-            writer.WriteStringField(5, Akka.Serialization.Serialization.SerializedActorPath(receipt.ConfirmTo));
+            writer.WriteStringField(5, PathOf(receipt.ConfirmTo));
         }
         // Spans of one request share one origin instance; identity is enough to de-duplicate.
         var origins = new Dictionary<SpanOrigin, int>(ReferenceEqualityComparer.Instance);
@@ -155,7 +162,33 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         }
     }
 
-    private static TraceCommands.AppendSpans ReadAppendSpans(byte[] bytes, ExtendedActorSystem system)
+    private string PathOf(IActorRef actor)
+    {
+        if (_lastWritten is { } last && ReferenceEquals(last.Item1, actor))
+        {
+            return last.Item2;
+        }
+        var path = Akka.Serialization.Serialization.SerializedActorPath(actor);
+        _lastWritten = Tuple.Create(actor, path);
+        return path;
+    }
+
+    private IActorRef Resolve(string path)
+    {
+        if (_resolved.TryGetValue(path, out var actor))
+        {
+            return actor;
+        }
+        if (_resolved.Count >= MaxResolved)
+        {
+            _resolved.Clear(); // paths of nodes long gone; the live ones come back on first use
+        }
+        actor = system.Provider.ResolveActorRef(path);
+        _resolved[path] = actor;
+        return actor;
+    }
+
+    private static TraceCommands.AppendSpans ReadAppendSpans(byte[] bytes, Func<string, IActorRef> resolve)
     {
         TraceId traceId = default;
         long receiptId = 0;
@@ -193,7 +226,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         }
         return new TraceCommands.AppendSpans(traceId, spans)
         {
-            Receipt = confirmTo is null ? null : new DeliveryReceipt(receiptId, system.Provider.ResolveActorRef(confirmTo)),
+            Receipt = confirmTo is null ? null : new DeliveryReceipt(receiptId, resolve(confirmTo)),
         };
     }
 

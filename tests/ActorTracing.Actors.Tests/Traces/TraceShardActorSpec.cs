@@ -164,6 +164,21 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void Receipts_owed_by_several_shards_of_a_node_go_to_their_sender_in_one_message()
+    {
+        var (seven, eight) = (Start(), Sys.ActorOf(TraceShardActor.Props("8", _settings, ErrorsOrDrop, _cache, _sink, _gauges)));
+        var iad = CreateTestProbe();
+        seven.Tell(new TraceCommands.AppendSpans(Trace, [Span(1)]) { Receipt = new DeliveryReceipt(31, iad.Ref) });
+        eight.Tell(new TraceCommands.AppendSpans(Other, [Span(1, trace: Other)]) { Receipt = new DeliveryReceipt(32, iad.Ref) });
+        Status(seven);
+        Status(eight, Other);
+
+        Advance(seven, _settings.ConfirmInterval);
+        Assert.Equal([31L, 32L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids.Order());
+        iad.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public void A_shard_handing_off_confirms_what_it_owes_before_it_stops()
     {
         var actor = Start();
