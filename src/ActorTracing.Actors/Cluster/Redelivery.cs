@@ -29,7 +29,6 @@ public sealed class Redelivery : IRedeliveryStats
     private readonly ShardHomes _homes;
     private volatile IActorRef? _confirmTo;
     private volatile IScheduler? _clock;
-    private long _givenUp;
 
     public Redelivery(ShardHomes homes, long maxUnconfirmedBytes, TimeSpan redeliverAfter)
     {
@@ -57,7 +56,7 @@ public sealed class Redelivery : IRedeliveryStats
     public bool Ready => _confirmTo is not null;
 
     /// <summary>Messages given up on since the start (see <see cref="GiveUpAfter"/>).</summary>
-    public long GivenUp => Interlocked.Read(ref _givenUp);
+    public long GivenUp => Unconfirmed.Expired;
 
     public int UnconfirmedMessages => Unconfirmed.Count;
 
@@ -65,22 +64,21 @@ public sealed class Redelivery : IRedeliveryStats
 
     public long Redelivered => Unconfirmed.Redelivered;
 
-    internal void GaveUp(int count) => Interlocked.Add(ref _givenUp, count);
-
-    /// <summary>Whether a message for this trace goes to another node (or to a home not known yet) and so needs a receipt.</summary>
-    public bool NeedsReceipt(TraceId traceId) => !_homes.IsLocal(traceId);
-
     /// <summary>
-    /// Keeps what is needed to send the spans again — each span's OTLP bytes and origin, plus a
-    /// share of the request body the bytes slice (<paramref name="source"/>, taken here) — and
-    /// returns the receipt the message carries. The span objects are not kept: a local shard
-    /// recycles them, so a second send decodes fresh ones from the bytes. Null (the message goes
-    /// without a receipt, as before redelivery) once the confirming actor has stopped: the node
-    /// is shutting down, and ingest checked <see cref="Ready"/> before accepting the request.
+    /// For a message to another node (or to a shard whose home is not known yet): keeps what is
+    /// needed to send the spans again — each span's OTLP bytes and origin, plus a share of the
+    /// request body the bytes slice (<paramref name="source"/>, taken here) — and returns the
+    /// receipt the message carries. The span objects are not kept: a local shard recycles them,
+    /// so a second send decodes fresh ones from the bytes. Null, and nothing kept, for a shard on
+    /// this node (a message within the process is not lost unless the process is), and once the
+    /// confirming actor has stopped (the node is shutting down; ingest checked
+    /// <see cref="Ready"/> before accepting the request).
     /// </summary>
     public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source)
     {
-        if (_confirmTo is not { } confirmTo)
+        // One shard lookup per trace: it is on every request's path.
+        var home = _homes.HomeOf(traceId);
+        if (_confirmTo is not { } confirmTo || (home is not null && home == _homes.Self))
         {
             return null;
         }
@@ -93,7 +91,7 @@ public sealed class Redelivery : IRedeliveryStats
             bytes += span.Raw.Length;
         }
         source?.Retain();
-        var id = Unconfirmed.Add(new ForwardedSpans(traceId, kept, source, _homes.HomeOf(traceId), _homes.Departures), bytes, NowTicks);
+        var id = Unconfirmed.Add(new ForwardedSpans(traceId, kept, source, home, _homes.Departures), bytes, NowTicks);
         return new DeliveryReceipt(id, confirmTo);
     }
 
@@ -141,6 +139,9 @@ public sealed class ForwardedSpans(TraceId traceId, (ReadOnlyMemory<byte> Raw, S
         SentTo = homes.HomeOf(TraceId);
         DeparturesAtSend = homes.Departures;
     }
+
+    /// <summary>Gives the share of the body back: confirmed, given up, or the node is stopping.</summary>
+    internal void Release() => Source?.Release();
 
     /// <summary>A fresh message with fresh span objects and its own share of the body.</summary>
     internal TraceCommands.AppendSpans Rebuild(DeliveryReceipt receipt)
@@ -196,10 +197,7 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _redelivery.Detach();
-        foreach (var item in _redelivery.Unconfirmed.Clear())
-        {
-            item.Source?.Release();
-        }
+        _redelivery.Unconfirmed.Clear().ForEach(item => item.Release());
     }
 
     private void OnConfirm(TraceCommands.ConfirmDeliveries confirm)
@@ -208,7 +206,7 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
         {
             if (_redelivery.Unconfirmed.TryConfirm(id, out var item))
             {
-                item.Source?.Release();
+                item.Release();
             }
         }
     }
@@ -223,11 +221,7 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
         var expired = _redelivery.Unconfirmed.TakeExpired(_redelivery.NowTicks, _redelivery.GiveUpAfter.Ticks);
         if (expired.Count > 0)
         {
-            foreach (var item in expired)
-            {
-                item.Source?.Release();
-            }
-            _redelivery.GaveUp(expired.Count);
+            expired.ForEach(item => item.Release());
             _log.Error(
                 "Gave up on {0} trace messages unconfirmed for {1} whose owners never left: their spans may be lost",
                 expired.Count, _redelivery.GiveUpAfter);

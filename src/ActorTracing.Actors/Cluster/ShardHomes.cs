@@ -84,12 +84,8 @@ public sealed class ShardHomes
 
     internal void Departed() => Interlocked.Increment(ref _departures);
 
-    /// <summary>
-    /// Whether the trace's shard is known to live on this node. False for a shard whose home is
-    /// not known yet (not allocated, or not refreshed since): it may be anywhere.
-    /// </summary>
-    public bool IsLocal(TraceId traceId) =>
-        _self is { } self && _snapshot.Homes.TryGetValue(_extractor.ShardOf(traceId), out var home) && home == self;
+    /// <summary>This node, once the tracker has started (null before).</summary>
+    public Address? Self => _self;
 
     /// <summary>Shards known to live on <paramref name="node"/> (for operators and tests).</summary>
     public int ShardsOn(Address node) => _snapshot.Homes.Values.Count(h => h == node);

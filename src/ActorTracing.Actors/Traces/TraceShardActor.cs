@@ -568,7 +568,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         DecideEverything();
         FlushWrites();
-        _confirmations.Send();
         if (_writesInFlight <= 0)
         {
             Context.Stop(Self);
@@ -646,6 +645,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     {
         DecideEverything();
         FlushWrites();
+        // Everything this node's shards owe goes now, not within confirm-interval: the actor
+        // system may be terminating with this shard (a node shutting down), taking the scheduler.
         _confirmations.Send();
         // The slots go with the actor (a handed-off shard's are held by its next owner).
         _gauges.SlotsHeld(-_slotsReported);

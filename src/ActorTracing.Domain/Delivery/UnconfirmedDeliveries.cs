@@ -21,6 +21,7 @@ public sealed class UnconfirmedDeliveries<T>
     private long _nextId;
     private long _bytes;
     private long _redelivered;
+    private long _expired;
 
     public UnconfirmedDeliveries(long maxBytes)
     {
@@ -46,8 +47,11 @@ public sealed class UnconfirmedDeliveries<T>
     /// <summary>Entries handed out again by <see cref="TakeDue"/> since the start (each time counts).</summary>
     public long Redelivered => Interlocked.Read(ref _redelivered);
 
-    /// <summary>Whether <paramref name="bytes"/> more fit under the bound.</summary>
-    public bool HasRoomFor(long bytes) => Interlocked.Read(ref _bytes) + bytes <= _maxBytes;
+    /// <summary>Entries forgotten unconfirmed by <see cref="TakeExpired"/> since the start.</summary>
+    public long Expired => Interlocked.Read(ref _expired);
+
+    /// <summary>Whether the entries hold more bytes than the bound (ingest refuses then).</summary>
+    public bool OverBound => Interlocked.Read(ref _bytes) > _maxBytes;
 
     /// <summary>Records <paramref name="item"/> as sent at <paramref name="nowTicks"/>; returns the id its confirmation will carry.</summary>
     public long Add(T item, long bytes, long nowTicks)
@@ -124,6 +128,7 @@ public sealed class UnconfirmedDeliveries<T>
                     _entries.Remove(id);
                 }
             }
+            _expired += expired.Count;
         }
         return expired;
     }

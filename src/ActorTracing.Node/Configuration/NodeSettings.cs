@@ -61,15 +61,7 @@ public sealed record NodeSettings(
         {
             throw Invalid("gc-thread-nice", "a nice value from -20 to 19 (0 = leave the GC threads alone)");
         }
-        long releaseThreshold;
-        try
-        {
-            releaseThreshold = c.GetByteSize("memory-release-threshold") ?? -1;
-        }
-        catch (FormatException)
-        {
-            releaseThreshold = -1;
-        }
+        var releaseThreshold = Size(c, "memory-release-threshold");
         if (releaseThreshold < 0)
         {
             throw Invalid("memory-release-threshold", "a size like 64MiB (0 = off)");
@@ -100,6 +92,7 @@ public sealed record NodeSettings(
 
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
+    /// <summary>A HOCON size in bytes; -1 when missing or not a size (the caller names what it expected).</summary>
     private static long Size(Config c, string key)
     {
         try

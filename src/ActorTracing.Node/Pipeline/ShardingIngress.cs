@@ -89,7 +89,7 @@ public sealed class ShardingIngress : ITraceIngress
             {
                 return IngressResult.Overloaded(_settings.RetryAfter, "node is starting; retry shortly");
             }
-            if (!delivery.Unconfirmed.HasRoomFor(0))
+            if (delivery.Unconfirmed.OverBound)
             {
                 Interlocked.Increment(ref _throttled);
                 return IngressResult.Overloaded(_settings.RetryAfter, $"{delivery.Unconfirmed.Bytes} bytes of spans sent to other nodes are not yet confirmed by their owners; retry later");
@@ -127,7 +127,7 @@ public sealed class ShardingIngress : ITraceIngress
             source?.Retain();
             // A message to another node (or to a home not known yet) is kept until its owner
             // confirms, and sent again if the owner leaves the cluster first (see Redelivery).
-            var receipt = _redelivery is { } d && d.NeedsReceipt(trace.TraceId) ? d.Track(trace.TraceId, spans, source) : null;
+            var receipt = _redelivery?.Track(trace.TraceId, spans, source);
             region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source, Receipt = receipt }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;

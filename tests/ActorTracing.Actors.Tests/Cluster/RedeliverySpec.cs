@@ -56,13 +56,17 @@ public sealed class RedeliverySpec : TestKit
     }
 
     [Fact]
-    public void Only_messages_to_another_node_or_an_unknown_home_need_a_receipt()
+    public void Only_messages_to_another_node_or_an_unknown_home_get_a_receipt()
     {
-        Assert.False(_redelivery.NeedsReceipt(_onIad));
-        Assert.True(_redelivery.NeedsReceipt(_onSfo));
+        var (body, spans) = Body(_onIad);
+        Assert.Null(_redelivery.Track(_onIad, spans, body)); // a shard on this node
+        Assert.Equal(1, body.Shares);
+        Assert.NotNull(_redelivery.Track(_onSfo, spans, body));
         var unknown = Enumerable.Range(2000, 1000).Select(i => new TraceId(2, (ulong)i))
             .First(t => Extractor.ShardOf(t) != Extractor.ShardOf(_onIad) && Extractor.ShardOf(t) != Extractor.ShardOf(_onSfo));
-        Assert.True(_redelivery.NeedsReceipt(unknown));
+        Assert.NotNull(_redelivery.Track(unknown, spans, body));
+        Assert.Equal(2, _redelivery.Unconfirmed.Count);
+        Assert.Equal(3, body.Shares);
     }
 
     [Fact]

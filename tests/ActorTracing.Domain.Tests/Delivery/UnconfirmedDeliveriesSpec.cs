@@ -28,12 +28,12 @@ public sealed class UnconfirmedDeliveriesSpec
     public void The_bound_is_on_bytes_held()
     {
         var unconfirmed = new UnconfirmedDeliveries<string>(maxBytes: 1_000);
-        Assert.True(unconfirmed.HasRoomFor(1_000));
-        var id = unconfirmed.Add("a", 900, 0);
-        Assert.True(unconfirmed.HasRoomFor(100));
-        Assert.False(unconfirmed.HasRoomFor(101));
+        var id = unconfirmed.Add("a", 1_000, 0);
+        Assert.False(unconfirmed.OverBound); // at the bound, not past it
+        unconfirmed.Add("b", 1, 0);
+        Assert.True(unconfirmed.OverBound);
         unconfirmed.TryConfirm(id, out _);
-        Assert.True(unconfirmed.HasRoomFor(1_000));
+        Assert.False(unconfirmed.OverBound);
     }
 
     [Fact]
@@ -64,6 +64,7 @@ public sealed class UnconfirmedDeliveriesSpec
         unconfirmed.TakeDue(60 * Second, 5 * Second, _ => true);
 
         Assert.Equal(["first"], unconfirmed.TakeExpired(120 * Second, 120 * Second));
+        Assert.Equal(1, unconfirmed.Expired);
         Assert.Equal(1, unconfirmed.Count);
         Assert.Equal(20, unconfirmed.Bytes);
         Assert.Equal(["later"], unconfirmed.Clear());
