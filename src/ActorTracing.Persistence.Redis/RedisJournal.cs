@@ -142,6 +142,58 @@ public class RedisJournal : AsyncWriteJournal
     }
 
     /// <summary>
+    /// Whether the journal plugin configured at <paramref name="pluginId"/> (a config path such as
+    /// "akka.persistence.journal.redis"; empty = the default journal) is this journal, so it answers
+    /// <see cref="ReadFirstEvents"/>. Read from the plugin's <c>class</c>, because the journal is only
+    /// reachable as an actor ref.
+    /// </summary>
+    public static bool AnswersReadFirstEvents(Config config, string pluginId)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var id = string.IsNullOrEmpty(pluginId) ? config.GetString("akka.persistence.journal.plugin", string.Empty) : pluginId;
+        if (string.IsNullOrEmpty(id))
+        {
+            return false;
+        }
+        var type = Type.GetType(config.GetString(id + ".class", string.Empty) ?? string.Empty, throwOnError: false);
+        return type is not null && typeof(RedisJournal).IsAssignableFrom(type);
+    }
+
+    protected override bool ReceivePluginInternal(object message)
+    {
+        if (message is not ReadFirstEvents read)
+        {
+            return false;
+        }
+        // Queued on the connection before the next write is (the journal handles one message at
+        // a time), so a read sees every write the journal was asked for before it.
+        ReadFirstEventsAsync(read.PersistenceIds).PipeTo(Sender, success: events => new FirstEventsRead(events));
+        return true;
+    }
+
+    /// <summary>
+    /// One StackExchange.Redis batch of ZRANGE 0 0 per id — one round trip for all of them, read
+    /// by rank so an id whose first events were deleted answers with the earliest one left.
+    /// </summary>
+    private async Task<IPersistentRepresentation?[]> ReadFirstEventsAsync(IReadOnlyList<string> persistenceIds)
+    {
+        var batch = _database.CreateBatch();
+        var pending = new Task<RedisValue[]>[persistenceIds.Count];
+        for (var i = 0; i < pending.Length; i++)
+        {
+            pending[i] = batch.SortedSetRangeByRankAsync(_keys.Events(persistenceIds[i]), 0, 0);
+        }
+        batch.Execute();
+        var results = await Task.WhenAll(pending).ConfigureAwait(false);
+        var events = new IPersistentRepresentation?[results.Length];
+        for (var i = 0; i < results.Length; i++)
+        {
+            events[i] = results[i].Length == 0 ? null : (IPersistentRepresentation)_serializer.FromBinary((byte[])results[i][0]!, typeof(Persistent));
+        }
+        return events;
+    }
+
+    /// <summary>
     /// The highest sequence nr ever written, from its own key: it survives deleting every event, so a
     /// recovered actor never reuses a sequence nr. <paramref name="fromSequenceNr"/> is only a hint
     /// Akka passes; the answer does not depend on it.

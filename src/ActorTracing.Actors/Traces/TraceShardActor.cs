@@ -78,6 +78,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private Dictionary<string, List<OpenTrace>>? _awaitingGroups;
     private List<IPersistentEnvelope>? _pendingWrites;
     private IActorRef? _journal;
+    private JournalLookups? _lookups;
     private long _armedFor = long.MaxValue;
 
     // The tick timer repeats every completion-tick (a busy shard) rather than firing once.
@@ -133,9 +134,12 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             OnGroupDecided(g);
             FlushWrites();
         });
-        Receive<LookupResult>(r =>
+        Receive<JournalLookups.Answers>(a =>
         {
-            OnLookupResult(r);
+            foreach (var found in a.Found)
+            {
+                OnLookupResult(found);
+            }
             FlushWrites();
         });
         Receive<TrimMemory>(_ => OnTrimMemory());
@@ -166,7 +170,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
-    private IActorRef Journal => _journal ??= Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
+    private IActorRef Journal => _journal ??= Akka.Persistence.Persistence.Instance.Apply(Context.System).JournalFor(_settings.JournalPluginId);
 
     private void OnAppend(TraceCommands.AppendSpans message)
     {
@@ -272,26 +276,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     }
 
     private void Lookup(TraceId traceId)
-    {
-        var persistenceId = PersistenceIdPrefix + traceId.ToHex();
-        // Ask, not Self: the journal's replay answers carry no persistence id, so concurrent
-        // lookups need their own reply address. At most one event exists per trace; the first
-        // answer is it (ReplayedMessage) or the end of an empty replay (RecoverySuccess).
-        Journal.Ask<object>((IActorRef replyTo) => new ReplayMessages(1, long.MaxValue, 1, persistenceId, replyTo), _settings.LookupTimeout, CancellationToken.None)
-            .ContinueWith(
-                t => t.IsCompletedSuccessfully
-                    ? t.Result switch
-                    {
-                        ReplayedMessage { Persistent.Payload: TraceEvents.Decided d } => new LookupResult(traceId, d, null),
-                        ReplayMessagesFailure f => new LookupResult(traceId, null, f.Cause),
-                        _ => new LookupResult(traceId, null, null),
-                    }
-                    : new LookupResult(traceId, null, t.Exception?.GetBaseException() ?? new TimeoutException("journal lookup timed out")),
-                TaskScheduler.Default)
-            .PipeTo(Self);
-    }
+        => (_lookups ??= DecisionLookups.Get(Context.System).For(_settings.JournalPluginId, _settings.LookupTimeout)).Request(traceId, Self);
 
-    private void OnLookupResult(LookupResult result)
+    private void OnLookupResult(JournalLookups.Found result)
     {
         if (!_open.TryGetValue(result.TraceId, out var trace) || !trace.Recovering)
         {
@@ -722,8 +709,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             PendingCompletion = null;
         }
     }
-
-    private sealed record LookupResult(TraceId TraceId, TraceEvents.Decided? Decided, Exception? Failure);
 
     private sealed class Tick : INotInfluenceReceiveTimeout, IDeadLetterSuppression
     {
