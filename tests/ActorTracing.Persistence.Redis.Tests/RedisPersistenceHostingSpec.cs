@@ -34,6 +34,8 @@ public sealed class RedisPersistenceHostingSpec
             Assert.Equal(TimeSpan.FromMilliseconds(1500), settings.KeyTtl.For("short-1"));
             Assert.NotEmpty(config.GetString($"{path}.class"));
         }
+        // What the trace shards' batched decision lookups go by (the node registers Redis this way).
+        Assert.True(RedisJournal.AnswersReadFirstEvents(config, string.Empty));
     }
 
     [Fact]
@@ -57,6 +59,7 @@ public sealed class RedisPersistenceHostingSpec
         Assert.Equal("akka.persistence.journal.redis-traces", config.GetString("akka.persistence.journal.plugin"));
         Assert.Equal(typeof(RedisJournal), Type.GetType(config.GetString("akka.persistence.journal.redis-traces.class")));
         Assert.Equal(500, config.GetInt("akka.persistence.journal.redis-traces.page-size"));
+        Assert.True(RedisJournal.AnswersReadFirstEvents(config, "akka.persistence.journal.redis-traces"));
     }
 
     [Fact]

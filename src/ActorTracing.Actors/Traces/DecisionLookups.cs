@@ -24,11 +24,16 @@ public sealed class DecisionLookups : IExtension
 
     /// <summary>The lookups against journal plugin <paramref name="pluginId"/> (empty = the default journal).</summary>
     public JournalLookups For(string pluginId, TimeSpan timeout)
-        => _byPlugin.GetOrAdd(pluginId, id => new JournalLookups(
-            Akka.Persistence.Persistence.Instance.Apply(_system).JournalFor(id),
-            RedisJournal.AnswersReadFirstEvents(_system.Settings.Config, id),
-            timeout,
-            _system.Scheduler));
+        => _byPlugin.GetOrAdd(pluginId, id =>
+        {
+            var journal = Akka.Persistence.Persistence.Instance.Apply(_system).JournalFor(id);
+            var batched = RedisJournal.AnswersReadFirstEvents(_system.Settings.Config, id);
+            _system.Log.Info(
+                "Decision lookups against journal {0}: {1}",
+                journal.Path.Name,
+                batched ? "batched reads (Redis)" : "a replay per trace (not the Redis journal)");
+            return new JournalLookups(journal, batched, timeout, _system.Scheduler);
+        });
 }
 
 public sealed class DecisionLookupsProvider : ExtensionIdProvider<DecisionLookups>
