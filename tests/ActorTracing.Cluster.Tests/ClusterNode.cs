@@ -107,7 +107,7 @@ internal sealed class ClusterNode : IAsyncDisposable
         system.ActorOf(ShardHomeTracker.Props(homes, shardRegion, TraceShardingHostingExtensions.TypeName, "process", TimeSpan.FromMilliseconds(500), process ? sampler : null), "shard-homes");
         var node = new ClusterNode(name, region, system, shardRegion, gauges, homes);
         var nodeSettings = NodeSettings.Create(HoconDefaults.Load());
-        node.Redelivery = new Redelivery(homes, nodeSettings.MaxUnconfirmedBytes, redeliverAfter ?? nodeSettings.RedeliverAfter);
+        node.Redelivery = new Redelivery(homes, nodeSettings.MaxUnconfirmedBytes, redeliverAfter ?? nodeSettings.RedeliverAfter, trace.Completion.TraceTimeout);
         system.ActorOf(RedeliveryActor.Props(node.Redelivery, shardRegion), "redelivery");
         node.Ingress = new ShardingIngress(ActorRegistry.For(system), gauges, () => 0, nodeSettings, homes, node.Redelivery);
         return node;

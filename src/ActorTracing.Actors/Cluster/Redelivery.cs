@@ -13,7 +13,7 @@ namespace ActorTracing.Actors.Cluster;
 /// are at-most-once: spans accepted for an owner that a cut has silenced, in the seconds before
 /// the failure detector marks it unreachable, went into the cut and were lost (README "Hand-off
 /// and partitions"). Now every message to an owner that is not this node carries a receipt; the
-/// owning shard confirms it once it has the spans, and <see cref="RedeliveryActor"/> sends what
+/// owning shard confirms it once their trace is decided, and <see cref="RedeliveryActor"/> sends what
 /// is still unconfirmed (after at least <c>redeliver-after</c>) again once the node it went to has
 /// left the cluster — through the shard region, so the spans reach the shard's next home. A local
 /// owner gets no receipt: a message within the process is not lost unless the process is.
@@ -30,12 +30,18 @@ public sealed class Redelivery : IRedeliveryStats
     private volatile IActorRef? _confirmTo;
     private volatile IScheduler? _clock;
 
-    public Redelivery(ShardHomes homes, long maxUnconfirmedBytes, TimeSpan redeliverAfter)
+    /// <param name="longestHold">
+    /// The longest an owner may hold a message before it confirms: it confirms once the trace is
+    /// decided, at the latest trace-timeout after the trace's first span.
+    /// </param>
+    public Redelivery(ShardHomes homes, long maxUnconfirmedBytes, TimeSpan redeliverAfter, TimeSpan longestHold = default)
     {
         ArgumentNullException.ThrowIfNull(homes);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(redeliverAfter, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(longestHold, TimeSpan.Zero);
         _homes = homes;
         RedeliverAfter = redeliverAfter;
+        GiveUpAfter = longestHold + (redeliverAfter * 24);
         Unconfirmed = new UnconfirmedDeliveries<ForwardedSpans>(maxUnconfirmedBytes);
     }
 
@@ -44,11 +50,12 @@ public sealed class Redelivery : IRedeliveryStats
     public TimeSpan RedeliverAfter { get; }
 
     /// <summary>
-    /// How long a message stays unconfirmed before it is forgotten (with an error logged): a
-    /// safety valve for messages to an owner that never confirms and never leaves, which should
-    /// not happen, so they cannot hold the bound (and refuse ingest) for good.
+    /// How long a message stays unconfirmed before it is forgotten (with an error logged): the
+    /// longest an owner may hold it before confirming, plus 24 × redeliver-after. A safety valve
+    /// for messages to an owner that never confirms and never leaves, which should not happen, so
+    /// they cannot hold the bound (and refuse ingest) for good.
     /// </summary>
-    public TimeSpan GiveUpAfter => RedeliverAfter * 24;
+    public TimeSpan GiveUpAfter { get; }
 
     internal ShardHomes Homes => _homes;
 

@@ -117,11 +117,6 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         {
             OnAppend(m);
             FlushWrites();
-            if (m.Receipt is { } receipt)
-            {
-                // The spans are in (buffered, or followed a remembered decision): the sender may forget them.
-                _confirmations.Owe(receipt, _settings.ConfirmInterval);
-            }
         });
         Receive<Tick>(_ =>
         {
@@ -180,6 +175,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         {
             Add(trace.Buffer, spans, now);
             Copied(message);
+            trace.Hold(message.Receipt);
             if (!trace.Recovering && trace.AwaitingGroup is null)
             {
                 Evaluate(trace, now);
@@ -193,12 +189,14 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             // The late spans go on as they are (to storage when kept), still slicing the request
             // body: this message's share is never given back, and the body is left to the GC.
             FollowDecision(message.TraceId, remembered, spans, bytes, now);
+            Confirm(message.Receipt);
             return;
         }
 
         trace = Open(message.TraceId);
         Add(trace.Buffer, spans, now);
         Copied(message);
+        trace.Hold(message.Receipt);
         _open.Add(message.TraceId, trace);
         _peakOpen = Math.Max(_peakOpen, _open.Count);
         if (_settings.DurableDecisions)
@@ -212,6 +210,34 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
         _gauges.TraceOpened();
         Evaluate(trace, now);
+    }
+
+    /// <summary>
+    /// Spans from another node's ingest are confirmed once their trace is decided (or they followed
+    /// an earlier decision), not once buffered: the sender keeps them until then, so an owner that
+    /// crashes with them buffered has them sent again to the shard's next home. Confirmed on
+    /// arrival instead, a crash lost every span other nodes had sent it for open traces.
+    /// </summary>
+    private void Confirm(DeliveryReceipt? receipt)
+    {
+        if (receipt is not null)
+        {
+            _confirmations.Owe(receipt, _settings.ConfirmInterval);
+        }
+    }
+
+    /// <summary>The trace is decided and published: the receipts of the messages it took in are owed.</summary>
+    private void ConfirmHeld(OpenTrace trace)
+    {
+        if (trace.Receipts is not { Count: > 0 } receipts)
+        {
+            return;
+        }
+        foreach (var receipt in receipts)
+        {
+            _confirmations.Owe(receipt, _settings.ConfirmInterval);
+        }
+        receipts.Clear();
     }
 
     /// <summary>
@@ -293,6 +319,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             trace.Done = true;
             var keptBytes = decided.Decision.Keep ? trace.Buffer.DetachBytes() : null;
             FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now, keptBytes);
+            ConfirmHeld(trace);
             trace.Buffer.Release();
             Recycle(trace);
             return;
@@ -496,6 +523,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         // ~90 % of decisions skip computing it.
         var stitch = decision.Keep ? TraceStitcher.Stitch(buffer) : null;
         Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, stitch, trace.GroupKey, keptBytes));
+        ConfirmHeld(trace);
         // A dropped trace's span objects are read by no one once published (TraceDecided.Spans):
         // the next decision reuses them. A kept trace's go on to storage.
         buffer.Release(reuseSpans: !decision.Keep);
@@ -699,8 +727,21 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
         public string? PendingCompletion { get; set; }
 
+        /// <summary>Receipts of the messages from other nodes' ingest it took in, owed once it is decided.</summary>
+        public List<DeliveryReceipt>? Receipts { get; private set; }
+
+        public void Hold(DeliveryReceipt? receipt)
+        {
+            if (receipt is not null)
+            {
+                (Receipts ??= []).Add(receipt);
+            }
+        }
+
         public void Reset()
         {
+            // Kept for reuse, empty: decided traces owed theirs already.
+            Receipts?.Clear();
             DueTicks = long.MaxValue;
             Recovering = false;
             Done = false;

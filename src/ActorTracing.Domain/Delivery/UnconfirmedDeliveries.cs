@@ -110,9 +110,12 @@ public sealed class UnconfirmedDeliveries<T>
     }
 
     /// <summary>
-    /// Forgets the entries sent first at least <paramref name="maxAgeTicks"/> before
+    /// Forgets the entries last sent at least <paramref name="maxAgeTicks"/> before
     /// <paramref name="nowTicks"/> and still unconfirmed, and returns them (to release what they
     /// hold): a safety valve, so entries no redelivery can help do not hold the bound forever.
+    /// From the last send, not the first: a copy sent again after its owner left needs the next
+    /// owner's whole hold time (an owner confirms once the trace is decided), and sends again
+    /// only follow owners leaving, so they cannot keep an entry alive on their own.
     /// </summary>
     public List<T> TakeExpired(long nowTicks, long maxAgeTicks)
     {
@@ -121,7 +124,7 @@ public sealed class UnconfirmedDeliveries<T>
         {
             foreach (var (id, entry) in _entries)
             {
-                if (nowTicks - entry.FirstSentTicks >= maxAgeTicks)
+                if (nowTicks - entry.SentTicks >= maxAgeTicks)
                 {
                     expired.Add(entry.Item);
                     _bytes -= entry.Bytes;
@@ -150,8 +153,6 @@ public sealed class UnconfirmedDeliveries<T>
         public T Item { get; } = item;
 
         public long Bytes { get; } = bytes;
-
-        public long FirstSentTicks { get; } = sentTicks;
 
         public long SentTicks { get; set; } = sentTicks;
     }

@@ -158,7 +158,7 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<IStorageStatsSource>(new ShardedStorageStatsSource(holder, stores));
         var homes = new ShardHomes(new TraceMessageExtractor(trace.NumberOfShards));
         builder.Services.AddSingleton(homes);
-        var redelivery = node.RedeliveryEnabled ? new Redelivery(homes, node.MaxUnconfirmedBytes, node.RedeliverAfter) : null;
+        var redelivery = node.RedeliveryEnabled ? new Redelivery(homes, node.MaxUnconfirmedBytes, node.RedeliverAfter, trace.Completion.TraceTimeout) : null;
         if (redelivery is not null)
         {
             builder.Services.AddSingleton<IRedeliveryStats>(redelivery);

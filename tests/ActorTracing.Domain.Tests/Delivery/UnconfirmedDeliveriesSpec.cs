@@ -55,18 +55,20 @@ public sealed class UnconfirmedDeliveriesSpec
     }
 
     [Fact]
-    public void Entries_unconfirmed_past_the_maximum_age_since_first_sent_are_given_up()
+    public void Entries_unconfirmed_past_the_maximum_age_since_last_sent_are_given_up()
     {
         var unconfirmed = new UnconfirmedDeliveries<string>(maxBytes: 1_000);
         unconfirmed.Add("first", 10, 0);
-        unconfirmed.Add("later", 20, 50 * Second);
-        // Sending again does not make an entry younger.
-        unconfirmed.TakeDue(60 * Second, 5 * Second, _ => true);
+        unconfirmed.Add("later", 20, 100 * Second);
+        unconfirmed.Add("again", 30, 0);
+        // Sent again (its owner left): the next owner gets the whole time from this send.
+        unconfirmed.TakeDue(60 * Second, 5 * Second, item => item == "again");
 
         Assert.Equal(["first"], unconfirmed.TakeExpired(120 * Second, 120 * Second));
         Assert.Equal(1, unconfirmed.Expired);
-        Assert.Equal(1, unconfirmed.Count);
-        Assert.Equal(20, unconfirmed.Bytes);
+        Assert.Equal(2, unconfirmed.Count);
+        Assert.Equal(50, unconfirmed.Bytes);
+        Assert.Equal(["again"], unconfirmed.TakeExpired(180 * Second, 120 * Second));
         Assert.Equal(["later"], unconfirmed.Clear());
         Assert.Equal(0, unconfirmed.Bytes);
     }
