@@ -11,9 +11,12 @@ using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Serialization;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
 using Akka.Hosting;
+using Akka.Remote;
+using Akka.Remote.Transport;
 
 namespace ActorTracing.Cluster.Tests;
 
@@ -118,6 +121,41 @@ internal sealed class ClusterNode : IAsyncDisposable
         Completion = new CompletionSettings(TimeSpan.FromMilliseconds(500), timeout ?? TimeSpan.FromSeconds(10), 1000, 10_000_000),
         NumberOfShards = 30,
     };
+
+    /// <summary>Durable decisions in the Redis journal on <paramref name="redis"/>, under <paramref name="keyPrefix"/>.</summary>
+    public static string RedisJournal(ActorTracing.Persistence.Redis.Tests.RedisServerFixture redis, string keyPrefix) => $$"""
+
+        akka.persistence.journal.plugin = "akka.persistence.journal.redis"
+        akka.persistence.journal.redis {
+          class = "ActorTracing.Persistence.Redis.RedisJournal, ActorTracing.Persistence.Redis"
+          configuration-string = "{{redis.ConfigurationString}}"
+          key-prefix = "{{keyPrefix}}"
+        }
+        akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
+        """;
+
+    /// <summary>Every node joins through <paramref name="seed"/>; returns once all see each other Up.</summary>
+    public static async Task JoinAll(IReadOnlyList<ClusterNode> nodes, ClusterNode seed)
+    {
+        foreach (var node in nodes)
+        {
+            await node.Cluster.JoinSeedNodesAsync([seed.Address]).ConfigureAwait(false);
+        }
+        await CrossRegionStitchingSpec.Until(() => nodes.All(n => n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == nodes.Count), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+    }
+
+    /// <summary>Returns once this node's coordinator knows <paramref name="regions"/> shard regions (so allocation spreads over them).</summary>
+    public Task UntilShardRegions(int regions) => CrossRegionStitchingSpec.Until(
+        () => ShardRegion.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(1))).Result.Regions.Count == regions,
+        TimeSpan.FromSeconds(20));
+
+    /// <summary>
+    /// Nothing this node sends reaches <paramref name="other"/> and nothing from it arrives here
+    /// (the throttler transport in blackhole mode; needs <c>applied-adapters = ["trttl"]</c>).
+    /// </summary>
+    public async Task Blackhole(ClusterNode other)
+        => Assert.True(await ((IRemoteActorRefProvider)((ExtendedActorSystem)System).Provider).Transport
+            .ManagementCommand(new SetThrottle(other.Address, ThrottleTransportAdapter.Direction.Both, Akka.Remote.Transport.Blackhole.Instance)).ConfigureAwait(false));
 
     public async ValueTask DisposeAsync()
     {

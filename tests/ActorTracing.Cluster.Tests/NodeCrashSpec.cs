@@ -7,7 +7,6 @@ using ActorTracing.Persistence.Redis.Tests;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
 using StackExchange.Redis;
 
 namespace ActorTracing.Cluster.Tests;
@@ -32,15 +31,7 @@ public sealed class NodeCrashSpec : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        var journal = $$"""
-            akka.persistence.journal.plugin = "akka.persistence.journal.redis"
-            akka.persistence.journal.redis {
-              class = "ActorTracing.Persistence.Redis.RedisJournal, ActorTracing.Persistence.Redis"
-              configuration-string = "{{_redis.ConfigurationString}}"
-              key-prefix = "{{_prefix}}"
-            }
-            akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
-            """;
+        var journal = ClusterNode.RedisJournal(_redis, _prefix);
         var trace = ClusterNode.FastTraces() with { DurableDecisions = true };
         var survivor = ClusterNode.Start("iad-1", "iad", process: true, _outcomes, trace, journal, ErrorsOrDrop);
         _nodes.Add(survivor);
@@ -50,14 +41,8 @@ public sealed class NodeCrashSpec : IAsyncLifetime
             akka.coordinated-shutdown.run-by-actor-system-terminate = off
             akka.cluster.run-coordinated-shutdown-when-down = off
             """, ErrorsOrDrop));
-        foreach (var node in _nodes)
-        {
-            await node.Cluster.JoinSeedNodesAsync([survivor.Address]);
-        }
-        await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2), TimeSpan.FromSeconds(30));
-        await CrossRegionStitchingSpec.Until(
-            () => survivor.ShardRegion.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(1))).Result.Regions.Count == 2,
-            TimeSpan.FromSeconds(20));
+        await ClusterNode.JoinAll(_nodes, survivor);
+        await survivor.UntilShardRegions(2);
     }
 
     public async Task DisposeAsync()

@@ -6,9 +6,6 @@ using ActorTracing.Persistence.Redis.Tests;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
-using Akka.Remote;
-using Akka.Remote.Transport;
 
 namespace ActorTracing.Cluster.Tests;
 
@@ -35,29 +32,14 @@ public sealed class OwnerCrashSpec : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        var hocon = Hocon + $$"""
-
-            akka.persistence.journal.plugin = "akka.persistence.journal.redis"
-            akka.persistence.journal.redis {
-              class = "ActorTracing.Persistence.Redis.RedisJournal, ActorTracing.Persistence.Redis"
-              configuration-string = "{{_redis.ConfigurationString}}"
-              key-prefix = "owner-crash-{{Guid.NewGuid():N}}:"
-            }
-            akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
-            """;
+        var hocon = Hocon + ClusterNode.RedisJournal(_redis, $"owner-crash-{Guid.NewGuid():N}:");
         // Root-less traces stay open until trace-timeout: long enough to crash the owner first.
         var trace = ClusterNode.FastTraces(TimeSpan.FromSeconds(6)) with { DurableDecisions = true };
         var survivor = ClusterNode.Start("iad-1", "iad", process: true, _outcomes, trace, hocon, redeliverAfter: TimeSpan.FromSeconds(1));
         _nodes.Add(survivor);
         _nodes.Add(ClusterNode.Start("iad-2", "iad", process: true, _outcomes, trace, hocon, redeliverAfter: TimeSpan.FromSeconds(1)));
-        foreach (var node in _nodes)
-        {
-            await node.Cluster.JoinSeedNodesAsync([survivor.Address]);
-        }
-        await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 2), TimeSpan.FromSeconds(30));
-        await CrossRegionStitchingSpec.Until(
-            () => survivor.ShardRegion.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(1))).Result.Regions.Count == 2,
-            TimeSpan.FromSeconds(20));
+        await ClusterNode.JoinAll(_nodes, survivor);
+        await survivor.UntilShardRegions(2);
     }
 
     public async Task DisposeAsync()
@@ -99,10 +81,8 @@ public sealed class OwnerCrashSpec : IAsyncLifetime
 
         // The crash.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var (a, b) in new[] { (victim, survivor), (survivor, victim) })
-        {
-            Assert.True(await ((IRemoteActorRefProvider)((ExtendedActorSystem)a.System).Provider).Transport.ManagementCommand(new SetThrottle(b.Address, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance)));
-        }
+        await victim.Blackhole(survivor);
+        await survivor.Blackhole(victim);
         var journal = Akka.Persistence.Persistence.Instance.Apply(victim.System).JournalFor(null);
         await journal.GracefulStop(TimeSpan.FromSeconds(5));
         var crashedAfter = _outcomes.Count;

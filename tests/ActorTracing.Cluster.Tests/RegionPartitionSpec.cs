@@ -6,9 +6,6 @@ using ActorTracing.Domain.Sampling;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Cluster.Sharding;
-using Akka.Remote;
-using Akka.Remote.Transport;
 
 namespace ActorTracing.Cluster.Tests;
 
@@ -49,25 +46,12 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
             DurableDecisions = true,
         };
         // Durable decisions on a Redis both regions reach: the cut is between the Akka nodes.
-        var hocon = Hocon + $$"""
-
-            akka.persistence.journal.plugin = "akka.persistence.journal.redis"
-            akka.persistence.journal.redis {
-              class = "ActorTracing.Persistence.Redis.RedisJournal, ActorTracing.Persistence.Redis"
-              configuration-string = "{{_redis.ConfigurationString}}"
-              key-prefix = "partition-{{Guid.NewGuid():N}}:"
-            }
-            akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
-            """;
+        var hocon = Hocon + ClusterNode.RedisJournal(_redis, $"partition-{Guid.NewGuid():N}:");
         var iad1 = ClusterNode.Start("iad-1", "iad", process: true, _outcomes, trace, hocon, _samplers[0]);
         _nodes.Add(iad1);
         _nodes.Add(ClusterNode.Start("iad-2", "iad", process: true, _outcomes, trace, hocon, _samplers[1]));
         _nodes.Add(ClusterNode.Start("sfo-1", "sfo", process: true, _outcomes, trace, hocon, _samplers[2]));
-        foreach (var node in _nodes)
-        {
-            await node.Cluster.JoinSeedNodesAsync([iad1.Address]);
-        }
-        await CrossRegionStitchingSpec.Until(() => _nodes.All(n => n.Cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 3), TimeSpan.FromSeconds(30));
+        await ClusterNode.JoinAll(_nodes, iad1);
     }
 
     public async Task DisposeAsync()
@@ -265,9 +249,7 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
     private async Task WarmUp()
     {
         var iad1 = _nodes[0];
-        await CrossRegionStitchingSpec.Until(
-            () => iad1.ShardRegion.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(1))).Result.Regions.Count == 3,
-            TimeSpan.FromSeconds(20));
+        await iad1.UntilShardRegions(3);
         for (ulong i = 0; i < 300; i++)
         {
             Assert.True(iad1.Ingress.Submit([Trace(100_000 + i, "iad", (1, 0, 0))], "test").Accepted);
@@ -292,7 +274,7 @@ public sealed class RegionPartitionSpec : IAsyncLifetime
         var (iad1, iad2, sfo) = (_nodes[0], _nodes[1], _nodes[2]);
         foreach (var (a, b) in new[] { (sfo, iad1), (sfo, iad2), (iad1, sfo), (iad2, sfo) })
         {
-            Assert.True(await ((IRemoteActorRefProvider)((ExtendedActorSystem)a.System).Provider).Transport.ManagementCommand(new SetThrottle(b.Address, ThrottleTransportAdapter.Direction.Both, Blackhole.Instance)));
+            await a.Blackhole(b);
         }
     }
 
