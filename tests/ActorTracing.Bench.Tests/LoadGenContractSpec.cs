@@ -27,6 +27,16 @@ public sealed class LoadGenContractSpec
     }
 
     [Fact]
+    public void A_cluster_run_keeps_as_many_requests_in_flight_per_node_as_a_standalone_run_keeps_for_its_node()
+    {
+        Uri Node(int port) => new($"http://127.0.0.1:{port}/");
+        Assert.Equal(LoadGenRequest.ConcurrencyPerEndpoint, LoadGenRequest.ConcurrencyFor([]));
+        Assert.Equal(LoadGenRequest.ConcurrencyPerEndpoint, LoadGenRequest.ConcurrencyFor([new("iad", Node(1)), new("fra", Node(1))]));
+        // Two regions on three nodes (iad on two): three endpoints.
+        Assert.Equal(3 * LoadGenRequest.ConcurrencyPerEndpoint, LoadGenRequest.ConcurrencyFor([new("iad", Node(1)), new("iad", Node(2)), new("sfo", Node(3)), new("fra", Node(1))]));
+    }
+
+    [Fact]
     public void A_probe_request_leaves_out_zero_durations_the_cli_would_reject()
     {
         var args = new LoadGenRequest
