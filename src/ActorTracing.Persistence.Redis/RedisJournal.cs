@@ -13,8 +13,9 @@ namespace ActorTracing.Persistence.Redis;
 /// <summary>
 /// Akka.Persistence journal on Redis (StackExchange.Redis). Per persistence id: a sorted set of events
 /// (score = sequence nr, member = the event as Akka's persistence message serializer writes a
-/// <see cref="Persistent"/>) and a highest-sequence-nr key that deletes never lower. Configured by
-/// <c>akka.persistence.journal.redis</c> (reference.conf).
+/// <see cref="Persistent"/>) and a highest-sequence-nr key that deletes never lower. Ids under a
+/// <c>single-event-prefixes</c> entry (trace decisions: one event per id, ever) are one string key
+/// instead, ~5x less Redis memory. Configured by <c>akka.persistence.journal.redis</c> (reference.conf).
 /// </summary>
 public class RedisJournal : AsyncWriteJournal
 {
@@ -67,6 +68,11 @@ public class RedisJournal : AsyncWriteJournal
             RedisValue[] arguments;
             try
             {
+                if (_settings.IsSingleEvent(write.PersistenceId))
+                {
+                    pending[i] = batch.ScriptEvaluateAsync(RedisScripts.WriteSingleEvent, [_keys.SingleEvent(write.PersistenceId)], EncodeSingleWrite(write));
+                    continue;
+                }
                 arguments = EncodeWrite(write);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -119,6 +125,15 @@ public class RedisJournal : AsyncWriteJournal
         Action<IPersistentRepresentation> recoveryCallback)
     {
         ArgumentNullException.ThrowIfNull(recoveryCallback);
+        if (_settings.IsSingleEvent(persistenceId))
+        {
+            if (fromSequenceNr <= 1 && toSequenceNr >= 1 && max > 0
+                && await _database.StringGetAsync(_keys.SingleEvent(persistenceId)).ConfigureAwait(false) is { IsNull: false } single)
+            {
+                recoveryCallback(Deserialize(single));
+            }
+            return;
+        }
         var key = _keys.Events(persistenceId);
         var remaining = max;
         var next = fromSequenceNr;
@@ -128,7 +143,7 @@ public class RedisJournal : AsyncWriteJournal
             var page = await _database.SortedSetRangeByScoreAsync(key, next, toSequenceNr, take: take).ConfigureAwait(false);
             foreach (var member in page)
             {
-                var persistent = (IPersistentRepresentation)_serializer.FromBinary((byte[])member!, typeof(Persistent));
+                var persistent = Deserialize(member);
                 recoveryCallback(persistent);
                 next = persistent.SequenceNr + 1;
                 remaining--;
@@ -178,20 +193,32 @@ public class RedisJournal : AsyncWriteJournal
     private async Task<IPersistentRepresentation?[]> ReadFirstEventsAsync(IReadOnlyList<string> persistenceIds)
     {
         var batch = _database.CreateBatch();
-        var pending = new Task<RedisValue[]>[persistenceIds.Count];
+        var pending = new Task[persistenceIds.Count];
         for (var i = 0; i < pending.Length; i++)
         {
-            pending[i] = batch.SortedSetRangeByRankAsync(_keys.Events(persistenceIds[i]), 0, 0);
+            var id = persistenceIds[i];
+            pending[i] = _settings.IsSingleEvent(id)
+                ? batch.StringGetAsync(_keys.SingleEvent(id))
+                : batch.SortedSetRangeByRankAsync(_keys.Events(id), 0, 0);
         }
         batch.Execute();
-        var results = await Task.WhenAll(pending).ConfigureAwait(false);
-        var events = new IPersistentRepresentation?[results.Length];
-        for (var i = 0; i < results.Length; i++)
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        var events = new IPersistentRepresentation?[pending.Length];
+        for (var i = 0; i < pending.Length; i++)
         {
-            events[i] = results[i].Length == 0 ? null : (IPersistentRepresentation)_serializer.FromBinary((byte[])results[i][0]!, typeof(Persistent));
+            var first = pending[i] switch
+            {
+                Task<RedisValue> single => single.Result,
+                Task<RedisValue[]> { Result.Length: > 0 } range => range.Result[0],
+                _ => RedisValue.Null,
+            };
+            events[i] = first.IsNull ? null : Deserialize(first);
         }
         return events;
     }
+
+    private IPersistentRepresentation Deserialize(RedisValue stored)
+        => (IPersistentRepresentation)_serializer.FromBinary((byte[])stored!, typeof(Persistent));
 
     /// <summary>
     /// The highest sequence nr ever written, from its own key: it survives deleting every event, so a
@@ -200,6 +227,11 @@ public class RedisJournal : AsyncWriteJournal
     /// </summary>
     public override async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
     {
+        if (_settings.IsSingleEvent(persistenceId))
+        {
+            return await _database.KeyExistsAsync(_keys.SingleEvent(persistenceId)).WaitAsync(cancellationToken).ConfigureAwait(false) ? 1L : 0L;
+        }
+
         var value = await _database.StringGetAsync(_keys.HighestSequenceNr(persistenceId)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return value.IsNull ? 0L : (long)value;
     }
@@ -210,6 +242,12 @@ public class RedisJournal : AsyncWriteJournal
     /// </summary>
     protected override async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken)
     {
+        if (_settings.IsSingleEvent(persistenceId))
+        {
+            // Deleting the one event would let a later incarnation write sequence nr 1 again.
+            throw new NotSupportedException($"persistence id {persistenceId} is single-event (single-event-prefixes): its event is never deleted, it expires (key-ttl)");
+        }
+
         await _database
             .SortedSetRemoveRangeByScoreAsync(_keys.Events(persistenceId), double.NegativeInfinity, toSequenceNr)
             .WaitAsync(cancellationToken)
@@ -229,6 +267,27 @@ public class RedisJournal : AsyncWriteJournal
         }
     }
 
+    private byte[] Serialize(IPersistentRepresentation persistent)
+    {
+        if (persistent.Timestamp == 0)
+        {
+            persistent = persistent.WithTimestamp(DateTime.UtcNow.Ticks);
+        }
+        // WithTransport: actor refs inside payloads serialize with this system's address.
+        return AkkaSerialization.WithTransport(_system, (_serializer, persistent), static s => s._serializer.ToBinary(s.persistent));
+    }
+
+    private RedisValue[] EncodeSingleWrite(AtomicWrite write)
+    {
+        var events = (IImmutableList<IPersistentRepresentation>)write.Payload;
+        if (events.Count != 1 || events[0].SequenceNr != 1)
+        {
+            throw new InvalidOperationException(
+                $"persistence id {write.PersistenceId} is single-event (single-event-prefixes): one event at sequence nr 1 only, got {events.Count} up to sequence nr {write.HighestSequenceNr}");
+        }
+        return [_settings.KeyTtl.MillisecondsFor(write.PersistenceId), Serialize(events[0])];
+    }
+
     private RedisValue[] EncodeWrite(AtomicWrite write)
     {
         var events = (IImmutableList<IPersistentRepresentation>)write.Payload;
@@ -236,19 +295,10 @@ public class RedisJournal : AsyncWriteJournal
         arguments[0] = _settings.KeyTtl.MillisecondsFor(write.PersistenceId);
         arguments[1] = write.LowestSequenceNr;
         arguments[2] = write.HighestSequenceNr;
-        var now = DateTime.UtcNow.Ticks;
         for (var j = 0; j < events.Count; j++)
         {
-            var persistent = events[j];
-            if (persistent.Timestamp == 0)
-            {
-                persistent = persistent.WithTimestamp(now);
-            }
-
-            arguments[3 + (2 * j)] = persistent.SequenceNr;
-
-            // WithTransport: actor refs inside payloads serialize with this system's address.
-            arguments[4 + (2 * j)] = AkkaSerialization.WithTransport(_system, (_serializer, persistent), static s => s._serializer.ToBinary(s.persistent));
+            arguments[3 + (2 * j)] = events[j].SequenceNr;
+            arguments[4 + (2 * j)] = Serialize(events[j]);
         }
 
         return arguments;

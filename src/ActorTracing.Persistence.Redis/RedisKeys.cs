@@ -19,6 +19,9 @@ internal readonly struct RedisKeys
     /// <summary>String: the highest sequence nr ever written; never lowered by deletes.</summary>
     public RedisKey HighestSequenceNr(string persistenceId) => $"{_prefix}j:{{{persistenceId}}}:highest";
 
+    /// <summary>String: the one event of a single-event persistence id (see single-event-prefixes).</summary>
+    public RedisKey SingleEvent(string persistenceId) => $"{_prefix}e:{{{persistenceId}}}";
+
     /// <summary>Sorted set: score = sequence nr, member = <see cref="SnapshotRecord"/>.</summary>
     public RedisKey Snapshots(string persistenceId) => $"{_prefix}s:{{{persistenceId}}}";
 

@@ -17,13 +17,15 @@ public sealed class RedisPersistenceSettings
         int database,
         string keyPrefix,
         KeyTtlPolicy keyTtl,
-        int pageSize)
+        int pageSize,
+        IReadOnlyList<string>? singleEventPrefixes = null)
     {
         ConfigurationString = configurationString;
         Database = database;
         KeyPrefix = keyPrefix;
         KeyTtl = keyTtl;
         PageSize = pageSize;
+        SingleEventPrefixes = singleEventPrefixes ?? [];
     }
 
     /// <summary><c>configuration-string</c>: StackExchange.Redis configuration string.</summary>
@@ -40,6 +42,22 @@ public sealed class RedisPersistenceSettings
 
     /// <summary><c>page-size</c>: events (journal) or snapshots (store) read per request.</summary>
     public int PageSize { get; }
+
+    /// <summary><c>single-event-prefixes</c> (journal only): persistence ids that hold at most one event.</summary>
+    public IReadOnlyList<string> SingleEventPrefixes { get; }
+
+    /// <summary>Whether <paramref name="persistenceId"/> is stored in the single-event layout.</summary>
+    public bool IsSingleEvent(string persistenceId)
+    {
+        foreach (var prefix in SingleEventPrefixes)
+        {
+            if (persistenceId.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Reads and validates a plugin section. <paramref name="path"/> is the section's full path (e.g.
@@ -119,18 +137,26 @@ public sealed class RedisPersistenceSettings
             throw Invalid(path, "page-size", "must be >= 1", pageSize);
         }
 
-        return new RedisPersistenceSettings(configurationString, database, keyPrefix, new KeyTtlPolicy(keyTtl, byPrefix), pageSize);
+        var singleEventPrefixes = Read(path, "single-event-prefixes", () => c.HasPath("single-event-prefixes") ? c.GetStringList("single-event-prefixes") : []);
+        if (singleEventPrefixes.Any(string.IsNullOrEmpty))
+        {
+            throw Invalid(path, "single-event-prefixes", "must not contain an empty prefix (it would make every persistence id single-event)", string.Join(", ", singleEventPrefixes));
+        }
+
+        return new RedisPersistenceSettings(configurationString, database, keyPrefix, new KeyTtlPolicy(keyTtl, byPrefix), pageSize, [.. singleEventPrefixes]);
     }
 
-    public RedisPersistenceSettings WithConfigurationString(string value) => new(value, Database, KeyPrefix, KeyTtl, PageSize);
+    public RedisPersistenceSettings WithConfigurationString(string value) => new(value, Database, KeyPrefix, KeyTtl, PageSize, SingleEventPrefixes);
 
-    public RedisPersistenceSettings WithDatabase(int value) => new(ConfigurationString, value, KeyPrefix, KeyTtl, PageSize);
+    public RedisPersistenceSettings WithDatabase(int value) => new(ConfigurationString, value, KeyPrefix, KeyTtl, PageSize, SingleEventPrefixes);
 
-    public RedisPersistenceSettings WithKeyPrefix(string value) => new(ConfigurationString, Database, value, KeyTtl, PageSize);
+    public RedisPersistenceSettings WithKeyPrefix(string value) => new(ConfigurationString, Database, value, KeyTtl, PageSize, SingleEventPrefixes);
 
-    public RedisPersistenceSettings WithKeyTtl(KeyTtlPolicy value) => new(ConfigurationString, Database, KeyPrefix, value, PageSize);
+    public RedisPersistenceSettings WithKeyTtl(KeyTtlPolicy value) => new(ConfigurationString, Database, KeyPrefix, value, PageSize, SingleEventPrefixes);
 
-    public RedisPersistenceSettings WithPageSize(int value) => new(ConfigurationString, Database, KeyPrefix, KeyTtl, value);
+    public RedisPersistenceSettings WithPageSize(int value) => new(ConfigurationString, Database, KeyPrefix, KeyTtl, value, SingleEventPrefixes);
+
+    public RedisPersistenceSettings WithSingleEventPrefixes(IReadOnlyList<string> value) => new(ConfigurationString, Database, KeyPrefix, KeyTtl, PageSize, value);
 
     private static void ValidateTtl(string path, string key, TimeSpan ttl)
     {

@@ -130,6 +130,7 @@ internal sealed class ClusterNode : IAsyncDisposable
           class = "ActorTracing.Persistence.Redis.RedisJournal, ActorTracing.Persistence.Redis"
           configuration-string = "{{redis.ConfigurationString}}"
           key-prefix = "{{keyPrefix}}"
+          single-event-prefixes = ["{{TraceShardActor.PersistenceIdPrefix}}"]
         }
         akka.persistence.snapshot-store.plugin = "akka.persistence.no-snapshot-store"
         """;

@@ -82,7 +82,7 @@ public sealed class NodeCrashSpec : IAsyncLifetime
         Assert.Contains(onVictim.Values, d => !d.Decision.Keep);
         // Decisions are written before the actor passivates; wait until every one is in Redis.
         var server = _redis.Database.Multiplexer.GetServer(_redis.ConfigurationString);
-        await CrossRegionStitchingSpec.Until(() => server.Keys(pattern: _prefix + "j:*").Count(k => !k.ToString().EndsWith(":highest", StringComparison.Ordinal)) == Traces, TimeSpan.FromSeconds(20));
+        await CrossRegionStitchingSpec.Until(() => server.Keys(pattern: _prefix + "e:*").Count() == Traces, TimeSpan.FromSeconds(20));
 
         // The crash, then the operator's `cluster down` of the dead node.
         await victim.System.Terminate().WaitAsync(TimeSpan.FromSeconds(20));

@@ -53,8 +53,10 @@ public sealed class RedisPersistenceHostingSpec
         var options = Options("hosting:");
         options.JournalIdentifier = "redis-traces";
         options.SnapshotStoreIdentifier = "redis-traces";
+        options.SingleEventPrefixes.Add("trace-");
 
         var config = Build(options);
+        Assert.Equal(["trace-"], RedisPersistenceSettings.Create(config.GetConfig("akka.persistence.journal.redis-traces"), "akka.persistence.journal.redis-traces").SingleEventPrefixes);
 
         Assert.Equal("akka.persistence.journal.redis-traces", config.GetString("akka.persistence.journal.plugin"));
         Assert.Equal(typeof(RedisJournal), Type.GetType(config.GetString("akka.persistence.journal.redis-traces.class")));

@@ -190,6 +190,8 @@ public sealed class NodeHost : IAsyncDisposable
             {
                 var redis = new RedisPersistenceOptions { ConfigurationString = persistence.Redis, KeyPrefix = persistence.KeyPrefix };
                 redis.KeyTtlByPrefix[TraceShardActor.PersistenceIdPrefix] = persistence.DecisionTtl;
+                // One decision per trace id, ever: one string key per trace instead of a sorted set and a sequence-nr key.
+                redis.SingleEventPrefixes.Add(TraceShardActor.PersistenceIdPrefix);
                 akka.WithRedisPersistence(redis);
             }
             akka.WithTraceSharding(trace, hostsTraces);

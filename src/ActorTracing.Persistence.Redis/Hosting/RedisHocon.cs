@@ -19,6 +19,7 @@ internal static class RedisHocon
         }
 
         sb.AppendLine("}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"single-event-prefixes = [{string.Join(", ", options.SingleEventPrefixes.Select(Quote))}]");
     }
 
     // Fractional milliseconds keep a sub-millisecond value visible to the settings validation instead

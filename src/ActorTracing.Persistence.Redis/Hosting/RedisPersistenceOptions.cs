@@ -24,6 +24,9 @@ public sealed class RedisPersistenceOptions
     /// <summary><c>key-ttl-by-prefix</c>: persistence id prefix → TTL; the longest matching prefix wins.</summary>
     public IDictionary<string, TimeSpan> KeyTtlByPrefix { get; } = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
 
+    /// <summary><c>single-event-prefixes</c>: persistence id prefixes whose ids hold at most one event (journal only).</summary>
+    public ISet<string> SingleEventPrefixes { get; } = new SortedSet<string>(StringComparer.Ordinal);
+
     /// <summary>Journal plugin id: the journal lives at <c>akka.persistence.journal.{JournalIdentifier}</c>.</summary>
     public string JournalIdentifier { get; set; } = DefaultIdentifier;
 
