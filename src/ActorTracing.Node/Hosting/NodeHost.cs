@@ -89,6 +89,18 @@ public sealed class NodeHost : IAsyncDisposable
     public IReadOnlyList<string> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
 
+    /// <summary>The Redis journal and snapshot store of durable decisions.</summary>
+    public static RedisPersistenceOptions RedisOptions(PersistenceSettings persistence)
+    {
+        ArgumentNullException.ThrowIfNull(persistence);
+        var redis = new RedisPersistenceOptions { ConfigurationString = persistence.Redis, KeyPrefix = persistence.KeyPrefix };
+        redis.KeyTtlByPrefix[TraceShardActor.PersistenceIdPrefix] = persistence.DecisionTtl;
+        // One decision per trace id, ever: one string key per trace instead of a sorted set and a
+        // sequence-nr key (355 B of Redis memory per decision instead of 1,371).
+        redis.SingleEventPrefixes.Add(TraceShardActor.PersistenceIdPrefix);
+        return redis;
+    }
+
     public static async Task<NodeHost> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         string? topology = null;
@@ -188,11 +200,7 @@ public sealed class NodeHost : IAsyncDisposable
             akka.WithProtocolSerialization();
             if (persistence.Enabled)
             {
-                var redis = new RedisPersistenceOptions { ConfigurationString = persistence.Redis, KeyPrefix = persistence.KeyPrefix };
-                redis.KeyTtlByPrefix[TraceShardActor.PersistenceIdPrefix] = persistence.DecisionTtl;
-                // One decision per trace id, ever: one string key per trace instead of a sorted set and a sequence-nr key.
-                redis.SingleEventPrefixes.Add(TraceShardActor.PersistenceIdPrefix);
-                akka.WithRedisPersistence(redis);
+                akka.WithRedisPersistence(RedisOptions(persistence));
             }
             akka.WithTraceSharding(trace, hostsTraces);
             if (trace.Correlation.Enabled)
