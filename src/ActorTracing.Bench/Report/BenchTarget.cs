@@ -29,5 +29,8 @@ public sealed record BenchTarget
 
     public IReadOnlyList<BenchTargetNode> Nodes { get; init; } = [];
 
+    /// <summary>For a cluster with durable decisions: what they held in Redis at the end.</summary>
+    public DecisionStoreUsage? DecisionStore { get; init; }
+
     public bool IsCluster => Kind == ClusterKind;
 }

@@ -230,6 +230,11 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine(F($"Storage: {target.Storage}. Load: {target.LoadRouting}."));
         md.AppendLine();
+        if (target.DecisionStore is { } store)
+        {
+            md.AppendLine(F($"Redis: {store.Describe()}."));
+            md.AppendLine();
+        }
         if (!target.IsCluster)
         {
             return;

@@ -28,12 +28,15 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
     private readonly IReadOnlyList<ClickHouseHttpClient> _shards;
     private readonly HttpClient _http;
     private readonly NodeTrack[] _tracks;
+    private readonly PersistenceSettings? _persistence;
+    private readonly long _redisAtStart;
     private int _idsTables;
     private long _failedScrapes;
 
     /// <param name="storage">The nodes' storage settings (engine = servers): shards, credentials, the run's database.</param>
     /// <param name="adminToken">Bearer token of the nodes' admin endpoints, when they require one.</param>
-    public ClusterTarget(ClusterTopology topology, string clusterFile, IReadOnlyList<ClusterNodeHandle> nodes, StorageSettings storage, TimeSpan sendDelay, string? adminToken)
+    /// <param name="persistence">The nodes' durable decisions (the run's Redis key prefix), when on.</param>
+    public ClusterTarget(ClusterTopology topology, string clusterFile, IReadOnlyList<ClusterNodeHandle> nodes, StorageSettings storage, TimeSpan sendDelay, string? adminToken, PersistenceSettings? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(nodes);
@@ -57,6 +60,12 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         }
         _tracks = [.. nodes.Select(_ => new NodeTrack())];
+        if (persistence is { Enabled: true })
+        {
+            _persistence = persistence;
+            // The run's own Redis (started with the file's services) before the nodes wrote anything much.
+            _redisAtStart = RedisMemory(persistence).Used;
+        }
         IngestPoints = IngestRouting.FromTopology(new ClusterTopology(topology.Name, topology.SeedNodes, [.. nodes.Select(n => n.Node)], topology.Services));
         if (IngestPoints.Count == 0)
         {
@@ -98,7 +107,8 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
             nodes,
             StorageSettings.Create(nodeConfig),
             nodeConfig.GetTimeSpan("actortracing.trace.send-delay", TimeSpan.FromSeconds(2)),
-            AdminSettings.Create(nodeConfig).Token);
+            AdminSettings.Create(nodeConfig).Token,
+            PersistenceSettings.Create(nodeConfig));
     }
 
     public BenchTarget Describe()
@@ -115,7 +125,42 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
                 + (_topology.Services.Redis is { } redis ? $"; decisions durable in Redis {redis}" : string.Empty),
             LoadRouting = "by traffic-model region: " + IngestRouting.DescribeRoutes(IngestPoints, IngestRouting.Routes(IngestPoints, "http", IngestRouting.ModelRegions)),
             Nodes = [.. _nodes.Select((n, i) => _tracks[i].Describe(n))],
+            DecisionStore = _persistence is { } p ? DecisionStore(p) : null,
         };
+    }
+
+    /// <summary>The run's decision keys and Redis's used memory above the start (the report's sizing figure).</summary>
+    private DecisionStoreUsage DecisionStore(PersistenceSettings persistence)
+    {
+        var (used, keys, error) = RedisMemory(persistence);
+        return error is not null
+            ? new DecisionStoreUsage(persistence.Redis, 0, 0, error)
+            : new DecisionStoreUsage(persistence.Redis, keys, Math.Max(0, used - _redisAtStart));
+    }
+
+    /// <summary>
+    /// Redis's used memory and the number of decision keys under the run's prefix (one string key
+    /// per decision, single-event layout); never throws — a Redis gone at the end is reported, not fatal.
+    /// </summary>
+    private static (long Used, long DecisionKeys, string? Error) RedisMemory(PersistenceSettings persistence)
+    {
+        try
+        {
+            var options = StackExchange.Redis.ConfigurationOptions.Parse(persistence.Redis);
+            options.ConnectTimeout = 3000;
+            options.SyncTimeout = 10_000;
+            options.AllowAdmin = true;
+            using var connection = StackExchange.Redis.ConnectionMultiplexer.Connect(options);
+            var server = connection.GetServer(connection.GetEndPoints()[0]);
+            var used = server.Info("memory").SelectMany(g => g).First(e => e.Key == "used_memory").Value;
+            // The journal's single-event keys of trace decisions: <prefix>e:{trace-<hex>}.
+            var keys = server.Keys(pattern: persistence.KeyPrefix + "e:{" + ActorTracing.Actors.Traces.TraceShardActor.PersistenceIdPrefix + "*", pageSize: 5000).LongCount();
+            return (long.Parse(used, CultureInfo.InvariantCulture), keys, null);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException or FormatException)
+        {
+            return (0, 0, e.Message);
+        }
     }
 
     /// <summary>Waits until every node sees every node of the target Up (the cluster formed and sharding can place traces anywhere).</summary>
