@@ -141,24 +141,39 @@ public sealed class JournalLookups
 
     private void Answered(List<Lookup> batch, Task<FirstEventsRead> read)
     {
-        var failure = read.IsCompletedSuccessfully ? null : FailureOf(read);
-        var answers = new Dictionary<IActorRef, List<Found>>();
-        for (var i = 0; i < batch.Count; i++)
+        try
         {
-            var (traceId, shard) = batch[i];
-            var found = failure is not null
-                ? new Found(traceId, null, failure)
-                : new Found(traceId, read.Result.Events[i]?.Payload as TraceEvents.Decided, null);
-            if (!answers.TryGetValue(shard, out var list))
+            var failure = !read.IsCompletedSuccessfully ? FailureOf(read)
+                : read.Result.Events.Count != batch.Count ? new InvalidOperationException($"the journal answered {read.Result.Events.Count} events for {batch.Count} ids")
+                : null;
+            var answers = new Dictionary<IActorRef, List<Found>>();
+            for (var i = 0; i < batch.Count; i++)
             {
-                answers.Add(shard, list = []);
+                var (traceId, shard) = batch[i];
+                var found = failure is not null
+                    ? new Found(traceId, null, failure)
+                    : new Found(traceId, read.Result.Events[i]?.Payload as TraceEvents.Decided, null);
+                if (!answers.TryGetValue(shard, out var list))
+                {
+                    answers.Add(shard, list = []);
+                }
+                list.Add(found);
             }
-            list.Add(found);
+            foreach (var (shard, list) in answers)
+            {
+                shard.Tell(new Answers(list), ActorRefs.NoSender);
+            }
         }
-        foreach (var (shard, list) in answers)
+        finally
         {
-            shard.Tell(new Answers(list), ActorRefs.NoSender);
+            // Whatever happened above, the next read goes: a lookup left queued would hold its
+            // trace undecided for good (a recovering trace has no timeout of its own).
+            ReadNext();
         }
+    }
+
+    private void ReadNext()
+    {
         List<Lookup>? next = null;
         lock (_gate)
         {

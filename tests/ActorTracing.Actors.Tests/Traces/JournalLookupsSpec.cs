@@ -114,6 +114,22 @@ public sealed class JournalLookupsSpec : TestKit
     }
 
     [Fact]
+    public void An_answer_that_does_not_match_the_ids_is_a_failure_and_the_next_read_still_goes()
+    {
+        var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
+        var shard = CreateTestProbe();
+        lookups.Request(Trace(1), shard.Ref);
+        _journal.ExpectMsg<ReadFirstEvents>();
+        var reader = _journal.LastSender;
+        lookups.Request(Trace(2), shard.Ref);
+
+        reader.Tell(new FirstEventsRead([]));
+
+        Assert.Contains("0 events for 1 ids", shard.ExpectMsg<JournalLookups.Answers>().Found.Single().Failure!.Message, StringComparison.Ordinal);
+        Assert.Equal([Pid(2)], _journal.ExpectMsg<ReadFirstEvents>().PersistenceIds);
+    }
+
+    [Fact]
     public void A_read_not_answered_within_the_timeout_answers_its_lookups_with_a_timeout()
     {
         var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
