@@ -38,10 +38,22 @@ public sealed class JournalLookupsSpec : TestKit
         new TraceEvents.Decided(Trace(n), new SamplingDecision(keep, "rule", 1), "root", DateTimeOffset.UnixEpoch),
         1, Pid(n), string.Empty, false, ActorRefs.NoSender, "w");
 
+    private JournalLookups Lookups(bool batched = true) => new(_journal.Ref, batched, Timeout, Sys.Scheduler);
+
+    /// <summary>One lookup of trace <paramref name="first"/> sent and its read out at the journal, not answered yet.</summary>
+    private (JournalLookups Lookups, TestProbe Shard, IActorRef Reader) OneReadOut(ulong first = 1)
+    {
+        var lookups = Lookups();
+        var shard = CreateTestProbe();
+        lookups.Request(Trace((int)first), shard.Ref);
+        _journal.ExpectMsg<ReadFirstEvents>();
+        return (lookups, shard, _journal.LastSender);
+    }
+
     [Fact]
     public void An_idle_nodes_lookup_leaves_at_once_and_those_asked_meanwhile_go_together_in_the_next_read()
     {
-        var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
+        var lookups = Lookups();
         var shardA = CreateTestProbe();
         var shardB = CreateTestProbe();
 
@@ -77,11 +89,7 @@ public sealed class JournalLookupsSpec : TestKit
     [Fact]
     public void A_backlog_goes_out_in_reads_of_at_most_max_batch_ids()
     {
-        var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
-        var shard = CreateTestProbe();
-        lookups.Request(Trace(0), shard.Ref);
-        _journal.ExpectMsg<ReadFirstEvents>();
-        var reader = _journal.LastSender;
+        var (lookups, shard, reader) = OneReadOut(first: 0);
         for (var i = 1; i <= JournalLookups.MaxBatch + 1; i++)
         {
             lookups.Request(Trace(i), shard.Ref);
@@ -99,11 +107,7 @@ public sealed class JournalLookupsSpec : TestKit
     [Fact]
     public void A_failed_read_answers_every_lookup_in_it_with_the_failure_and_the_next_read_still_goes()
     {
-        var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
-        var shard = CreateTestProbe();
-        lookups.Request(Trace(1), shard.Ref);
-        _journal.ExpectMsg<ReadFirstEvents>();
-        var reader = _journal.LastSender;
+        var (lookups, shard, reader) = OneReadOut();
         lookups.Request(Trace(2), shard.Ref);
 
         reader.Tell(new Status.Failure(new InvalidOperationException("redis down")));
@@ -116,11 +120,7 @@ public sealed class JournalLookupsSpec : TestKit
     [Fact]
     public void An_answer_that_does_not_match_the_ids_is_a_failure_and_the_next_read_still_goes()
     {
-        var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
-        var shard = CreateTestProbe();
-        lookups.Request(Trace(1), shard.Ref);
-        _journal.ExpectMsg<ReadFirstEvents>();
-        var reader = _journal.LastSender;
+        var (lookups, shard, reader) = OneReadOut();
         lookups.Request(Trace(2), shard.Ref);
 
         reader.Tell(new FirstEventsRead([]));
@@ -132,10 +132,7 @@ public sealed class JournalLookupsSpec : TestKit
     [Fact]
     public void A_read_not_answered_within_the_timeout_answers_its_lookups_with_a_timeout()
     {
-        var lookups = new JournalLookups(_journal.Ref, batched: true, Timeout, Sys.Scheduler);
-        var shard = CreateTestProbe();
-        lookups.Request(Trace(1), shard.Ref);
-        _journal.ExpectMsg<ReadFirstEvents>();
+        var (_, shard, _) = OneReadOut();
         shard.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
         Clock.Advance(Timeout);
@@ -148,7 +145,7 @@ public sealed class JournalLookupsSpec : TestKit
     [Fact]
     public void Another_journal_gets_a_replay_per_trace_answered_on_its_own()
     {
-        var lookups = new JournalLookups(_journal.Ref, batched: false, Timeout, Sys.Scheduler);
+        var lookups = Lookups(batched: false);
         var shard = CreateTestProbe();
 
         lookups.Request(Trace(1), shard.Ref);
