@@ -58,7 +58,7 @@ public class RedisJournal : AsyncWriteJournal
     {
         ArgumentNullException.ThrowIfNull(messages);
         var writes = messages as IReadOnlyList<AtomicWrite> ?? [.. messages];
-        var pending = new Task<RedisResult>?[writes.Count];
+        var pending = new Task?[writes.Count];
         var results = new Exception?[writes.Count];
 
         var batch = _database.CreateBatch();
@@ -70,7 +70,9 @@ public class RedisJournal : AsyncWriteJournal
             {
                 if (_settings.IsSingleEvent(write.PersistenceId))
                 {
-                    pending[i] = batch.ScriptEvaluateAsync(RedisScripts.WriteSingleEvent, [_keys.SingleEvent(write.PersistenceId)], EncodeSingleWrite(write));
+                    // A plain SET NX PX, not a script: the one event is all there is to write.
+                    var (ttl, value) = EncodeSingleWrite(write);
+                    pending[i] = batch.StringSetAsync(_keys.SingleEvent(write.PersistenceId), value, ttl, When.NotExists);
                     continue;
                 }
                 arguments = EncodeWrite(write);
@@ -92,6 +94,11 @@ public class RedisJournal : AsyncWriteJournal
 
         for (var i = 0; i < pending.Length; i++)
         {
+            if (pending[i] is Task<bool> { IsCompletedSuccessfully: true, Result: false })
+            {
+                results[i] = new InvalidOperationException($"the single event of persistence id {writes[i].PersistenceId} is already written");
+                continue;
+            }
             if (pending[i] is not { IsCompletedSuccessfully: false } task)
             {
                 continue;
@@ -277,7 +284,7 @@ public class RedisJournal : AsyncWriteJournal
         return AkkaSerialization.WithTransport(_system, (_serializer, persistent), static s => s._serializer.ToBinary(s.persistent));
     }
 
-    private RedisValue[] EncodeSingleWrite(AtomicWrite write)
+    private (TimeSpan? Ttl, byte[] Value) EncodeSingleWrite(AtomicWrite write)
     {
         var events = (IImmutableList<IPersistentRepresentation>)write.Payload;
         if (events.Count != 1 || events[0].SequenceNr != 1)
@@ -285,7 +292,8 @@ public class RedisJournal : AsyncWriteJournal
             throw new InvalidOperationException(
                 $"persistence id {write.PersistenceId} is single-event (single-event-prefixes): one event at sequence nr 1 only, got {events.Count} up to sequence nr {write.HighestSequenceNr}");
         }
-        return [_settings.KeyTtl.MillisecondsFor(write.PersistenceId), Serialize(events[0])];
+        var ttl = _settings.KeyTtl.MillisecondsFor(write.PersistenceId);
+        return (ttl > 0 ? TimeSpan.FromMilliseconds(ttl) : null, Serialize(events[0]));
     }
 
     private RedisValue[] EncodeWrite(AtomicWrite write)

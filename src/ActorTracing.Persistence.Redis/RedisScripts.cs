@@ -5,7 +5,7 @@ namespace ActorTracing.Persistence.Redis;
 /// AtomicWrite, its highest sequence nr and the TTL refresh become all-or-nothing. Every check runs
 /// before the first write, so a rejected script has written nothing. StackExchange.Redis sends EVALSHA
 /// once the script is cached on the server, so the body travels once per connection.
-/// KEYS are <see cref="RedisKeys.All"/> ([1] events, [2] highest sequence nr, [3] snapshots) except for <see cref="WriteSingleEvent"/>.
+/// KEYS are always <see cref="RedisKeys.All"/>: [1] events, [2] highest sequence nr, [3] snapshots. (A single-event id's one event is a plain SET NX PX, no script.)
 /// Both scripts end by giving all three keys the id's TTL, or removing any TTL when it is 0 (PERSIST):
 /// the keys of one id always share one expiry, so an id expires whole and turning the TTL off really
 /// keeps an id that is still written (its keys would otherwise expire at the old deadline).
@@ -36,24 +36,6 @@ internal static class RedisScripts
           end
         end
         return (#ARGV - 3) / 2
-        """;
-
-    /// <summary>
-    /// A single-event id's one event. KEYS: [1] <see cref="RedisKeys.SingleEvent"/>. ARGV: [1] ttl in
-    /// ms (0 = none), [2] the event. SET NX: a second write (retried, or a second incarnation's) is
-    /// rejected and the first stays.
-    /// </summary>
-    public const string WriteSingleEvent = """
-        local written
-        if tonumber(ARGV[1]) > 0 then
-          written = redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1])
-        else
-          written = redis.call('SET', KEYS[1], ARGV[2], 'NX')
-        end
-        if not written then
-          return redis.error_reply('ERR the single event of this persistence id is already written')
-        end
-        return 1
         """;
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace ActorTracing.Persistence.Redis.Tests;
 
 /// <summary>
 /// single-event-prefixes: ids that persist one event, ever (trace decisions), are one string key
-/// written with SET NX — replayed, counted and batch-read like any id, a second write rejected,
+/// written with one SET NX PX — replayed, counted and batch-read like any id, a second write rejected,
 /// the TTL set — and cost a fraction of the general layout's Redis memory, measured by the server.
 /// </summary>
 public sealed class RedisSingleEventSpec : RedisSpecBase
@@ -62,6 +62,20 @@ public sealed class RedisSingleEventSpec : RedisSpecBase
         Assert.Equal((object)Decision(1), read[0]!.Payload);
         Assert.Equal((general, 1L), (read[1]!.PersistenceId, read[1]!.SequenceNr));
         Assert.Null(read[2]);
+    }
+
+    [Fact]
+    public void Writing_ten_single_events_costs_ten_set_commands_and_no_script()
+    {
+        WriteEvents(NewPersistenceId("trace-"), 1, 1);
+        var before = Redis.CommandCalls();
+        Journal.Tell(new WriteMessages([.. Enumerable.Range(0, 10).Select(_ => (IPersistentEnvelope)Atomic(Event(NewPersistenceId("trace-"), 1, Decision(3))))], TestActor, 1));
+        ExpectMsg<WriteMessagesSuccessful>();
+        ReceiveN(10);
+
+        var after = Redis.CommandCalls();
+        long Delta(string command) => after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+        Assert.Equal((10L, 0L, 0L), (Delta("set"), Delta("eval") + Delta("evalsha"), Delta("zadd")));
     }
 
     [Fact]
