@@ -56,10 +56,10 @@ public sealed class ReportTargetSpec
     public void A_cluster_report_with_durable_decisions_says_what_they_held_in_redis_per_decision()
     {
         var report = Cluster();
-        var held = report with { Target = report.Target with { DecisionStore = new DecisionStoreUsage("127.0.0.1:6389", 200_000, 71_000_000) } };
+        var held = report with { Target = report.Target with { DecisionStore = new DecisionStoreUsage("127.0.0.1:6389", 200_000, 71_000_000) { CpuSeconds = 30, Seconds = 300 } } };
         var gone = report with { Target = report.Target with { DecisionStore = new DecisionStoreUsage("127.0.0.1:6389", 0, 0, "It was not possible to connect") } };
 
-        Assert.Contains("Redis: durable decisions in Redis 127.0.0.1:6389: 200,000 held at the end in 67.7 MiB of Redis memory above the server's start (355 B per decision).", MarkdownReport.Render(held), StringComparison.Ordinal);
+        Assert.Contains("Redis: durable decisions in Redis 127.0.0.1:6389: 200,000 held at the end in 67.7 MiB of Redis memory above the server's start (355 B per decision); redis-server used 30.0 s of CPU over the run's 300 s (10.0 % of a core).", MarkdownReport.Render(held), StringComparison.Ordinal);
         Assert.Contains("Redis: durable decisions in Redis 127.0.0.1:6389: not read at the end (It was not possible to connect).", MarkdownReport.Render(gone), StringComparison.Ordinal);
         Assert.DoesNotContain("Redis:", MarkdownReport.Render(report), StringComparison.Ordinal);
         Assert.Equal(355, new DecisionStoreUsage("r", 200_000, 71_000_000).BytesPerDecision);

@@ -29,7 +29,7 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
     private readonly HttpClient _http;
     private readonly NodeTrack[] _tracks;
     private readonly PersistenceSettings? _persistence;
-    private readonly long _redisAtStart;
+    private readonly RedisReading? _redisAtStart;
     private int _idsTables;
     private long _failedScrapes;
 
@@ -64,7 +64,7 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
         {
             _persistence = persistence;
             // The run's own Redis (started with the file's services) before the nodes wrote anything much.
-            _redisAtStart = RedisMemory(persistence).Used;
+            _redisAtStart = ReadRedis(persistence);
         }
         IngestPoints = IngestRouting.FromTopology(new ClusterTopology(topology.Name, topology.SeedNodes, [.. nodes.Select(n => n.Node)], topology.Services));
         if (IngestPoints.Count == 0)
@@ -129,20 +129,28 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
         };
     }
 
-    /// <summary>The run's decision keys and Redis's used memory above the start (the report's sizing figure).</summary>
+    /// <summary>The run's decision keys, Redis's used memory above the start and its CPU since (the report's sizing figures).</summary>
     private DecisionStoreUsage DecisionStore(PersistenceSettings persistence)
     {
-        var (used, keys, error) = RedisMemory(persistence);
-        return error is not null
-            ? new DecisionStoreUsage(persistence.Redis, 0, 0, error)
-            : new DecisionStoreUsage(persistence.Redis, keys, Math.Max(0, used - _redisAtStart));
+        var end = ReadRedis(persistence);
+        var start = _redisAtStart ?? end;
+        return end.Error is not null
+            ? new DecisionStoreUsage(persistence.Redis, 0, 0, end.Error)
+            : new DecisionStoreUsage(persistence.Redis, end.DecisionKeys, Math.Max(0, end.Used - start.Used))
+            {
+                CpuSeconds = start.Error is null ? end.CpuSeconds - start.CpuSeconds : null,
+                Seconds = (end.At - start.At).TotalSeconds,
+            };
     }
 
+    private sealed record RedisReading(long Used, long DecisionKeys, double CpuSeconds, DateTime At, string? Error);
+
     /// <summary>
-    /// Redis's used memory and the number of decision keys under the run's prefix (one string key
-    /// per decision, single-event layout); never throws — a Redis gone at the end is reported, not fatal.
+    /// Redis's used memory, its CPU time (user + system, from INFO cpu: no process id needed) and
+    /// the number of decision keys under the run's prefix (one string key per decision,
+    /// single-event layout); never throws — a Redis gone at the end is reported, not fatal.
     /// </summary>
-    private static (long Used, long DecisionKeys, string? Error) RedisMemory(PersistenceSettings persistence)
+    private static RedisReading ReadRedis(PersistenceSettings persistence)
     {
         try
         {
@@ -152,14 +160,15 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
             options.AllowAdmin = true;
             using var connection = StackExchange.Redis.ConnectionMultiplexer.Connect(options);
             var server = connection.GetServer(connection.GetEndPoints()[0]);
-            var used = server.Info("memory").SelectMany(g => g).First(e => e.Key == "used_memory").Value;
+            var info = server.Info().SelectMany(g => g).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            double Seconds(string key) => double.Parse(info[key], CultureInfo.InvariantCulture);
             // The journal's single-event keys of trace decisions: <prefix>e:{trace-<hex>}.
             var keys = server.Keys(pattern: persistence.KeyPrefix + "e:{" + ActorTracing.Actors.Traces.TraceShardActor.PersistenceIdPrefix + "*", pageSize: 5000).LongCount();
-            return (long.Parse(used, CultureInfo.InvariantCulture), keys, null);
+            return new RedisReading(long.Parse(info["used_memory"], CultureInfo.InvariantCulture), keys, Seconds("used_cpu_user") + Seconds("used_cpu_sys"), DateTime.UtcNow, null);
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
-            return (0, 0, e.Message);
+            return new RedisReading(0, 0, 0, DateTime.UtcNow, e.Message);
         }
     }
 
