@@ -140,7 +140,7 @@ public sealed partial class BenchRunner
             Machine = RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
             // The node's own runtime when it ran as this bench's child; cluster nodes run the same CLI.
             Runtime = _ownNode?.Ready.Runtime ?? RuntimeDescription.Describe(),
-            Target = target.Describe(),
+            Target = target is ClusterTarget clusterTarget ? clusterTarget.Describe() with { DecisionStore = clusterTarget.DecisionStore() } : target.Describe(),
             Limits = limits,
             Throughput = throughput,
             Latency = latency,

@@ -22,6 +22,9 @@ internal readonly struct RedisKeys
     /// <summary>String: the one event of a single-event persistence id (see single-event-prefixes).</summary>
     public RedisKey SingleEvent(string persistenceId) => $"{_prefix}e:{{{persistenceId}}}";
 
+    /// <summary>Glob matching the <see cref="SingleEvent"/> keys of ids starting with <paramref name="persistenceIdPrefix"/>.</summary>
+    public string SingleEventPattern(string persistenceIdPrefix) => $"{_prefix}e:{{{persistenceIdPrefix}*";
+
     /// <summary>Sorted set: score = sequence nr, member = <see cref="SnapshotRecord"/>.</summary>
     public RedisKey Snapshots(string persistenceId) => $"{_prefix}s:{{{persistenceId}}}";
 

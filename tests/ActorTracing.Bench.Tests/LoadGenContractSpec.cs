@@ -32,8 +32,11 @@ public sealed class LoadGenContractSpec
         Uri Node(int port) => new($"http://127.0.0.1:{port}/");
         Assert.Equal(LoadGenRequest.ConcurrencyPerEndpoint, LoadGenRequest.ConcurrencyFor([]));
         Assert.Equal(LoadGenRequest.ConcurrencyPerEndpoint, LoadGenRequest.ConcurrencyFor([new("iad", Node(1)), new("fra", Node(1))]));
-        // Two regions on three nodes (iad on two): three endpoints.
-        Assert.Equal(3 * LoadGenRequest.ConcurrencyPerEndpoint, LoadGenRequest.ConcurrencyFor([new("iad", Node(1)), new("iad", Node(2)), new("sfo", Node(3)), new("fra", Node(1))]));
+        // Two regions on three nodes (iad on two): three endpoints, and a request routed so says so.
+        var request = new LoadGenRequest { Endpoint = Node(1), Routes = [new("iad", Node(1)), new("iad", Node(2)), new("sfo", Node(3)), new("fra", Node(1))] };
+        Assert.Equal(3 * LoadGenRequest.ConcurrencyPerEndpoint, request.Concurrency);
+        Assert.Contains("--concurrency 12", string.Join(' ', request.ToArguments()), StringComparison.Ordinal);
+        Assert.Equal(2, (request with { Concurrency = 2 }).Concurrency);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using ActorTracing.Actors.Traces;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Completion;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Domain.Sampling;
+using ActorTracing.Persistence.Redis;
 using ActorTracing.Persistence.Redis.Tests;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
@@ -82,7 +84,7 @@ public sealed class NodeCrashSpec : IAsyncLifetime
         Assert.Contains(onVictim.Values, d => !d.Decision.Keep);
         // Decisions are written before the actor passivates; wait until every one is in Redis.
         var server = _redis.Database.Multiplexer.GetServer(_redis.ConfigurationString);
-        await CrossRegionStitchingSpec.Until(() => server.Keys(pattern: _prefix + "e:*").Count() == Traces, TimeSpan.FromSeconds(20));
+        await CrossRegionStitchingSpec.Until(() => server.Keys(pattern: RedisJournal.SingleEventKeyPattern(_prefix, TraceShardActor.PersistenceIdPrefix)).Count() == Traces, TimeSpan.FromSeconds(20));
 
         // The crash, then the operator's `cluster down` of the dead node.
         await victim.System.Terminate().WaitAsync(TimeSpan.FromSeconds(20));

@@ -44,6 +44,8 @@ public sealed class RedisSingleEventSpec : RedisSpecBase
         ExpectMsg<WriteMessageSuccess>();
 
         Assert.Equal(RedisType.String, Redis.Database.KeyType(SingleKey(pid)));
+        var server = Redis.Database.Multiplexer.GetServer(Redis.ConfigurationString);
+        Assert.Equal([(string)SingleKey(pid)!], server.Keys(pattern: RedisJournal.SingleEventKeyPattern(KeyPrefix, "trace-")).Select(k => (string)k!));
         Assert.False(Redis.Database.KeyExists(EventsKey(pid)));
         Assert.False(Redis.Database.KeyExists($"{KeyPrefix}j:{{{pid}}}:highest"));
         Assert.InRange(Redis.Database.KeyTimeToLive(SingleKey(pid))!.Value, TimeSpan.FromHours(2) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(2));

@@ -119,13 +119,11 @@ public sealed class ShardHomeTracker : ReceiveActor, IWithTimers
     /// </summary>
     private void PublishShare()
     {
-        var homes = _homes.Current.Homes;
-        if (_sampler is null || homes.Count == 0)
+        if (_sampler is null || _homes.KnownShards == 0)
         {
             return;
         }
-        var self = _cluster.SelfAddress;
-        _sampler.SetClusterShare((double)homes.Values.Count(h => h == self) / homes.Count);
+        _sampler.SetClusterShare((double)_homes.ShardsOn(_cluster.SelfAddress) / _homes.KnownShards);
     }
 
     private void PublishReachability()

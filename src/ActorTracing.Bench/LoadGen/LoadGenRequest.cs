@@ -36,8 +36,14 @@ public sealed record LoadGenRequest
     /// <summary>Seed of the traffic model. Every run against one node needs its own: the same seed regenerates the same trace ids.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>Requests in flight at once (see <see cref="ConcurrencyFor"/>).</summary>
-    public int Concurrency { get; init; } = ConcurrencyPerEndpoint;
+    /// <summary>Requests in flight at once; by default <see cref="ConcurrencyFor"/> the <see cref="Routes"/>.</summary>
+    public int Concurrency
+    {
+        get => _concurrency ?? ConcurrencyFor(Routes);
+        init => _concurrency = value;
+    }
+
+    private readonly int? _concurrency;
 
     /// <summary>Requests in flight per node the load goes to.</summary>
     public const int ConcurrencyPerEndpoint = 4;

@@ -8,13 +8,11 @@ public sealed partial class BenchRunner
     {
         sampler.SetPhase(phase);
         var before = await sampler.SampleAsync(cancellationToken).ConfigureAwait(false);
-        var routes = IngestRouting.Routes(target.IngestPoints, protocol, IngestRouting.ModelRegions);
         var request = new LoadGenRequest
         {
             Protocol = protocol,
             Endpoint = target.IngestPoints[0].Endpoint(protocol),
-            Routes = routes,
-            Concurrency = LoadGenRequest.ConcurrencyFor(routes),
+            Routes = IngestRouting.Routes(target.IngestPoints, protocol, IngestRouting.ModelRegions),
             SpansPerSecond = rate,
             Duration = duration,
             WarmUp = warmUp,

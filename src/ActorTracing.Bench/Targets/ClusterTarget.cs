@@ -125,13 +125,20 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
                 + (_topology.Services.Redis is { } redis ? $"; decisions durable in Redis {redis}" : string.Empty),
             LoadRouting = "by traffic-model region: " + IngestRouting.DescribeRoutes(IngestPoints, IngestRouting.Routes(IngestPoints, "http", IngestRouting.ModelRegions)),
             Nodes = [.. _nodes.Select((n, i) => _tracks[i].Describe(n))],
-            DecisionStore = _persistence is { } p ? DecisionStore(p) : null,
         };
     }
 
-    /// <summary>The run's decision keys, Redis's used memory above the start and its CPU since (the report's sizing figures).</summary>
-    private DecisionStoreUsage DecisionStore(PersistenceSettings persistence)
+    /// <summary>
+    /// With durable decisions: the run's decision keys, Redis's used memory above the start and its
+    /// CPU since (the report's sizing figures); null without. Reads Redis (a SCAN of the run's
+    /// keys), so it is called once, for the report, not by <see cref="Describe"/>.
+    /// </summary>
+    public DecisionStoreUsage? DecisionStore()
     {
+        if (_persistence is not { } persistence)
+        {
+            return null;
+        }
         var end = ReadRedis(persistence);
         var start = _redisAtStart ?? end;
         return end.Error is not null
@@ -162,8 +169,8 @@ public sealed class ClusterTarget : IBenchTarget, IDisposable
             var server = connection.GetServer(connection.GetEndPoints()[0]);
             var info = server.Info().SelectMany(g => g).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
             double Seconds(string key) => double.Parse(info[key], CultureInfo.InvariantCulture);
-            // The journal's single-event keys of trace decisions: <prefix>e:{trace-<hex>}.
-            var keys = server.Keys(pattern: persistence.KeyPrefix + "e:{" + ActorTracing.Actors.Traces.TraceShardActor.PersistenceIdPrefix + "*", pageSize: 5000).LongCount();
+            var pattern = ActorTracing.Persistence.Redis.RedisJournal.SingleEventKeyPattern(persistence.KeyPrefix, ActorTracing.Actors.Traces.TraceShardActor.PersistenceIdPrefix);
+            var keys = server.Keys(pattern: pattern, pageSize: 5000).LongCount();
             return new RedisReading(long.Parse(info["used_memory"], CultureInfo.InvariantCulture), keys, Seconds("used_cpu_user") + Seconds("used_cpu_sys"), DateTime.UtcNow, null);
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException or FormatException or KeyNotFoundException)
