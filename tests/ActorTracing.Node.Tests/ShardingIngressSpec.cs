@@ -2,7 +2,9 @@ using ActorTracing.Actors.Cluster;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
+using ActorTracing.Ingest;
 using ActorTracing.Node.Configuration;
+using ActorTracing.Node.Hosting;
 using ActorTracing.Node.Pipeline;
 using ActorTracing.Protocol.Pipeline;
 using ActorTracing.Protocol.Traces;
@@ -140,5 +142,52 @@ public sealed class ShardingIngressSpec : TestKit
         var result = ingress.Submit([Trace(1, 1)], "grpc");
         Assert.False(result.Accepted);
         Assert.Contains("starting", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Submitting_until_decided_gives_every_message_a_receipt_and_completes_once_all_are_confirmed()
+    {
+        var registry = new ActorRegistry();
+        var region = CreateTestProbe();
+        registry.Register<TraceRegion>(region.Ref);
+        var homes = new ShardHomes(new TraceMessageExtractor(30));
+        var redelivery = new Redelivery(homes, maxUnconfirmedBytes: 1_000_000, TimeSpan.FromSeconds(5));
+        var ingress = new ShardingIngress(registry, new PipelineGauges(), () => 0, Settings, homes, redelivery);
+        var confirmations = Sys.ActorOf(RedeliveryActor.Props(redelivery, region.Ref));
+        AwaitCondition(() => redelivery.Ready);
+
+        Assert.True(ingress.SubmitUntilDecided([Trace(1, 1), Trace(2, 2)], "kafka", null, out var decided).Accepted);
+        var first = region.ExpectMsg<TraceCommands.AppendSpans>();
+        var second = region.ExpectMsg<TraceCommands.AppendSpans>();
+        Assert.NotNull(decided);
+
+        confirmations.Tell(new TraceCommands.ConfirmDeliveries([first.Receipt!.Id]));
+        AwaitCondition(() => redelivery.Unconfirmed.Count == 1);
+        Assert.False(decided.IsCompleted);
+        confirmations.Tell(new TraceCommands.ConfirmDeliveries([second.Receipt!.Id]));
+        AwaitCondition(() => decided.IsCompletedSuccessfully);
+
+        // Refused: no wait to hear, nothing sent.
+        var full = new ShardingIngress(registry, new PipelineGauges(), () => 100, Settings, homes, redelivery);
+        Assert.False(full.SubmitUntilDecided([Trace(3, 1)], "kafka", null, out var none).Accepted);
+        Assert.Null(none);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void Submitting_until_decided_without_redelivery_is_a_configuration_error_the_node_refuses_at_start()
+    {
+        var (ingress, _, _) = Create();
+        Assert.Throws<InvalidOperationException>(() => ingress.SubmitUntilDecided([Trace(1, 1)], "kafka", null, out _));
+
+        var kafka = IngestSettings.Create(HoconDefaults.Load(overrides: "actortracing.ingest.kafka.enabled = on"));
+        var noRedelivery = NodeSettings.Create(HoconDefaults.Load(overrides: "actortracing.node.redelivery.enabled = off"));
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => NodeHost.RequireRedeliveryForKafkaDecisions(kafka, noRedelivery));
+        Assert.Contains("actortracing.node.redelivery.enabled", error.Message, StringComparison.Ordinal);
+        Assert.Contains("commit-after", error.Message, StringComparison.Ordinal);
+
+        // Either fix is accepted.
+        NodeHost.RequireRedeliveryForKafkaDecisions(kafka, Settings);
+        NodeHost.RequireRedeliveryForKafkaDecisions(kafka with { Kafka = kafka.Kafka with { CommitAfter = KafkaIngestSettings.CommitAfterAccepted } }, noRedelivery);
     }
 }

@@ -19,6 +19,9 @@ public sealed class KafkaIngestSettingsSpec
         Assert.Equal(64, kafka.MaxPollBatch);
         Assert.Equal(TimeSpan.FromSeconds(1), kafka.RestartMinBackoff);
         Assert.Equal(TimeSpan.FromSeconds(30), kafka.RestartMaxBackoff);
+        Assert.Equal("decided", kafka.CommitAfter);
+        Assert.True(kafka.CommitsAfterDecision);
+        Assert.Equal(20_000, kafka.MaxUndecidedRecords);
         Assert.Empty(kafka.Properties);
     }
 
@@ -36,6 +39,8 @@ public sealed class KafkaIngestSettingsSpec
               max-poll-batch = 8
               restart-min-backoff = 500ms
               restart-max-backoff = 2m
+              commit-after = accepted
+              max-undecided-records = 500
               properties { "security.protocol" = "SASL_SSL" }
             }
             """);
@@ -50,6 +55,8 @@ public sealed class KafkaIngestSettingsSpec
         Assert.Equal(TimeSpan.FromMilliseconds(500), kafka.RestartMinBackoff);
         Assert.Equal(TimeSpan.FromMinutes(2), kafka.RestartMaxBackoff);
         Assert.Equal("SASL_SSL", kafka.Properties["security.protocol"]);
+        Assert.False(kafka.CommitsAfterDecision);
+        Assert.Equal(500, kafka.MaxUndecidedRecords);
     }
 
     [Theory]
@@ -58,6 +65,8 @@ public sealed class KafkaIngestSettingsSpec
     [InlineData("group-id = \"\"", "actortracing.ingest.kafka.group-id")]
     [InlineData("commit-interval = 0s", "actortracing.ingest.kafka.commit-interval")]
     [InlineData("max-poll-batch = 0", "actortracing.ingest.kafka.max-poll-batch")]
+    [InlineData("commit-after = stored", "actortracing.ingest.kafka.commit-after")]
+    [InlineData("max-undecided-records = 0", "actortracing.ingest.kafka.max-undecided-records")]
     [InlineData("restart-min-backoff = 0s", "actortracing.ingest.kafka.restart-min-backoff")]
     [InlineData("restart-min-backoff = 10s\nrestart-max-backoff = 5s", "actortracing.ingest.kafka.restart-max-backoff")]
     public void An_invalid_value_is_refused_naming_its_key_when_enabled(string line, string key)

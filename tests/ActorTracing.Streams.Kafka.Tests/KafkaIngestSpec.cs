@@ -143,6 +143,123 @@ public sealed class KafkaIngestSpec : TestKit
     }
 
     [Fact]
+    public async Task A_record_is_committed_only_once_its_traces_are_decided_and_only_with_every_record_before_it()
+    {
+        using var cluster = new MockKafkaCluster();
+        for (var i = 1; i <= 3; i++)
+        {
+            await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(i));
+        }
+        var ingress = new RecordingIngress { HoldDecisions = true };
+        await using var ingest = Ingest(cluster, "decided", ingress);
+        ingest.Start();
+
+        // All three are accepted and wait at once (polling goes on while decisions are pending).
+        await AwaitConditionAsync(() => ingress.Undecided.Count == 3, Timeout, Interval);
+        Assert.Equal(3, ingest.Counters.UndecidedRecords);
+
+        // The second is decided first: it waits for the first, so nothing is committed. (A
+        // negative check has to give the committer its chance: ten commit intervals.)
+        ingress.Decide(2);
+        await AwaitConditionAsync(() => ingest.Counters.UndecidedRecords == 2, Timeout, Interval);
+        await Task.Delay(Settings(cluster, "decided").CommitInterval * 10);
+        Assert.Equal(-1, cluster.Committed("decided", "spans", 0));
+
+        ingress.Decide(1);
+        await AwaitAssertAsync(() => Assert.Equal(2, cluster.Committed("decided", "spans", 0)), Timeout, Interval);
+        ingress.Decide(3);
+        await AwaitAssertAsync(() => Assert.Equal(3, cluster.Committed("decided", "spans", 0)), Timeout, Interval);
+        Assert.Equal(0, ingest.Counters.UndecidedRecords);
+        Assert.Equal([1, 2, 3], ingress.Accepted);
+    }
+
+    [Fact]
+    public async Task A_record_whose_decisions_will_not_be_heard_stays_uncommitted_and_is_read_again()
+    {
+        using var cluster = new MockKafkaCluster();
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(1));
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(2));
+        var ingress = new RecordingIngress { HoldDecisions = true };
+        await using var ingest = Ingest(cluster, "abandoned", ingress);
+        ingest.Start();
+        await AwaitConditionAsync(() => ingress.Undecided.Count == 2, Timeout, Interval);
+
+        // The owners' confirmations of the second were given up on: the first is committed, the
+        // stream ends at the second, and the next consumer reads it again.
+        ingress.HoldDecisions = false;
+        ingress.Decide(1);
+        ingress.Undecided[2].SetCanceled();
+
+        await AwaitAssertAsync(() => Assert.Equal(2, cluster.Committed("abandoned", "spans", 0)), Timeout, Interval);
+        Assert.Equal([1, 2, 2], ingress.Accepted);
+        Assert.Equal(1, ingest.Counters.DecisionWaitsAbandoned);
+        Assert.Equal(1, ingest.Counters.ConsumerRestarts);
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_commits_what_is_decided_within_its_grace_and_leaves_the_rest_for_the_next_run()
+    {
+        using var cluster = new MockKafkaCluster();
+        for (var i = 1; i <= 3; i++)
+        {
+            await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(i));
+        }
+        var ingress = new RecordingIngress { HoldDecisions = true };
+        var first = Ingest(cluster, "graceful", ingress);
+        first.Start();
+        await AwaitConditionAsync(() => ingress.Undecided.Count == 3, Timeout, Interval);
+
+        // The host stops: no more fetching, but the accepted records stay. The shards' hand-off
+        // then decides what this node owned (here the first two); the third's owner is elsewhere
+        // and slower than the grace period.
+        first.StopFetching();
+        var stopped = first.StopAsync(decisionsWithin: TimeSpan.FromSeconds(1));
+        ingress.Decide(1);
+        ingress.Decide(2);
+        await stopped.WaitAsync(Timeout);
+        await first.DisposeAsync();
+
+        Assert.Equal(2, cluster.Committed("graceful", "spans", 0));
+        Assert.Equal(1, first.Counters.DecisionWaitsAbandoned);
+        Assert.Equal(0, first.Counters.ConsumerRestarts);
+
+        var next = new RecordingIngress();
+        await using var second = Ingest(cluster, "graceful", next);
+        second.Start();
+        await AwaitAssertAsync(() => Assert.Equal(3, cluster.Committed("graceful", "spans", 0)), Timeout, Interval);
+        Assert.Equal([3], next.Accepted);
+    }
+
+    [Fact]
+    public async Task With_commit_after_accepted_a_record_is_committed_without_waiting_for_decisions()
+    {
+        using var cluster = new MockKafkaCluster();
+        await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(1));
+        var ingress = new RecordingIngress { HoldDecisions = true };
+        await using var ingest = new KafkaIngest(Settings(cluster, "accepted") with { CommitAfter = KafkaIngestSettings.CommitAfterAccepted }, "test-region", ingress, Sys);
+        ingest.Start();
+
+        await AwaitAssertAsync(() => Assert.Equal(1, cluster.Committed("accepted", "spans", 0)), Timeout, Interval);
+        Assert.Empty(ingress.Undecided);
+        Assert.Equal(0, ingest.Counters.UndecidedRecords);
+    }
+
+    [Fact]
+    public void Committing_after_decisions_needs_an_ingress_that_reports_them()
+    {
+        var plain = new PlainIngress();
+        var error = Assert.Throws<ArgumentException>(() => new KafkaIngest(new KafkaIngestSettings { Enabled = true, GroupId = "g" }, "r", plain, Sys));
+        Assert.Contains("commit-after = decided", error.Message, StringComparison.Ordinal);
+        _ = new KafkaIngest(new KafkaIngestSettings { Enabled = true, GroupId = "g", CommitAfter = KafkaIngestSettings.CommitAfterAccepted }, "r", plain, Sys);
+    }
+
+    private sealed class PlainIngress : ActorTracing.Protocol.Ingress.ITraceIngress
+    {
+        public ActorTracing.Protocol.Ingress.IngressResult Submit(IReadOnlyList<ActorTracing.Domain.Otlp.TraceSpans> traces, string protocol, ActorTracing.Domain.SharedBuffer? source = null) =>
+            ActorTracing.Protocol.Ingress.IngressResult.Ok;
+    }
+
+    [Fact]
     public async Task Librdkafka_complaints_go_to_the_node_log_as_warnings_not_raw_to_stderr()
     {
         // A port nothing listens on: librdkafka reports the refused connection itself (and keeps

@@ -7,11 +7,14 @@ namespace ActorTracing.Streams.Kafka.Tests;
 
 /// <summary>
 /// An ingress that records every submit (request numbers, in call order) and refuses while
-/// <see cref="Refusing"/> is set, so a test decides exactly when a record is accepted.
+/// <see cref="Refusing"/> is set, so a test decides exactly when a record is accepted. Its
+/// decisions come at once unless <see cref="HoldDecisions"/> is set; then each accepted submit's
+/// decision waits in <see cref="Undecided"/> until the test decides it (or abandons it).
 /// </summary>
-internal sealed class RecordingIngress : ITraceIngress
+internal sealed class RecordingIngress : IConfirmingIngress
 {
     private volatile bool _refusing;
+    private volatile bool _holdDecisions;
 
     public RecordingIngress(bool refusing = false) => _refusing = refusing;
 
@@ -25,6 +28,34 @@ internal sealed class RecordingIngress : ITraceIngress
     public IEnumerable<int> Accepted => Calls.Where(c => c.Accepted).SelectMany(c => c.Requests);
 
     public int Refusals => Calls.Count(c => !c.Accepted);
+
+    public bool HoldDecisions { get => _holdDecisions; set => _holdDecisions = value; }
+
+    /// <summary>Accepted submits whose decisions are held, by the first request number of each.</summary>
+    public ConcurrentDictionary<int, TaskCompletionSource> Undecided { get; } = new();
+
+    public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, out Task? decided)
+    {
+        var result = Submit(traces, protocol, source);
+        decided = null;
+        if (result.Accepted)
+        {
+            var decision = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_holdDecisions)
+            {
+                Undecided[TestRequests.Number(traces[0])] = decision;
+            }
+            else
+            {
+                decision.SetResult();
+            }
+            decided = decision.Task;
+        }
+        return result;
+    }
+
+    /// <summary>Decides the held submit whose first request number is <paramref name="number"/>.</summary>
+    public void Decide(int number) => Undecided[number].SetResult();
 
     public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source = null)
     {

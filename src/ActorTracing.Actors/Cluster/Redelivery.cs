@@ -81,13 +81,30 @@ public sealed class Redelivery : IRedeliveryStats
     /// confirming actor has stopped (the node is shutting down; ingest checked
     /// <see cref="Ready"/> before accepting the request).
     /// </summary>
-    public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source)
+    /// <param name="countdown">
+    /// A source waiting for the message's confirmation (Kafka ingest commits a record only once
+    /// its traces are decided). The message then carries a receipt also for a shard on this node
+    /// — the wait, not a copy, is what is kept for it — and <paramref name="countdown"/> is told
+    /// when it is confirmed, or abandoned when that will not be heard.
+    /// </param>
+    public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source, ConfirmationCountdown? countdown = null)
     {
         // One shard lookup per trace: it is on every request's path.
         var home = _homes.HomeOf(traceId);
-        if (_confirmTo is not { } confirmTo || (home is not null && home == _homes.Self))
+        if (_confirmTo is not { } confirmTo)
         {
+            countdown?.Abandon();
             return null;
+        }
+        if (home is not null && home == _homes.Self)
+        {
+            if (countdown is null)
+            {
+                return null;
+            }
+            countdown.Expect();
+            var waiting = Unconfirmed.Add(ForwardedSpans.Waiting(traceId, home, _homes.Departures, countdown), 0, NowTicks);
+            return new DeliveryReceipt(waiting, confirmTo);
         }
         var kept = new (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[spans.Count];
         long bytes = 0;
@@ -98,7 +115,8 @@ public sealed class Redelivery : IRedeliveryStats
             bytes += span.Raw.Length;
         }
         source?.Retain();
-        var id = Unconfirmed.Add(new ForwardedSpans(traceId, kept, source, home, _homes.Departures), bytes, NowTicks);
+        countdown?.Expect();
+        var id = Unconfirmed.Add(new ForwardedSpans(traceId, kept, source, home, _homes.Departures, countdown), bytes, NowTicks);
         return new DeliveryReceipt(id, confirmTo);
     }
 
@@ -114,9 +132,15 @@ public sealed class Redelivery : IRedeliveryStats
 }
 
 /// <summary>What <see cref="Redelivery"/> keeps of one message: enough to build it again, and where it went.</summary>
-public sealed class ForwardedSpans(TraceId traceId, (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[] spans, SharedBuffer? source, Address? sentTo, long departuresAtSend)
+public sealed class ForwardedSpans(TraceId traceId, (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[] spans, SharedBuffer? source, Address? sentTo, long departuresAtSend, ConfirmationCountdown? countdown = null)
 {
     public TraceId TraceId { get; } = traceId;
+
+    /// <summary>Whether the spans are kept to be sent again: not for a message to a shard on this node, kept only for a source's wait.</summary>
+    public bool Resendable { get; private init; } = true;
+
+    /// <summary>The source waiting for this message's confirmation (Kafka ingest), or null.</summary>
+    public ConfirmationCountdown? Countdown { get; } = countdown;
 
     public (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[] Spans { get; } = spans;
 
@@ -147,8 +171,30 @@ public sealed class ForwardedSpans(TraceId traceId, (ReadOnlyMemory<byte> Raw, S
         DeparturesAtSend = homes.Departures;
     }
 
+    /// <summary>A message to a shard on this node whose confirmation a source waits for: nothing to send again.</summary>
+    internal static ForwardedSpans Waiting(TraceId traceId, Address home, long departures, ConfirmationCountdown countdown) =>
+        new(traceId, [], null, home, departures, countdown) { Resendable = false };
+
     /// <summary>Gives the share of the body back: confirmed, given up, or the node is stopping.</summary>
     internal void Release() => Source?.Release();
+
+    /// <summary>The owner confirmed: the share of the body goes back and a waiting source is told.</summary>
+    internal void Confirmed()
+    {
+        Release();
+        Countdown?.Confirmed();
+    }
+
+    /// <summary>
+    /// Forgotten unconfirmed (given up, or the node is stopping): the share of the body goes back
+    /// and a waiting source hears the confirmation will not come, so it keeps the spans' source
+    /// (a Kafka record stays uncommitted and is read again) rather than count them safe.
+    /// </summary>
+    internal void Forgotten()
+    {
+        Release();
+        Countdown?.Abandon();
+    }
 
     /// <summary>A fresh message with fresh span objects and its own share of the body.</summary>
     internal TraceCommands.AppendSpans Rebuild(DeliveryReceipt receipt)
@@ -204,7 +250,7 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _redelivery.Detach();
-        _redelivery.Unconfirmed.Clear().ForEach(item => item.Release());
+        _redelivery.Unconfirmed.Clear().ForEach(item => item.Forgotten());
     }
 
     private void OnConfirm(TraceCommands.ConfirmDeliveries confirm)
@@ -213,7 +259,7 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
         {
             if (_redelivery.Unconfirmed.TryConfirm(id, out var item))
             {
-                item.Release();
+                item.Confirmed();
             }
         }
     }
@@ -224,11 +270,11 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
         var due = _redelivery.Unconfirmed.TakeDue(
             _redelivery.NowTicks,
             _redelivery.RedeliverAfter.Ticks,
-            item => homes.SelfUp && item.OwnerGone(homes) && homes.UnreachableOwner(item.TraceId) is null);
+            item => item.Resendable && homes.SelfUp && item.OwnerGone(homes) && homes.UnreachableOwner(item.TraceId) is null);
         var expired = _redelivery.Unconfirmed.TakeExpired(_redelivery.NowTicks, _redelivery.GiveUpAfter.Ticks);
         if (expired.Count > 0)
         {
-            expired.ForEach(item => item.Release());
+            expired.ForEach(item => item.Forgotten());
             _log.Error(
                 "Gave up on {0} trace messages unconfirmed for {1} whose owners never left: their spans may be lost",
                 expired.Count, _redelivery.GiveUpAfter);

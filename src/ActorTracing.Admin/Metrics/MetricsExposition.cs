@@ -79,11 +79,13 @@ internal sealed class MetricsExposition(AdminSources sources)
         {
             return;
         }
-        w.Family("actortracing_kafka_records_total", "counter", "Kafka records by outcome: consumed, committed (after their spans were accepted), malformed (skipped and committed).");
+        w.Family("actortracing_kafka_records_total", "counter", "Kafka records by outcome: consumed, committed (after every trace in them was decided, or with commit-after = accepted after their spans were accepted), malformed (skipped and committed).");
         w.Sample("actortracing_kafka_records_total", k.RecordsConsumed, ("outcome", "consumed"));
         w.Sample("actortracing_kafka_records_total", k.RecordsCommitted, ("outcome", "committed"));
         w.Sample("actortracing_kafka_records_total", k.RecordsMalformed, ("outcome", "malformed"));
         w.Single("actortracing_kafka_retries_total", "counter", "Kafka records retried because the node refused them (backpressure), not skipped.", k.Retries);
+        w.Single("actortracing_kafka_undecided_records", "gauge", "Kafka records accepted whose traces are not all decided yet: their offsets are committed only then (commit-after = decided), so a crash has them read again.", k.UndecidedRecords);
+        w.Single("actortracing_kafka_decision_waits_abandoned_total", "counter", "Kafka records whose traces' decisions would not be heard (owners' confirmations given up on, or the node stopping): left uncommitted and read again.", k.DecisionWaitsAbandoned);
         w.Single("actortracing_kafka_consumer_restarts_total", "counter", "Kafka consumers replaced after their stream failed (consume or commit error, dropped from the group); the new one resumes from the committed offsets after a backoff.", k.ConsumerRestarts);
         w.Single("actortracing_kafka_lag_refresh_failures_total", "counter", "Periodic Kafka lag refreshes that failed (broker unreachable, query timed out or refused); actortracing_kafka_consumer_lag keeps its last figures meanwhile.", k.LagRefreshFailures);
         w.Family("actortracing_kafka_consumer_lag", "gauge", "Kafka consumer lag per partition: high watermark minus committed offset, in records.");

@@ -11,10 +11,13 @@ using Akka.Streams.Dsl;
 namespace ActorTracing.Ingest;
 
 /// <summary>
-/// Runs the Kafka source: consume → decode → <see cref="ITraceIngress.Submit"/> → commit.
-/// Records are handled one at a time, so per partition they are submitted in offset order, and an
-/// offset is committed only after its record was accepted or found malformed (at-least-once:
-/// a crash, stop or restart re-reads at most the uncommitted tail). While the ingress refuses, the
+/// Runs the Kafka source: consume → decode → <see cref="ITraceIngress.Submit"/> → (wait for the
+/// decisions) → commit. Records are handled one at a time, so per partition they are submitted in
+/// offset order, and an offset is committed only after its record was found malformed, or was
+/// accepted and — with <c>commit-after = decided</c>, the default — every trace in it was decided
+/// by its owner (<see cref="IConfirmingIngress"/>): at-least-once, and a node that crashes with the
+/// record's traces still open loses nothing, since the group's next consumer reads the record
+/// again. Up to <c>max-undecided-records</c> wait at once, committed in offset order. While the ingress refuses, the
 /// same record is retried after its Retry-After and nothing new is polled: the bounded poll buffer
 /// fills and the poll thread stops fetching. When the stream fails (a consume or commit error, the
 /// consumer dropped from its group), the failed consumer is closed and a new one started after
@@ -31,10 +34,15 @@ public sealed class KafkaIngest : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly CancellationTokenSource _stopping = new();
+    // Cancels the waits for decisions: at once on a plain stop, after a grace period when the
+    // node stops gracefully (see StopAsync). Records whose wait is cancelled stay uncommitted.
+    private readonly CancellationTokenSource _abandonDecisions = new();
+    private readonly IConfirmingIngress? _confirming;
     // Orders Start, a restart and StopAsync: a consumer is started only while no stop has been
     // asked for, and StopAsync stops whichever consumer is current when it takes the gate.
     private readonly Lock _gate = new();
     private bool _stopRequested;
+    private bool _fetchStopped;
     private ConsumerRun? _current;
     private Task? _running;
     // Periodic lag refreshes failed in a row, across consumers: a dead broker fails one every
@@ -48,6 +56,11 @@ public sealed class KafkaIngest : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(ingress);
         ArgumentNullException.ThrowIfNull(system);
         settings.Validate();
+        if (settings.CommitsAfterDecision)
+        {
+            _confirming = ingress as IConfirmingIngress
+                ?? throw new ArgumentException($"{KafkaIngestSettings.Section}.commit-after = {KafkaIngestSettings.CommitAfterDecided} needs an ingress that reports decisions ({nameof(IConfirmingIngress)}); {ingress.GetType().Name} does not", nameof(ingress));
+        }
         _settings = settings;
         _region = string.IsNullOrWhiteSpace(settings.Region) ? defaultRegion : settings.Region;
         _ingress = ingress;
@@ -90,7 +103,13 @@ public sealed class KafkaIngest : IAsyncDisposable
     /// again on restart), commits what was handled, then closes the consumer. During a restart's
     /// backoff there is no consumer: the wait is cut short and nothing is started.
     /// </summary>
-    public async Task StopAsync()
+    /// <param name="decisionsWithin">
+    /// With commit-after = decided, how long records already accepted may still wait for their
+    /// decisions to be committed; the rest stay uncommitted (read again). A node stopping
+    /// gracefully gives the time its shards' hand-off takes to decide what they hold
+    /// (<see cref="KafkaIngestService"/>); zero abandons the waits at once.
+    /// </param>
+    public async Task StopAsync(TimeSpan decisionsWithin = default)
     {
         ConsumerRun? current;
         Task? running;
@@ -112,16 +131,46 @@ public sealed class KafkaIngest : IAsyncDisposable
             await running.ConfigureAwait(false);
             return;
         }
+        if (decisionsWithin > TimeSpan.Zero)
+        {
+            _abandonDecisions.CancelAfter(decisionsWithin);
+        }
+        else
+        {
+            await _abandonDecisions.CancelAsync().ConfigureAwait(false);
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         current?.Control.Stop();
         await running.ConfigureAwait(false);
         _log.Info("Kafka ingest stopped: {0} records consumed, {1} committed, {2} consumer restarts", Counters.RecordsConsumed, Counters.RecordsCommitted, Counters.ConsumerRestarts);
     }
 
+    /// <summary>
+    /// Stops fetching new records (the node is stopping); records already accepted stay in the
+    /// stream until their decisions come in or <see cref="StopAsync"/> gives up on them, and a
+    /// record still refused is abandoned (uncommitted). The stream ending after this is a stop,
+    /// not a failure.
+    /// </summary>
+    public void StopFetching()
+    {
+        ConsumerRun? current;
+        lock (_gate)
+        {
+            _fetchStopped = true;
+            current = _current;
+        }
+        if (current is not null)
+        {
+            current.Abandon.Cancel();
+            current.Control.Stop();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _abandonDecisions.Dispose();
     }
 
     /// <summary>Materializes a consumer and its stream. Called under <see cref="_gate"/>.</summary>
@@ -136,6 +185,12 @@ public sealed class KafkaIngest : IAsyncDisposable
             // A record not handled because of a stop ends the stream there: committing anything
             // after it would commit past a record that never reached the ingress. (Streams carry
             // no nulls, hence the wrapper.)
+            .TakeWhile(handled => handled.Offset is not null)
+            // Records wait here for their decisions, many at once, and leave in offset order: a
+            // record is committed only with every record before it. At the bound nothing more is
+            // taken, the poll buffer fills and polling stops. A wait that ends unheard ends the
+            // stream there too, as above.
+            .SelectAsync(_confirming is null ? 1 : _settings.MaxUndecidedRecords, DecidedAsync)
             .TakeWhile(handled => handled.Offset is not null)
             .Select(handled => handled.Offset!)
             .Via(Committer.Flow(_settings.ToCommitterSettings()))
@@ -164,7 +219,7 @@ public sealed class KafkaIngest : IAsyncDisposable
         while (true)
         {
             await Task.WhenAny(run.Done, stopped).ConfigureAwait(false);
-            if (_stopping.IsCancellationRequested)
+            if (_stopping.IsCancellationRequested || Volatile.Read(ref _fetchStopped))
             {
                 await EndAfterStopAsync(run).ConfigureAwait(false);
                 return;
@@ -281,11 +336,18 @@ public sealed class KafkaIngest : IAsyncDisposable
         }
         while (true)
         {
-            var result = _ingress.Submit(decoded.Traces, Protocol);
+            Task? decided = null;
+            var result = _confirming is null
+                ? _ingress.Submit(decoded.Traces, Protocol)
+                : _confirming.SubmitUntilDecided(decoded.Traces, Protocol, null, out decided);
             if (result.Accepted)
             {
                 Counters.Accepted(decoded.Traces.Sum(t => t.Spans.Count));
-                return new Handled(message.CommittableOffset);
+                if (decided is not null)
+                {
+                    Counters.AwaitingDecision();
+                }
+                return new Handled(message.CommittableOffset, decided);
             }
             Counters.Retried();
             var wait = result.RetryAfter <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(100)
@@ -298,6 +360,44 @@ public sealed class KafkaIngest : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
+                return Handled.Abandoned;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The record's offset once every trace in it is decided; abandoned (nothing from it on is
+    /// committed, so it is read again) when the decisions will not be heard — their owners'
+    /// confirmations were given up on, or the node is stopping past its grace period.
+    /// </summary>
+    private Task<Handled> DecidedAsync(Handled handled)
+    {
+        if (handled.Decided is not { } decided)
+        {
+            return Task.FromResult(handled);
+        }
+        return decided.IsCompletedSuccessfully ? Heard(handled) : WaitAsync(handled, decided);
+
+        Task<Handled> Heard(Handled done)
+        {
+            Counters.DecisionHeard(abandoned: false);
+            return Task.FromResult(done with { Decided = null });
+        }
+
+        async Task<Handled> WaitAsync(Handled waiting, Task pending)
+        {
+            try
+            {
+                await pending.WaitAsync(_abandonDecisions.Token).ConfigureAwait(false);
+                return await Heard(waiting).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Counters.DecisionHeard(abandoned: true);
+                var record = waiting.Offset!.Position;
+                _log.Warning("Kafka record {0}[{1}]@{2}: the decisions of its traces will not be heard ({3}); it and the records after it stay uncommitted and are read again",
+                    record.Topic, record.Partition.Value, record.Offset.Value,
+                    _abandonDecisions.IsCancellationRequested ? "the node is stopping" : "their owners' confirmations were given up on, or the node is stopping");
                 return Handled.Abandoned;
             }
         }
@@ -361,8 +461,12 @@ public sealed class KafkaIngest : IAsyncDisposable
         }
     }
 
-    /// <summary>The outcome of one record: its offset to commit, or none when a stop abandoned it.</summary>
-    private readonly record struct Handled(CommittableOffset? Offset)
+    /// <summary>
+    /// The outcome of one record: its offset to commit, or none when a stop abandoned it; with
+    /// commit-after = decided, the wait for its traces' decisions. (Not the record: its value
+    /// would stay alive while the wait lasts.)
+    /// </summary>
+    private readonly record struct Handled(CommittableOffset? Offset, Task? Decided = null)
     {
         public static Handled Abandoned => default;
     }

@@ -15,6 +15,8 @@ public sealed class KafkaIngestCounters
     private long _recordsCommitted;
     private long _consumerRestarts;
     private long _lagRefreshFailures;
+    private long _undecided;
+    private long _decisionWaitsAbandoned;
     private Func<IReadOnlyList<PartitionLag>> _lag = static () => [];
     private Func<TimeSpan?> _lagAge = static () => null;
 
@@ -46,6 +48,18 @@ public sealed class KafkaIngestCounters
     /// </summary>
     public long LagRefreshFailures => Volatile.Read(ref _lagRefreshFailures);
 
+    /// <summary>
+    /// Records accepted and waiting for every trace in them to be decided before their offsets
+    /// may be committed (commit-after = decided); bounded by max-undecided-records.
+    /// </summary>
+    public long UndecidedRecords => Volatile.Read(ref _undecided);
+
+    /// <summary>
+    /// Records whose decisions will not be heard (their owners' confirmations given up on, or the
+    /// node stopping first): left uncommitted, so they are read again.
+    /// </summary>
+    public long DecisionWaitsAbandoned => Volatile.Read(ref _decisionWaitsAbandoned);
+
     /// <summary>Lag per assigned partition as of the consumer's last refresh; empty while not running.</summary>
     public IReadOnlyList<PartitionLag> Lag => Volatile.Read(ref _lag)();
 
@@ -63,6 +77,17 @@ public sealed class KafkaIngestCounters
     internal void Committed(int records) => Interlocked.Add(ref _recordsCommitted, records);
 
     internal void Restarted() => Interlocked.Increment(ref _consumerRestarts);
+
+    internal void AwaitingDecision() => Interlocked.Increment(ref _undecided);
+
+    internal void DecisionHeard(bool abandoned)
+    {
+        Interlocked.Decrement(ref _undecided);
+        if (abandoned)
+        {
+            Interlocked.Increment(ref _decisionWaitsAbandoned);
+        }
+    }
 
     internal void LagRefreshFailed() => Interlocked.Increment(ref _lagRefreshFailures);
 

@@ -23,6 +23,9 @@ public sealed record KafkaIngestSettings
     public static readonly TimeSpan DefaultMaxRetryAfter = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultRestartMinBackoff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultRestartMaxBackoff = TimeSpan.FromSeconds(30);
+    public const string CommitAfterDecided = "decided";
+    public const string CommitAfterAccepted = "accepted";
+    public const int DefaultMaxUndecidedRecords = 20_000;
 
     public static KafkaIngestSettings Default { get; } = new();
 
@@ -60,6 +63,19 @@ public sealed record KafkaIngestSettings
     /// </summary>
     public TimeSpan RestartMaxBackoff { get; init; } = DefaultRestartMaxBackoff;
 
+    /// <summary>
+    /// When a record's offset may be committed: <see cref="CommitAfterDecided"/> (every trace in
+    /// it decided by its owner, so a node that crashes with the traces open loses nothing: the
+    /// record is read again) or <see cref="CommitAfterAccepted"/> (as soon as the node accepted it).
+    /// </summary>
+    public string CommitAfter { get; init; } = CommitAfterDecided;
+
+    /// <summary>Records accepted whose traces are not all decided yet; at the bound no record is polled (backpressure).</summary>
+    public int MaxUndecidedRecords { get; init; } = DefaultMaxUndecidedRecords;
+
+    /// <summary>Whether offsets wait for decisions (<see cref="CommitAfter"/> = decided).</summary>
+    public bool CommitsAfterDecision => CommitAfter == CommitAfterDecided;
+
     /// <summary>Extra librdkafka properties (security.protocol, sasl.*, ...), passed through as given.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
 
@@ -79,6 +95,8 @@ public sealed record KafkaIngestSettings
         && MaxRetryAfter == other.MaxRetryAfter
         && RestartMinBackoff == other.RestartMinBackoff
         && RestartMaxBackoff == other.RestartMaxBackoff
+        && CommitAfter == other.CommitAfter
+        && MaxUndecidedRecords == other.MaxUndecidedRecords
         && Properties.Count == other.Properties.Count
         && Properties.All(p => other.Properties.TryGetValue(p.Key, out var v) && v == p.Value);
 
@@ -117,6 +135,8 @@ public sealed record KafkaIngestSettings
             MaxRetryAfter = section.GetTimeSpan("max-retry-after", DefaultMaxRetryAfter),
             RestartMinBackoff = section.GetTimeSpan("restart-min-backoff", DefaultRestartMinBackoff),
             RestartMaxBackoff = section.GetTimeSpan("restart-max-backoff", DefaultRestartMaxBackoff),
+            CommitAfter = section.GetString("commit-after", CommitAfterDecided) ?? string.Empty,
+            MaxUndecidedRecords = section.GetInt("max-undecided-records", DefaultMaxUndecidedRecords),
             Properties = properties,
         };
     }
@@ -153,6 +173,14 @@ public sealed record KafkaIngestSettings
         if (CommitBatch < 1)
         {
             throw new ConfigurationException($"{Section}.commit-batch must be at least 1, got {CommitBatch.ToString(CultureInfo.InvariantCulture)}");
+        }
+        if (CommitAfter is not (CommitAfterDecided or CommitAfterAccepted))
+        {
+            throw new ConfigurationException($"{Section}.commit-after must be {CommitAfterDecided} or {CommitAfterAccepted}, got '{CommitAfter}'");
+        }
+        if (MaxUndecidedRecords < 1)
+        {
+            throw new ConfigurationException($"{Section}.max-undecided-records must be at least 1, got {MaxUndecidedRecords.ToString(CultureInfo.InvariantCulture)}");
         }
         if (MaxPollBatch < 1)
         {

@@ -101,6 +101,19 @@ public sealed class NodeHost : IAsyncDisposable
         return redis;
     }
 
+    /// <summary>
+    /// Kafka ingest that commits once decided hears the owners' confirmations through redelivery's
+    /// actor: with redelivery off it could never commit, so the start fails naming both keys.
+    /// </summary>
+    internal static void RequireRedeliveryForKafkaDecisions(IngestSettings ingest, NodeSettings node)
+    {
+        if (ingest.Kafka.Enabled && ingest.Kafka.CommitsAfterDecision && !node.RedeliveryEnabled)
+        {
+            throw new ConfigurationException(
+                $"{KafkaIngestSettings.Section}.commit-after = {KafkaIngestSettings.CommitAfterDecided} needs actortracing.node.redelivery.enabled = on (its actor takes the owners' confirmations); turn redelivery on or set commit-after = {KafkaIngestSettings.CommitAfterAccepted}");
+        }
+    }
+
     public static async Task<NodeHost> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         string? topology = null;
@@ -121,6 +134,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             trace = trace with { DurableDecisions = true };
         }
+        RequireRedeliveryForKafkaDecisions(ingest, node);
 
         var query = QuerySettings.Create(config);
         var admin = AdminSettings.Create(config);

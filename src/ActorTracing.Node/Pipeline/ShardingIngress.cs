@@ -1,5 +1,6 @@
 using ActorTracing.Actors.Cluster;
 using ActorTracing.Domain;
+using ActorTracing.Domain.Delivery;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Protocol.Ingress;
@@ -23,7 +24,7 @@ namespace ActorTracing.Node.Pipeline;
 /// and sent to the shard's next home if the owner leaves first, so a cut the failure detector has
 /// not seen yet does not lose what was accepted — without waiting for the owner before answering.
 /// </summary>
-public sealed class ShardingIngress : ITraceIngress
+public sealed class ShardingIngress : IConfirmingIngress
 {
     private readonly ActorRegistry _registry;
     private IActorRef? _region;
@@ -53,9 +54,34 @@ public sealed class ShardingIngress : ITraceIngress
     /// <summary>Why the last request was refused (for operators and diagnostics), or null.</summary>
     public string? LastRefusal { get; private set; }
 
-    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source = null)
+    public IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source = null) =>
+        Refused(SubmitCore(traces, source, null));
+
+    /// <summary>
+    /// Every message carries a receipt — to a shard on this node too — and the returned task
+    /// completes once every trace's owner has confirmed (see <see cref="Redelivery.Track"/>).
+    /// Needs redelivery (<c>actortracing.node.redelivery.enabled</c>): its actor takes the confirmations.
+    /// </summary>
+    public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, out Task? decided)
     {
-        var result = SubmitCore(traces, source);
+        if (_redelivery is null)
+        {
+            throw new InvalidOperationException("waiting for decisions needs redelivery's confirmations: actortracing.node.redelivery.enabled = off");
+        }
+        var countdown = new ConfirmationCountdown();
+        var result = Refused(SubmitCore(traces, source, countdown));
+        if (!result.Accepted)
+        {
+            decided = null;
+            return result;
+        }
+        countdown.Seal();
+        decided = countdown.Task;
+        return result;
+    }
+
+    private IngressResult Refused(IngressResult result)
+    {
         if (!result.Accepted)
         {
             LastRefusal = result.Reason;
@@ -63,7 +89,7 @@ public sealed class ShardingIngress : ITraceIngress
         return result;
     }
 
-    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces, SharedBuffer? source)
+    private IngressResult SubmitCore(IReadOnlyList<TraceSpans> traces, SharedBuffer? source, ConfirmationCountdown? countdown)
     {
         // The receivers are mapped before the actor system has started the shard region; until
         // it exists the honest answer is "not yet", which clients retry.
@@ -127,7 +153,7 @@ public sealed class ShardingIngress : ITraceIngress
             source?.Retain();
             // A message to another node (or to a home not known yet) is kept until its owner
             // confirms, and sent again if the owner leaves the cluster first (see Redelivery).
-            var receipt = _redelivery?.Track(trace.TraceId, spans, source);
+            var receipt = _redelivery?.Track(trace.TraceId, spans, source, countdown);
             region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source, Receipt = receipt }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;

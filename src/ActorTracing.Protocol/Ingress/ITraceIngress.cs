@@ -21,3 +21,20 @@ public interface ITraceIngress
     /// request); an ingress that keeps it must copy it. The spans in it are not affected.</param>
     IngressResult Submit(IReadOnlyList<TraceSpans> traces, string protocol, Domain.SharedBuffer? source = null);
 }
+
+/// <summary>
+/// An ingress that can also say when what it accepted is safe: for a source that can read again
+/// what it has not confirmed. Kafka ingest commits a record's offset only once every trace in it
+/// is decided, so a node that crashes with the record's traces still open loses nothing — the
+/// group's next consumer reads the record again (README "Kafka ingest").
+/// </summary>
+public interface IConfirmingIngress : ITraceIngress
+{
+    /// <summary>
+    /// As <see cref="ITraceIngress.Submit"/>; when accepted, <paramref name="decided"/> completes
+    /// once the owner of every trace in <paramref name="traces"/> has decided it (or its spans
+    /// followed an earlier decision) and handed the decision on, and is canceled when that will
+    /// not be heard (the node is stopping). Null when refused.
+    /// </summary>
+    IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, Domain.SharedBuffer? source, out Task? decided);
+}

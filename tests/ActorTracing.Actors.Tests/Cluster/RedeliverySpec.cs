@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ActorTracing.Actors.Cluster;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Domain;
+using ActorTracing.Domain.Delivery;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Protocol.Traces;
 using Akka.Actor;
@@ -168,5 +169,71 @@ public sealed class RedeliverySpec : TestKit
         Assert.Equal(1, _redelivery.GivenUp);
         Assert.Equal(1, body.Shares);
         _region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void A_source_waiting_for_decisions_gets_a_receipt_for_a_local_shard_too_and_hears_once_every_message_is_confirmed()
+    {
+        var countdown = new ConfirmationCountdown();
+        var (local, localSpans) = Body(_onIad);
+        var (remote, remoteSpans) = Body(_onSfo);
+        var onIad = _redelivery.Track(_onIad, localSpans, local, countdown)!;
+        var onSfo = _redelivery.Track(_onSfo, remoteSpans, remote, countdown)!;
+        countdown.Seal();
+
+        // The local message keeps nothing to send again: no bytes, no share of its body.
+        Assert.Equal(_actor, onIad.ConfirmTo);
+        Assert.Equal(1, local.Shares);
+        Assert.Equal(remoteSpans[0].Raw.Length, _redelivery.Unconfirmed.Bytes);
+        Assert.Equal(2, _redelivery.Unconfirmed.Count);
+
+        _actor.Tell(new TraceCommands.ConfirmDeliveries([onSfo.Id]));
+        AwaitCondition(() => _redelivery.Unconfirmed.Count == 1);
+        Assert.False(countdown.Task.IsCompleted);
+        // A confirmation that comes twice (a redelivered copy) counts once.
+        _actor.Tell(new TraceCommands.ConfirmDeliveries([onSfo.Id, onIad.Id]));
+        AwaitCondition(() => countdown.Task.IsCompletedSuccessfully);
+        Assert.Equal(0, _redelivery.Unconfirmed.Count);
+    }
+
+    [Fact]
+    public void A_local_message_a_source_waits_for_is_never_sent_again_even_once_its_shard_moves()
+    {
+        var countdown = new ConfirmationCountdown();
+        var (body, spans) = Body(_onIad);
+        _redelivery.Track(_onIad, spans, body, countdown);
+        countdown.Seal();
+
+        // The shard moved to sfo: its hand-off decided (and confirmed) what it held, and nothing
+        // was kept to send again anyway.
+        _homes.Departed();
+        Publish(ImmutableDictionary<string, Address>.Empty.Add(Extractor.ShardOf(_onIad), Sfo));
+        Clock.Advance(After * 2);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Assert.False(countdown.Task.IsCompleted);
+    }
+
+    [Fact]
+    public void A_source_hears_its_wait_is_abandoned_when_a_message_is_given_up_or_the_node_stops()
+    {
+        var givenUp = new ConfirmationCountdown();
+        var (body, spans) = Body(_onSfo);
+        _redelivery.Track(_onSfo, spans, body, givenUp);
+        givenUp.Seal();
+        Clock.Advance(_redelivery.GiveUpAfter);
+        AwaitCondition(() => givenUp.Task.IsCanceled);
+
+        var stopping = new ConfirmationCountdown();
+        _redelivery.Track(_onIad, Body(_onIad).Spans, null, stopping);
+        stopping.Seal();
+        Watch(_actor);
+        Sys.Stop(_actor);
+        ExpectTerminated(_actor);
+        Assert.True(stopping.Task.IsCanceled);
+
+        // Once stopped, a wait cannot be heard at all.
+        var late = new ConfirmationCountdown();
+        Assert.Null(_redelivery.Track(_onIad, Body(_onIad).Spans, null, late));
+        Assert.True(late.Task.IsCanceled);
     }
 }
