@@ -13,7 +13,7 @@ public sealed class BenchNodeProcessSpec : IDisposable
     private readonly string _data = Path.Combine(Path.GetTempPath(), "at-bench-node-" + Guid.NewGuid().ToString("N"));
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private static SelfCommand Cli
+    internal static SelfCommand Cli
     {
         get
         {

@@ -1,3 +1,4 @@
+using ActorTracing.Bench;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
 using ActorTracing.Ingest;
@@ -74,10 +75,62 @@ public sealed class KafkaCommitAfterDecisionSpec
         Assert.Equal(1, cluster.Committed(group, Topic, 0));
     }
 
-    private static Task<NodeHost> StartNodeAsync(MockKafkaCluster cluster, string group, string database, string traceTimeout)
+    [Fact]
+    public async Task A_node_killed_with_a_trace_open_loses_nothing_the_next_consumer_reads_its_record_again_and_decides_it()
+    {
+        using var cluster = new MockKafkaCluster();
+        const string group = "it-crash";
+        await cluster.ProduceAsync(Topic, 0, Request(new TraceId(3, 1), parent: 99));
+        var data = Path.Combine(Path.GetTempPath(), "at-kafka-crash-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // The first node is a process of its own, so it can die as processes do: SIGKILL, no
+            // hand-off, no stop, no commit.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var first = await ProcessBenchNode.StartAsync(BenchNodeProcessSpec.Cli, new BenchNodeSpec(data, "it_kafka_crash_first", "iad", KafkaHocon(cluster, group, "60s")),
+                () => clock.Elapsed.TotalSeconds, TimeSpan.FromMinutes(1), CancellationToken.None);
+            await using (first)
+            {
+                await Until(async () => (await first.SampleAsync(0, "open", CancellationToken.None)).BufferedTraces == 1);
+                using var process = System.Diagnostics.Process.GetProcessById(first.Pid);
+                process.Kill();
+                await process.WaitForExitAsync().WaitAsync(Timeout);
+            }
+            Assert.Equal(-1, cluster.Committed(group, Topic, 0));
+
+            // The group's next consumer (once the dead member's session has timed out) reads the
+            // record again; its trace is decided there (missing parent, after trace-timeout).
+            var second = await StartNodeAsync(cluster, group, "it_kafka_crash_second", traceTimeout: "1s");
+            try
+            {
+                await Until(() => Task.FromResult(cluster.Committed(group, Topic, 0) == 1));
+                Assert.Equal(1, second.Gauges.TracesDecided);
+                Assert.Equal(1, second.Gauges.SpansReceived);
+            }
+            finally
+            {
+                await second.DisposeAsync();
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static Task<NodeHost> StartNodeAsync(MockKafkaCluster cluster, string group, string database, string traceTimeout) =>
+        EmbeddedNodeFixture.StartNodeAsync(database, KafkaHocon(cluster, group, traceTimeout));
+
+    private static string KafkaHocon(MockKafkaCluster cluster, string group, string traceTimeout)
     {
         var properties = string.Join("\n", MockKafkaCluster.FastGroupProperties.Select(p => $"\"{p.Key}\" = \"{p.Value}\""));
-        return EmbeddedNodeFixture.StartNodeAsync(database, $$"""
+        return $$"""
             actortracing.trace.trace-timeout = {{traceTimeout}}
             actortracing.ingest.kafka {
               enabled = on
@@ -89,7 +142,7 @@ public sealed class KafkaCommitAfterDecisionSpec
                 {{properties}}
               }
             }
-            """);
+            """;
     }
 
     private static byte[] Request(TraceId trace, ulong parent) => OtlpEncoder.EncodeRequest(
@@ -111,10 +164,12 @@ public sealed class KafkaCommitAfterDecisionSpec
             ])]),
     ]);
 
-    private static async Task Until(Func<bool> condition)
+    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
+
+    private static async Task Until(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
