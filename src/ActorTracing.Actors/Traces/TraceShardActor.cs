@@ -287,8 +287,12 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     private void Add(TraceBuffer buffer, IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
     {
         var before = buffer.Bytes;
-        buffer.Add(spans, now);
-        _gauges.Buffered(spans.Count, buffer.Bytes - before);
+        var duplicates = buffer.Add(spans, now);
+        _gauges.Buffered(spans.Count - duplicates, buffer.Bytes - before);
+        if (duplicates > 0)
+        {
+            _gauges.Duplicates(duplicates);
+        }
         ReportSlots();
     }
 

@@ -106,6 +106,7 @@ internal sealed class MetricsExposition(AdminSources sources)
             return;
         }
         w.Single("actortracing_spans_received_total", "counter", "Spans admitted to the trace actors (after ingest admission).", g.SpansReceived);
+        w.Single("actortracing_duplicate_spans_total", "counter", "Spans not buffered because their open trace already held a span with the same id: a client's retry of a request that had arrived, or a Kafka record read again after a crash. The first copy is kept.", g.DuplicateSpans);
         w.Single("actortracing_buffered_traces", "gauge", "Traces open in trace actors on this node, not yet decided.", g.TracesBuffered);
         w.Single("actortracing_buffered_spans", "gauge", "Spans held in memory awaiting their trace's decision (queued in sharding included).", g.SpansBuffered);
         w.Single("actortracing_buffered_bytes", "gauge", "Bytes of buffered spans; ingest admission throttles on this.", g.BytesBuffered);

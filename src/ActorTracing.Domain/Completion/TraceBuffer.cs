@@ -52,6 +52,13 @@ public sealed class TraceBuffer
 
     private readonly SpanArena? _arena;
 
+    // Span ids of a trace grown past LinearScanSpans, for the duplicate check in Add (below that
+    // the slots are walked). Cleared, not dropped, on reuse (see _moreRegions); it holds no
+    // references, so an old buffer's set costs young GCs nothing.
+    private const int LinearScanSpans = 32;
+    private HashSet<SpanId>? _spanIds;
+    private bool _spanIdsInUse;
+
     /// <param name="arena">When given, span bytes are copied into it (see <see cref="SpanArena"/>) instead of pinning their request body.</param>
     /// <param name="slots">The shard's span slots; a standalone buffer gets its own.</param>
     public TraceBuffer(TraceId traceId, SpanArena? arena = null, SpanSlots? slots = null)
@@ -84,6 +91,8 @@ public sealed class TraceBuffer
         _secondRegionAtTicks = 0;
         // Cleared, not dropped (see the field).
         _moreRegions?.Clear();
+        _spanIds?.Clear();
+        _spanIdsInUse = false;
         SpanCount = 0;
         Bytes = 0;
         RootSeen = false;
@@ -148,8 +157,16 @@ public sealed class TraceBuffer
         }
     }
 
-    public void Add(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
+    /// <summary>
+    /// Buffers <paramref name="spans"/>, except a span whose id the trace already holds: OTLP
+    /// clients retry a request whose answer they did not get (a timeout, a cut connection) though
+    /// it may have arrived, and Kafka ingest reads again what it had not committed when a node
+    /// crashed. The first copy is kept; a span without an id (all zeros) is never taken for a copy.
+    /// </summary>
+    /// <returns>The spans not buffered because their trace already held them.</returns>
+    public int Add(IReadOnlyList<BufferedSpan> spans, DateTimeOffset now)
     {
+        var duplicates = 0;
         if (SpanCount == 0)
         {
             _firstArrivalTicks = now.UtcTicks;
@@ -161,6 +178,11 @@ public sealed class TraceBuffer
         for (var i = 0; i < spans.Count; i++)
         {
             var span = spans[i];
+            if (SpanCount > 0 && span.SpanId != default && Holds(span.SpanId))
+            {
+                duplicates++;
+                continue;
+            }
             var raw = span.Raw;
             var compact = false;
             SpanArena.Chunk? chunk = null;
@@ -195,7 +217,45 @@ public sealed class TraceBuffer
             Bytes += raw.Length;
             RootSeen |= span.IsRoot;
             NoteRegion(span.Origin.Region, now);
+            NoteSpanId(span.SpanId);
         }
+        return duplicates;
+    }
+
+    private bool Holds(SpanId id)
+    {
+        if (_spanIdsInUse)
+        {
+            return _spanIds!.Contains(id);
+        }
+        for (var i = _head; i >= 0; i = _slots[i].Next)
+        {
+            if (_slots[i].SpanId == id)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void NoteSpanId(SpanId id)
+    {
+        if (_spanIdsInUse)
+        {
+            _spanIds!.Add(id);
+            return;
+        }
+        if (SpanCount <= LinearScanSpans)
+        {
+            return;
+        }
+        // Past this size a walk per arriving span would make a large trace's arrivals quadratic.
+        _spanIds ??= [];
+        for (var i = _head; i >= 0; i = _slots[i].Next)
+        {
+            _spanIds.Add(_slots[i].SpanId);
+        }
+        _spanIdsInUse = true;
     }
 
     /// <summary>Copies a span's bytes into the arena, compacted when they can be (<see cref="CompactSpan"/>).</summary>

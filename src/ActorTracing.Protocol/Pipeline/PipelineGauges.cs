@@ -10,6 +10,7 @@ public sealed class PipelineGauges
 {
     private long _spansReceived;
     private long _spansBuffered;
+    private long _duplicateSpans;
     private long _bytesBuffered;
     private long _tracesBuffered;
     private long _tracesDecided;
@@ -40,6 +41,9 @@ public sealed class PipelineGauges
     public long SpansKept => Interlocked.Read(ref _spansKept);
 
     public long LateSpans => Interlocked.Read(ref _lateSpans);
+
+    /// <summary>Spans not buffered because their open trace already held a span with the same id (a retried request, a Kafka record read again).</summary>
+    public long DuplicateSpans => Interlocked.Read(ref _duplicateSpans);
 
     /// <summary>Span slots the trace shards hold allocated, in use or free (memory kept for buffering).</summary>
     public long SpanSlotsHeld => Interlocked.Read(ref _spanSlotsHeld);
@@ -103,6 +107,8 @@ public sealed class PipelineGauges
             DroppedByReason.Increment(reason);
         }
     }
+
+    public void Duplicates(long spans) => Interlocked.Add(ref _duplicateSpans, spans);
 
     public void Late(long spans, bool keep)
     {

@@ -136,6 +136,24 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void A_retried_request_does_not_buffer_its_spans_twice_and_the_copies_are_counted()
+    {
+        var actor = Start();
+        Append(actor, Span(1), Span(2, parent: 1, status: SpanStatusCode.Error));
+        // The client did not get the answer and sends the request again, with one more span.
+        Append(actor, Span(1), Span(2, parent: 1, status: SpanStatusCode.Error), Span(3, parent: 1));
+        Assert.Equal(3, Status(actor).SpansBuffered);
+        Assert.Equal(3, _gauges.SpansBuffered);
+        Assert.Equal(2, _gauges.DuplicateSpans);
+
+        Advance(actor, TimeSpan.FromSeconds(2.1));
+        var decided = Assert.Single(_sink.Decided);
+        Assert.Equal([1UL, 2UL, 3UL], decided.Spans.Select(s => s.SpanId.Value).Order());
+        Assert.Equal(0, _gauges.SpansBuffered);
+        Assert.Equal(0, _gauges.BytesBuffered);
+    }
+
+    [Fact]
     public void Spans_from_another_nodes_ingest_are_confirmed_to_their_sender_together_one_confirm_interval_after_their_trace_is_decided()
     {
         var actor = Start();

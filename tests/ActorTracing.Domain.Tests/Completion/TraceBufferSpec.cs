@@ -198,4 +198,40 @@ public sealed class TraceBufferSpec
         // The emptied current chunk was started over, not returned and rented again.
         Assert.Equal(1, arena.ChunksInUse);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(300)]
+    public void A_span_the_trace_already_holds_is_not_buffered_again_for_small_and_large_traces(int spans)
+    {
+        var buffer = new TraceBuffer(TestSpans.Trace);
+        var first = Enumerable.Range(1, spans).Select(i => TestSpans.Span((ulong)i, parent: i == 1 ? 0UL : 1UL)).ToList();
+        Assert.Equal(0, buffer.Add(first, T0));
+        var bytes = buffer.Bytes;
+
+        // A client retries the whole request, plus one new span; and one span comes twice within a request.
+        var retried = first.Append(TestSpans.Span((ulong)spans + 1, parent: 1)).Append(TestSpans.Span((ulong)spans + 1, parent: 1)).ToList();
+        Assert.Equal(spans + 1, buffer.Add(retried, T0.AddSeconds(1)));
+
+        Assert.Equal(spans + 1, buffer.SpanCount);
+        Assert.Equal(spans + 1, buffer.Spans.Select(s => s.SpanId).Distinct().Count());
+        Assert.True(buffer.Bytes > bytes);
+    }
+
+    [Fact]
+    public void Spans_without_an_id_are_never_taken_for_copies_and_a_reused_buffer_forgets_the_last_traces_ids()
+    {
+        var buffer = new TraceBuffer(TestSpans.Trace);
+        Assert.Equal(0, buffer.Add([TestSpans.Span(0), TestSpans.Span(0)], T0));
+        Assert.Equal(2, buffer.SpanCount);
+
+        var large = Enumerable.Range(1, 100).Select(i => TestSpans.Span((ulong)i, parent: 1)).ToList();
+        buffer.Add(large, T0);
+        buffer.Release();
+        buffer.Reuse(new TraceId(9, 9));
+        Assert.Equal(0, buffer.Add(large, T0));
+        Assert.Equal(100, buffer.SpanCount);
+    }
 }
