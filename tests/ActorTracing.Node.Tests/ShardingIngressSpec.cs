@@ -39,6 +39,26 @@ public sealed class ShardingIngressSpec : TestKit
         return (new ShardingIngress(registry, gauges, pendingRows ?? (() => 0), Settings), gauges, region);
     }
 
+    /// <summary>
+    /// An ingress with redelivery over a probe region. No shard's home is known, so every owner may
+    /// be on another node. <c>Start</c> starts the confirming actor and waits until ingest may send.
+    /// </summary>
+    private (ShardingIngress Ingress, Akka.TestKit.TestProbe Region, Redelivery Redelivery, Func<IActorRef> Start) WithRedelivery(long maxUnconfirmedBytes, Func<long>? pendingRows = null)
+    {
+        var registry = new ActorRegistry();
+        var region = CreateTestProbe();
+        registry.Register<TraceRegion>(region.Ref);
+        var homes = new ShardHomes(new TraceMessageExtractor(30));
+        var redelivery = new Redelivery(homes, maxUnconfirmedBytes, TimeSpan.FromSeconds(5));
+        var ingress = new ShardingIngress(registry, new PipelineGauges(), pendingRows ?? (() => 0), Settings, homes, redelivery);
+        return (ingress, region, redelivery, () =>
+        {
+            var confirmations = Sys.ActorOf(RedeliveryActor.Props(redelivery, region.Ref));
+            AwaitCondition(() => redelivery.Ready);
+            return confirmations;
+        });
+    }
+
     [Fact]
     public void Each_trace_of_a_request_becomes_one_message_and_is_counted_as_received()
     {
@@ -103,16 +123,9 @@ public sealed class ShardingIngressSpec : TestKit
     [Fact]
     public void Messages_to_owners_elsewhere_carry_a_receipt_and_unconfirmed_bytes_past_the_bound_refuse_the_request()
     {
-        var registry = new ActorRegistry();
-        var region = CreateTestProbe();
-        registry.Register<TraceRegion>(region.Ref);
-        // No shard's home is known here, so every owner may be on another node.
-        var homes = new ShardHomes(new TraceMessageExtractor(30));
-        var redelivery = new Redelivery(homes, maxUnconfirmedBytes: 250, TimeSpan.FromSeconds(5));
-        var ingress = new ShardingIngress(registry, new PipelineGauges(), () => 0, Settings, homes, redelivery);
+        var (ingress, region, redelivery, start) = WithRedelivery(maxUnconfirmedBytes: 250);
         Assert.Contains("starting", ingress.Submit([Trace(1, 1)], "grpc").Reason, StringComparison.Ordinal);
-        var confirmations = Sys.ActorOf(RedeliveryActor.Props(redelivery, region.Ref));
-        AwaitCondition(() => redelivery.Ready);
+        var confirmations = start();
 
         var body = new SharedBufferPool().Rent(500);
         Assert.True(ingress.Submit([Trace(1, 3)], "grpc", body).Accepted);
@@ -147,14 +160,9 @@ public sealed class ShardingIngressSpec : TestKit
     [Fact]
     public void Submitting_until_decided_gives_every_message_a_receipt_and_completes_once_all_are_confirmed()
     {
-        var registry = new ActorRegistry();
-        var region = CreateTestProbe();
-        registry.Register<TraceRegion>(region.Ref);
-        var homes = new ShardHomes(new TraceMessageExtractor(30));
-        var redelivery = new Redelivery(homes, maxUnconfirmedBytes: 1_000_000, TimeSpan.FromSeconds(5));
-        var ingress = new ShardingIngress(registry, new PipelineGauges(), () => 0, Settings, homes, redelivery);
-        var confirmations = Sys.ActorOf(RedeliveryActor.Props(redelivery, region.Ref));
-        AwaitCondition(() => redelivery.Ready);
+        long pendingRows = 0;
+        var (ingress, region, redelivery, start) = WithRedelivery(maxUnconfirmedBytes: 1_000_000, pendingRows: () => pendingRows);
+        var confirmations = start();
 
         Assert.True(ingress.SubmitUntilDecided([Trace(1, 1), Trace(2, 2)], "kafka", null, out var decided).Accepted);
         var first = region.ExpectMsg<TraceCommands.AppendSpans>();
@@ -168,8 +176,8 @@ public sealed class ShardingIngressSpec : TestKit
         AwaitCondition(() => decided.IsCompletedSuccessfully);
 
         // Refused: no wait to hear, nothing sent.
-        var full = new ShardingIngress(registry, new PipelineGauges(), () => 100, Settings, homes, redelivery);
-        Assert.False(full.SubmitUntilDecided([Trace(3, 1)], "kafka", null, out var none).Accepted);
+        pendingRows = 100;
+        Assert.False(ingress.SubmitUntilDecided([Trace(3, 1)], "kafka", null, out var none).Accepted);
         Assert.Null(none);
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
