@@ -24,8 +24,9 @@ public sealed class KafkaCommitAfterDecisionSpec
     {
         using var cluster = new MockKafkaCluster();
         const string group = "it-decided";
-        // A complete trace, one still waiting for its missing parent (until trace-timeout), then another complete one.
-        await cluster.ProduceAsync(Topic, 0, Request(new TraceId(1, 1), parent: 0));
+        // A complete trace with an error (kept: committed only once its rows are written), one
+        // still waiting for its missing parent (until trace-timeout), then another complete one.
+        await cluster.ProduceAsync(Topic, 0, Request(new TraceId(1, 1), parent: 0, error: true));
         await cluster.ProduceAsync(Topic, 0, Request(new TraceId(1, 2), parent: 99));
         await cluster.ProduceAsync(Topic, 0, Request(new TraceId(1, 3), parent: 0));
         var node = await StartNodeAsync(cluster, group, "it_kafka_decided", traceTimeout: "4s");
@@ -37,6 +38,7 @@ public sealed class KafkaCommitAfterDecisionSpec
             // the third is not: the second, before it, is still open.
             await Until(() => node.Gauges.TracesDecided == 2 && cluster.Committed(group, Topic, 0) == 1);
             Assert.Equal(1, node.Gauges.TracesBuffered);
+            Assert.Equal(1, node.Gauges.TracesKept);
             await Task.Delay(TimeSpan.FromSeconds(1)); // a negative check: ten commit intervals
             Assert.Equal(1, cluster.Committed(group, Topic, 0));
             Assert.Equal(1, kafka.UndecidedRecords); // the third is decided; it waits only to be committed after the second
@@ -145,7 +147,7 @@ public sealed class KafkaCommitAfterDecisionSpec
             """;
     }
 
-    private static byte[] Request(TraceId trace, ulong parent) => OtlpEncoder.EncodeRequest(
+    private static byte[] Request(TraceId trace, ulong parent, bool error = false) => OtlpEncoder.EncodeRequest(
     [
         new ResourceSpansDetail(
             [new("service.name", AttributeValue.FromString("checkout"))],
@@ -160,6 +162,7 @@ public sealed class KafkaCommitAfterDecisionSpec
                     Kind = SpanKind.Server,
                     StartUnixNano = 1_700_000_000_000_000_000,
                     EndUnixNano = 1_700_000_000_010_000_000,
+                    StatusCode = error ? SpanStatusCode.Error : SpanStatusCode.Unset,
                 },
             ])]),
     ]);

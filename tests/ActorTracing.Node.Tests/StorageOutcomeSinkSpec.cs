@@ -62,6 +62,28 @@ public sealed class StorageOutcomeSinkSpec : TestKit
         Assert.Equal(0, writer.SummariesWritten);
     }
 
+    [Fact]
+    public async Task A_kept_traces_receipts_are_owed_once_its_rows_are_written_and_a_dropped_or_empty_ones_at_once()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new CountingStore { Gate = gate.Task };
+        var writer = ShardedStorageWriter.Start(Sys, [store], Settings with { FlushInterval = TimeSpan.FromMilliseconds(20) });
+        var owed = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        var sink = new StorageOutcomeSink(writer, receipts => Array.ForEach(receipts, r => owed.Enqueue(r.Id)));
+        var (traceId, spans) = Trace();
+        var sender = CreateTestProbe().Ref;
+
+        sink.OnDecided(Decided(traceId, spans, SamplingDecision.Kept("rules/errors", 1), isLate: false, SingleRegionStitch(spans)) with { Receipts = [new DeliveryReceipt(1, sender)] });
+        sink.OnDecided(Decided(traceId, spans, SamplingDecision.Dropped("probabilistic/default"), isLate: false, null) with { Receipts = [new DeliveryReceipt(2, sender)] });
+        sink.OnDecided(Decided(traceId, [], SamplingDecision.Kept("rules/errors", 1), isLate: true, null) with { Receipts = [new DeliveryReceipt(3, sender)] });
+
+        // The store has not written the kept trace yet: only what has nothing to write is owed.
+        Assert.Equal([2L, 3L], owed);
+        gate.SetResult();
+        await writer.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal([2L, 3L, 1L], owed);
+    }
+
     private static TraceStitch SingleRegionStitch(IReadOnlyList<BufferedSpan> spans) =>
         new(["eu-west"], [], [new("eu-west", TimeSpan.Zero)], 0, spans[0].StartUnixNano, 1, spans.Count);
 
@@ -103,10 +125,13 @@ public sealed class StorageOutcomeSinkSpec : TestKit
 
         public bool StoresSummaries => true;
 
-        public Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
+        /// <summary>Span writes wait for it (the store is slow until the test says).</summary>
+        public Task Gate { get; init; } = Task.CompletedTask;
+
+        public async Task WriteAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)
         {
+            await Gate.ConfigureAwait(false);
             Interlocked.Add(ref _rows, rows);
-            return Task.CompletedTask;
         }
 
         public Task WriteSummariesAsync(ReadOnlyMemory<byte> rowBinary, int rows, CancellationToken cancellationToken)

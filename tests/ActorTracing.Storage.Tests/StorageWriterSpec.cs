@@ -168,6 +168,39 @@ public sealed class StorageWriterSpec : TestKit
     }
 
     [Fact]
+    public async Task A_traces_stored_callback_runs_only_once_its_rows_are_written_after_retries_and_never_for_rows_abandoned()
+    {
+        var recording = new RecordingSpanStore();
+        var failing = new FailingSpanStore(recording, failures: 2);
+        var writer = StorageWriter.Start(Sys, failing, Fast with { FlushInterval = TimeSpan.FromMilliseconds(20) });
+        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rowsWhenStored = -1L;
+
+        writer.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 3)[0], summary: null, stored: () =>
+        {
+            rowsWhenStored = recording.Rows;
+            stored.SetResult();
+        });
+        await stored.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(3, rowsWhenStored); // after the write that succeeded, not at an attempt
+        Assert.Equal(3, failing.Calls);
+
+        // Nothing to write: called at once.
+        var nothing = false;
+        writer.Enqueue([], summary: null, stored: () => nothing = true);
+        Assert.True(nothing);
+        await writer.CompleteAsync();
+
+        // A store that never recovers, and a stop that gives up on it: never called.
+        var down = StorageWriter.Start(Sys, new FailingSpanStore(new RecordingSpanStore(), failures: int.MaxValue), Fast with { FlushInterval = TimeSpan.FromMilliseconds(20) });
+        var called = false;
+        down.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 2)[0], summary: null, stored: () => called = true);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await down.CompleteAsync(stop.Token);
+        Assert.False(called);
+    }
+
+    [Fact]
     public async Task Pending_rows_count_every_enqueued_span_until_it_is_written()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

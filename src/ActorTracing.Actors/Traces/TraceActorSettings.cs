@@ -24,6 +24,14 @@ public sealed record TraceActorSettings(
     /// <summary>How long a shard collects confirmations of spans from other nodes' ingest before sending them (see hocon/trace.conf).</summary>
     public TimeSpan ConfirmInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Whether a kept trace's receipts go with its spans to the outcome sink, which owes them once
+    /// the rows are written (<see cref="Protocol.Traces.TraceDecided.Receipts"/>), instead of being
+    /// owed at the decision. Set by the node, whose sink stores the spans; off where the sink is
+    /// not storage (specs), since receipts nobody owes would never be confirmed.
+    /// </summary>
+    public bool ConfirmAfterStored { get; init; }
+
     /// <summary>How often a shard gives back memory a past burst made it grow (see hocon/trace.conf).</summary>
     public TimeSpan MemoryTrimInterval { get; init; } = TimeSpan.FromSeconds(10);
 

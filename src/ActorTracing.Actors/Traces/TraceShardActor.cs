@@ -188,8 +188,15 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             _gauges.Buffered(spans.Count, bytes);
             // The late spans go on as they are (to storage when kept), still slicing the request
             // body: this message's share is never given back, and the body is left to the GC.
-            FollowDecision(message.TraceId, remembered, spans, bytes, now);
-            Confirm(message.Receipt);
+            if (ForStorage(remembered.Keep, message.Receipt) is { } receipts)
+            {
+                FollowDecision(message.TraceId, remembered, spans, bytes, now, receipts: receipts);
+            }
+            else
+            {
+                FollowDecision(message.TraceId, remembered, spans, bytes, now);
+                Confirm(message.Receipt);
+            }
             return;
         }
 
@@ -225,6 +232,26 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             _confirmations.Owe(receipt, _settings.ConfirmInterval);
         }
     }
+
+    /// <summary>
+    /// A kept trace's receipts, taken from it to travel with its spans to storage, which owes them
+    /// once the rows are written (<see cref="TraceActorSettings.ConfirmAfterStored"/>): until then
+    /// a crash would lose the spans, so the senders must keep their copies. Null — the shard owes
+    /// them at the decision — for a dropped trace (nothing more can be lost) or without storage.
+    /// </summary>
+    private DeliveryReceipt[]? ForStorage(bool keep, OpenTrace trace)
+    {
+        if (!keep || !_settings.ConfirmAfterStored || trace.Receipts is not { Count: > 0 } held)
+        {
+            return null;
+        }
+        var receipts = held.ToArray();
+        held.Clear();
+        return receipts;
+    }
+
+    private DeliveryReceipt[]? ForStorage(bool keep, DeliveryReceipt? receipt) =>
+        keep && _settings.ConfirmAfterStored && receipt is not null ? [receipt] : null;
 
     /// <summary>The trace is decided and published: the receipts of the messages it took in are owed.</summary>
     private void ConfirmHeld(OpenTrace trace)
@@ -322,7 +349,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             _open.Remove(result.TraceId);
             trace.Done = true;
             var keptBytes = decided.Decision.Keep ? trace.Buffer.DetachBytes() : null;
-            FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now, keptBytes);
+            FollowDecision(result.TraceId, decided.Decision, trace.Buffer.Spans, trace.Buffer.Bytes, now, keptBytes, ForStorage(decided.Decision.Keep, trace));
             ConfirmHeld(trace);
             trace.Buffer.Release();
             Recycle(trace);
@@ -526,7 +553,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         // The stitch is stored with a kept trace's summary; nothing reads a dropped trace's, so
         // ~90 % of decisions skip computing it.
         var stitch = decision.Keep ? TraceStitcher.Stitch(buffer) : null;
-        Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, stitch, trace.GroupKey, keptBytes));
+        Publish(new TraceDecided(traceId, decision, completionReason, buffer.Spans, buffer.Bytes, false, buffer.FirstArrival, buffer.LastArrival, now, stitch, trace.GroupKey, keptBytes, ForStorage(decision.Keep, trace)));
         ConfirmHeld(trace);
         // A dropped trace's span objects are read by no one once published (TraceDecided.Spans):
         // the next decision reuses them. A kept trace's go on to storage.
@@ -567,14 +594,14 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now, SharedBuffer? keptBytes = null)
+    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now, SharedBuffer? keptBytes = null, DeliveryReceipt[]? receipts = null)
     {
         // Remembered locally too, so the next late span does not ask the journal again.
         _decisions.Add(traceId, decision, now);
         _gauges.Late(spans.Count, decision.Keep);
         _gauges.Released(spans.Count, bytes);
         var late = decision with { Reason = "late/" + decision.Reason };
-        Publish(new TraceDecided(traceId, late, "late", spans, bytes, true, now, now, now, KeptBytes: keptBytes));
+        Publish(new TraceDecided(traceId, late, "late", spans, bytes, true, now, now, now, KeptBytes: keptBytes, Receipts: receipts));
     }
 
     /// <summary>

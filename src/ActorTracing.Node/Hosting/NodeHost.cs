@@ -135,6 +135,8 @@ public sealed class NodeHost : IAsyncDisposable
             trace = trace with { DurableDecisions = true };
         }
         RequireRedeliveryForKafkaDecisions(ingest, node);
+        // This node's outcome sink stores kept spans: their senders' receipts are owed once written.
+        trace = trace with { ConfirmAfterStored = true };
 
         var query = QuerySettings.Create(config);
         var admin = AdminSettings.Create(config);
@@ -233,7 +235,15 @@ public sealed class NodeHost : IAsyncDisposable
             {
                 if (hostsTraces)
                 {
-                    holder.Set(ShardedStorageWriter.Start(system, stores, storage));
+                    // Kept traces' receipts are owed once their rows are written (trace.ConfirmAfterStored).
+                    var owed = OwedConfirmations.Get(system);
+                    holder.Set(ShardedStorageWriter.Start(system, stores, storage), receipts =>
+                    {
+                        foreach (var receipt in receipts)
+                        {
+                            owed.Owe(receipt, trace.ConfirmInterval);
+                        }
+                    });
                 }
                 // Flush after sharding handed off (and so decided) every in-flight trace.
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "flush-storage", async () =>

@@ -8,18 +8,31 @@ namespace ActorTracing.Node.Pipeline;
 /// sample rate on every row, so stored counts can be re-weighted. A kept trace's decision also
 /// carries its stitch (regions, cross-region edges, skew, arrival lag): it travels with the spans
 /// as the trace's one otel_trace_summaries row, on the same shard. Late spans add no summary (their
-/// trace's row was written at the decision). Dropped traces only count.
+/// trace's row was written at the decision). Dropped traces only count. A kept trace's receipts
+/// (<see cref="TraceDecided.Receipts"/>) are owed once its rows are written.
 /// </summary>
 public sealed class StorageOutcomeSink : ITraceOutcomeSink
 {
     private readonly ShardedStorageWriter _writer;
+    private readonly Action<DeliveryReceipt[]> _owe;
 
-    public StorageOutcomeSink(ShardedStorageWriter writer) => _writer = writer;
+    /// <param name="owe">Owes the senders of a kept trace's spans their receipts (<see cref="TraceDecided.Receipts"/>): called once the rows are written.</param>
+    public StorageOutcomeSink(ShardedStorageWriter writer, Action<DeliveryReceipt[]>? owe = null)
+    {
+        _writer = writer;
+        _owe = owe ?? (static _ => { });
+    }
 
     public void OnDecided(in TraceDecided decided)
     {
+        var receipts = decided.Receipts;
         if (!decided.Decision.Keep || decided.Spans.Count == 0)
         {
+            // Nothing to write: nothing a crash could still lose.
+            if (receipts is not null)
+            {
+                _owe(receipts);
+            }
             return;
         }
         var rows = new StoredSpan[decided.Spans.Count];
@@ -31,6 +44,6 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
             ? null
             : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate, decided.GroupKey ?? string.Empty);
         // Storage gives the kept bytes back once it has written the rows.
-        _writer.Enqueue(rows, summary, decided.KeptBytes);
+        _writer.Enqueue(rows, summary, decided.KeptBytes, receipts is null ? null : () => _owe(receipts));
     }
 }

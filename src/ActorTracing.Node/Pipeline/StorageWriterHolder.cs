@@ -15,10 +15,11 @@ public sealed class StorageWriterHolder : ITraceOutcomeSink
     /// <summary>One writer per storage shard (a single "embedded" shard on the default engine).</summary>
     public ShardedStorageWriter? Writer { get; private set; }
 
-    public void Set(ShardedStorageWriter writer)
+    /// <param name="owe">Owes kept traces' receipts once their rows are written (see <see cref="StorageOutcomeSink"/>).</param>
+    public void Set(ShardedStorageWriter writer, Action<DeliveryReceipt[]>? owe = null)
     {
         Writer = writer;
-        _sink = new StorageOutcomeSink(writer);
+        _sink = new StorageOutcomeSink(writer, owe);
     }
 
     public long PendingRows => Writer?.PendingRows ?? 0;

@@ -23,6 +23,11 @@ namespace ActorTracing.Protocol.Traces;
 /// holding one share handed to the sink: the sink that stores the spans gives it back once their rows are
 /// written. A sink that never gives it back only costs the reuse; giving it back while anything still reads
 /// the spans lets another trace overwrite them. Null when there is nothing to give back.</param>
+/// <param name="Receipts">Receipts of the messages whose spans a kept decision covers, when the shard
+/// confirms kept spans once they are stored rather than at the decision (<c>confirm-after-stored</c>):
+/// the sink that stores the spans owes them once their rows are written — or at once when it stores
+/// nothing — so a sender (another node's ingest, Kafka ingest waiting to commit) keeps its copy until
+/// a crash can no longer lose the spans. Null otherwise: the shard confirmed them itself.</param>
 public readonly record struct TraceDecided(
     TraceId TraceId,
     SamplingDecision Decision,
@@ -35,4 +40,5 @@ public readonly record struct TraceDecided(
     DateTimeOffset DecidedAt,
     TraceStitch? Stitch = null,
     string? GroupKey = null,
-    SharedBuffer? KeptBytes = null);
+    SharedBuffer? KeptBytes = null,
+    DeliveryReceipt[]? Receipts = null);

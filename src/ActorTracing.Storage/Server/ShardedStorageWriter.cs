@@ -101,19 +101,22 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
     /// </summary>
     /// <param name="spanBytes">A share of the buffer the spans' bytes live in, or null: given back
     /// once every shard the spans went to has encoded them (see <see cref="StorageWriter.Enqueue(IReadOnlyList{StoredSpan}, StoredTraceSummary?, SharedBuffer?)"/>).</param>
+    /// <param name="stored">Called once every shard the rows went to has written them (see
+    /// <see cref="StorageWriter.Enqueue(IReadOnlyList{StoredSpan}, StoredTraceSummary?, SharedBuffer?, Action?)"/>).</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null, Action? stored = null)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (spans.Count == 0)
         {
             if (summary is not null)
             {
-                _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue(spans, summary, spanBytes);
+                _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue(spans, summary, spanBytes, stored);
             }
             else
             {
                 spanBytes?.Release();
+                stored?.Invoke();
             }
             return;
         }
@@ -125,20 +128,21 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
         }
         if (_writers.Length == 1 || (single && (summary is null || summary.TraceId == first)))
         {
-            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, summary, spanBytes);
+            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, summary, spanBytes, stored);
             return;
         }
         if (summary is not null)
         {
             // A list that is not exactly the summary's trace: the summary goes on its own, still to
             // its trace's shard, and the spans are routed as any list.
-            _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue([], summary);
-            Enqueue(spans, summary: null, spanBytes);
+            var both = AfterAll(stored, 2);
+            _writers[ShardOf(summary.TraceId, _writers.Length)].Enqueue([], summary, stored: both);
+            Enqueue(spans, summary: null, spanBytes, both);
             return;
         }
         if (single)
         {
-            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, null, spanBytes);
+            _writers[ShardOf(first, _writers.Length)].Enqueue(spans, null, spanBytes, stored);
             return;
         }
         var perShard = new List<StoredSpan>?[_writers.Length];
@@ -157,13 +161,31 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
         {
             spanBytes?.Retain();
         }
+        var each = AfterAll(stored, lists);
         for (var shard = 0; shard < perShard.Length; shard++)
         {
             if (perShard[shard] is { } list)
             {
-                _writers[shard].Enqueue(list, null, spanBytes);
+                _writers[shard].Enqueue(list, null, spanBytes, each);
             }
         }
+    }
+
+    /// <summary>A callback for each of <paramref name="parts"/> writes, calling <paramref name="stored"/> once all have been.</summary>
+    private static Action? AfterAll(Action? stored, int parts)
+    {
+        if (stored is null || parts <= 1)
+        {
+            return stored;
+        }
+        var left = parts;
+        return () =>
+        {
+            if (Interlocked.Decrement(ref left) == 0)
+            {
+                stored();
+            }
+        };
     }
 
     /// <summary>Asks every shard's store for its stats at once; a failing shard is reported, not thrown.</summary>

@@ -42,6 +42,8 @@ public sealed class StorageWriter : IAsyncDisposable
     // Used by the batch write only (SelectAsync(1): one at a time).
     private readonly ArrayBufferWriter<byte> _batchRows = new(256 * 1024);
     private readonly ArrayBufferWriter<byte> _batchSummaries = new(16 * 1024);
+    // The batch's "stored" callbacks, called once its inserts succeeded (one batch at a time).
+    private readonly List<Action> _stored = [];
     private readonly ISpanStore _store;
     private readonly StorageSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -161,8 +163,13 @@ public sealed class StorageWriter : IAsyncDisposable
     /// the share back as soon as they are encoded, and the span objects a <see cref="SpanRecycler"/>
     /// lent back to it, so the caller must not read them after this call. Without it the spans stay
     /// the caller's. If the call throws, everything stays with the caller.</param>
+    /// <param name="stored">Called once the rows (and the summary) are written, on the writer's
+    /// thread — at once when there is nothing to write; never when they are not written (the
+    /// writer stopped first, or its stop gave up on a store that stayed down). The receipts of a
+    /// kept trace's spans are owed from here, so their senders keep a copy until a crash can no
+    /// longer lose them. Must not throw or block.</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null, Action? stored = null)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (summary is not null)
@@ -178,12 +185,13 @@ public sealed class StorageWriter : IAsyncDisposable
         if (spans.Count == 0 && summaries == 0)
         {
             spanBytes?.Release();
+            stored?.Invoke();
             return;
         }
         // Counted before the write so the stream can never subtract rows not yet added.
         Interlocked.Add(ref _pendingRows, spans.Count);
         Interlocked.Add(ref _pendingSummaries, summaries);
-        if (!_channel.Writer.TryWrite(new PendingTrace(spans, summary, spanBytes)))
+        if (!_channel.Writer.TryWrite(new PendingTrace(spans, summary, spanBytes, stored)))
         {
             Interlocked.Add(ref _pendingRows, -spans.Count);
             Interlocked.Add(ref _pendingSummaries, -summaries);
@@ -242,6 +250,12 @@ public sealed class StorageWriter : IAsyncDisposable
             Interlocked.Add(ref _summariesWritten, summaries);
             Interlocked.Add(ref _pendingSummaries, -summaries);
         }
+        // Written: what the senders of these traces' spans were keeping for a crash may go.
+        foreach (var written in _stored)
+        {
+            written();
+        }
+        _stored.Clear();
         Interlocked.Exchange(ref _lastWriteLatencyTicks, storeTicks);
         Interlocked.Add(ref _totalWriteLatencyTicks, storeTicks);
         Interlocked.Increment(ref _batchesWritten);
@@ -261,6 +275,10 @@ public sealed class StorageWriter : IAsyncDisposable
             rows += trace.RowCount;
             spans += trace.Spans;
             inSpanRows += trace.InSpanRows;
+            if (trace.Stored is { } stored)
+            {
+                _stored.Add(stored);
+            }
             if (trace.Summary.Length > 0)
             {
                 _batchSummaries.Write(trace.Summary.Span);
@@ -368,16 +386,16 @@ public sealed class StorageWriter : IAsyncDisposable
                 summaryRange = _blocks.Append(_summaryEncoder.Written.Span);
             }
         }
-        return new EncodedTrace(rows, _encoder.Rows, spans, summaryRange, inSpanRows);
+        return new EncodedTrace(rows, _encoder.Rows, spans, summaryRange, inSpanRows, trace.Stored);
     }
 
     /// <summary>One channel item: a trace's spans, at its decision its summary, and the buffer share to give back once encoded.</summary>
-    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary, SharedBuffer? SpanBytes);
+    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary, SharedBuffer? SpanBytes, Action? Stored);
 
     /// <summary>
     /// One trace as it waits for its batch: its rows in a block, how many spans they account for
     /// (rows pending until written), its summary row (empty for none) and whether the summary is
     /// stored as the rows alone.
     /// </summary>
-    private readonly record struct EncodedTrace(RowRange Rows, int RowCount, int Spans, RowRange Summary, int InSpanRows);
+    private readonly record struct EncodedTrace(RowRange Rows, int RowCount, int Spans, RowRange Summary, int InSpanRows, Action? Stored);
 }

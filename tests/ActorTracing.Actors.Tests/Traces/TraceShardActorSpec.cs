@@ -186,6 +186,33 @@ public sealed class TraceShardActorSpec : TestKit
     }
 
     [Fact]
+    public void With_storage_confirming_a_kept_traces_receipts_travel_with_its_spans_and_a_dropped_ones_are_owed_at_the_decision()
+    {
+        var actor = Sys.ActorOf(TraceShardActor.Props("7", _settings with { ConfirmAfterStored = true }, ErrorsOrDrop, _cache, _sink, _gauges));
+        var iad = CreateTestProbe();
+        // Trace is kept (an error), Other dropped.
+        actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(1, status: SpanStatusCode.Error)]) { Receipt = new DeliveryReceipt(41, iad.Ref) });
+        actor.Tell(new TraceCommands.AppendSpans(Other, [Span(1, trace: Other)]) { Receipt = new DeliveryReceipt(42, iad.Ref) });
+        Status(actor);
+
+        Advance(actor, TimeSpan.FromSeconds(2) + _settings.CompletionTick);
+        Assert.Equal(2, _sink.Decided.Count);
+        // Storage owes the kept trace's receipt once its rows are written: a crash before that
+        // would lose them, so the sender keeps its copy. The dropped trace has nothing left to lose.
+        Assert.Equal([41L], _sink.Decided.Single(d => d.Decision.Keep).Receipts!.Select(r => r.Id));
+        Assert.Null(_sink.Decided.Single(d => !d.Decision.Keep).Receipts);
+        Advance(actor, _settings.ConfirmInterval);
+        Assert.Equal([42L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
+
+        // A late span of the kept trace goes the same way.
+        actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(2, parent: 1)]) { Receipt = new DeliveryReceipt(43, iad.Ref) });
+        Status(actor);
+        Assert.Equal([43L], _sink.Decided.Last().Receipts!.Select(r => r.Id));
+        Advance(actor, _settings.ConfirmInterval);
+        iad.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
     public void Receipts_owed_by_several_shards_of_a_node_go_to_their_sender_in_one_message()
     {
         var (seven, eight) = (Start(), Sys.ActorOf(TraceShardActor.Props("8", _settings, ErrorsOrDrop, _cache, _sink, _gauges)));
