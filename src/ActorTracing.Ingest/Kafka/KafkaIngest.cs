@@ -156,6 +156,11 @@ public sealed class KafkaIngest : IAsyncDisposable
         ConsumerRun? current;
         lock (_gate)
         {
+            if (_stopRequested)
+            {
+                // StopAsync is on it (and may have closed the run this would touch).
+                return;
+            }
             _fetchStopped = true;
             current = _current;
         }
@@ -345,7 +350,10 @@ public sealed class KafkaIngest : IAsyncDisposable
                 Counters.Accepted(decoded.Traces.Sum(t => t.Spans.Count));
                 if (decided is not null)
                 {
+                    // Counted off the wait itself, not the stream: a stream that ends (a restart,
+                    // a stop) drops the waits it holds, and the gauge must still come down.
                     Counters.AwaitingDecision();
+                    _ = decided.ContinueWith(static (_, counters) => ((KafkaIngestCounters)counters!).DecisionHeard(), Counters, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
                 return new Handled(message.CommittableOffset, decided);
             }
@@ -376,24 +384,18 @@ public sealed class KafkaIngest : IAsyncDisposable
         {
             return Task.FromResult(handled);
         }
-        return decided.IsCompletedSuccessfully ? Heard(handled) : WaitAsync(handled, decided);
-
-        Task<Handled> Heard(Handled done)
-        {
-            Counters.DecisionHeard(abandoned: false);
-            return Task.FromResult(done with { Decided = null });
-        }
+        return decided.IsCompletedSuccessfully ? Task.FromResult(handled with { Decided = null }) : WaitAsync(handled, decided);
 
         async Task<Handled> WaitAsync(Handled waiting, Task pending)
         {
             try
             {
                 await pending.WaitAsync(_abandonDecisions.Token).ConfigureAwait(false);
-                return await Heard(waiting).ConfigureAwait(false);
+                return waiting with { Decided = null };
             }
             catch (OperationCanceledException)
             {
-                Counters.DecisionHeard(abandoned: true);
+                Counters.DecisionWaitAbandoned();
                 var record = waiting.Offset!.Position;
                 _log.Warning("Kafka record {0}[{1}]@{2}: the decisions of its traces will not be heard ({3}); it and the records after it stay uncommitted and are read again",
                     record.Topic, record.Partition.Value, record.Offset.Value,

@@ -49,8 +49,9 @@ public sealed class KafkaIngestCounters
     public long LagRefreshFailures => Volatile.Read(ref _lagRefreshFailures);
 
     /// <summary>
-    /// Records accepted and waiting for every trace in them to be decided before their offsets
-    /// may be committed (commit-after = decided); bounded by max-undecided-records.
+    /// Records accepted whose traces are not all decided yet (commit-after = decided); their
+    /// offsets are committed only after. A decided record that waits only for an earlier one to be
+    /// committed is not counted.
     /// </summary>
     public long UndecidedRecords => Volatile.Read(ref _undecided);
 
@@ -80,14 +81,10 @@ public sealed class KafkaIngestCounters
 
     internal void AwaitingDecision() => Interlocked.Increment(ref _undecided);
 
-    internal void DecisionHeard(bool abandoned)
-    {
-        Interlocked.Decrement(ref _undecided);
-        if (abandoned)
-        {
-            Interlocked.Increment(ref _decisionWaitsAbandoned);
-        }
-    }
+    /// <summary>A record's wait ended: decided, or the confirmations were given up on (the task canceled).</summary>
+    internal void DecisionHeard() => Interlocked.Decrement(ref _undecided);
+
+    internal void DecisionWaitAbandoned() => Interlocked.Increment(ref _decisionWaitsAbandoned);
 
     internal void LagRefreshFailed() => Interlocked.Increment(ref _lagRefreshFailures);
 
