@@ -22,6 +22,7 @@ public sealed class SharedBufferPool
     // on two busy cores is a request waiting for a preempted thread.
     private const int MinPooledBits = 12;
     private readonly int _maxPerSize;
+    private readonly bool _pinned;
     private static readonly int SizeCount = BitOperations.Log2(MaxPooledBytes) - MinPooledBits + 1;
     private readonly ConcurrentQueue<byte[]>[] _free = [.. Enumerable.Range(0, SizeCount).Select(_ => new ConcurrentQueue<byte[]>())];
     private readonly int[] _freeCounts = new int[SizeCount];
@@ -36,11 +37,22 @@ public sealed class SharedBufferPool
     public static SharedBufferPool KeptTraces { get; } = new();
 
     /// <param name="maxPerSize">Free arrays kept per size; more given back are left to the GC.</param>
-    public SharedBufferPool(int maxPerSize = 64)
+    /// <param name="pinned">
+    /// Whether fresh arrays go to the pinned object heap (see <see cref="Rent"/>). For a process
+    /// with frequent young GCs — the node — they should; a process that runs with a gen0 budget
+    /// it never fills — the load generator — should not: there a fresh array costs no young GC,
+    /// while every pinned one counts against the budget of the large/pinned heaps, whose overrun
+    /// starts a background full collection.
+    /// </param>
+    public SharedBufferPool(int maxPerSize = 64, bool pinned = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPerSize, 1);
         _maxPerSize = maxPerSize;
+        _pinned = pinned;
     }
+
+    /// <summary>Whether fresh arrays are allocated on the pinned object heap.</summary>
+    public bool Pinned => _pinned;
 
     /// <summary>
     /// Test aid: overwrite every returned array with 0xFF, so that spans read after their buffer
@@ -84,7 +96,7 @@ public sealed class SharedBufferPool
             // otherwise be copied by the next young GC or two on its way to gen2 — a heap walk at
             // 220k spans/s found such arrays, waiting in the free queues, to be 1.5–3.5 of the
             // 1.5–3.7 MB a young GC would have kept. The pinned heap is collected with gen2 only.
-            array = GC.AllocateUninitializedArray<byte>(1 << (size + MinPooledBits), pinned: true);
+            array = GC.AllocateUninitializedArray<byte>(1 << (size + MinPooledBits), pinned: _pinned);
         }
         return new SharedBuffer(this, array, length);
     }

@@ -33,9 +33,13 @@ internal sealed class EncodedBatchBuilder
     /// every array. Up to 1,024 of each size (the generator's queue of ready requests): the
     /// receivers' 64 were exceeded whenever the node stalled and requests queued, and the arrays
     /// made again after each stall (~1.6 MB/s at 250k, some of them large objects) started the
-    /// generator's background full collections.
+    /// generator's background full collections. Not pinned: the generator runs with a 512 MiB gen0
+    /// budget and no young GC in a run, so a fresh array costs nothing there, while pinned ones
+    /// (the receivers' kind) counted against the large/pinned heaps' budget and started background
+    /// full collections — 7 in a 30 s run at 240k spans/s (reason AllocLarge), the pauses two of
+    /// three 80 % latency runs' tails began in.
     /// </summary>
-    internal static SharedBufferPool Requests { get; } = new(maxPerSize: 1_024);
+    internal static SharedBufferPool Requests { get; } = new(maxPerSize: 1_024, pinned: false);
 
     private readonly SharedBufferPool _requests;
 

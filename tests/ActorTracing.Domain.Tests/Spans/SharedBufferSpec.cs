@@ -16,6 +16,19 @@ public sealed class SharedBufferSpec
     }
 
     [Fact]
+    public void An_unpinned_pool_allocates_ordinary_young_arrays_that_count_against_no_large_heap_budget()
+    {
+        // A 40 KB array off the pinned heap is an ordinary gen0 object (the load generator's
+        // pool: its gen0 budget is never filled in a run, while pinned arrays started its
+        // background full collections).
+        var pooled = new SharedBufferPool(pinned: false).Rent(40_000);
+
+        Assert.True(MemoryMarshal.TryGetArray(pooled.Memory, out var array));
+        // Young (a collection in between may have made it gen1, never gen2 as a pinned one is).
+        Assert.True(GC.GetGeneration(array.Array!) < GC.MaxGeneration);
+    }
+
+    [Fact]
     public void The_array_goes_back_to_its_pool_with_the_last_share_not_before()
     {
         var pool = new SharedBufferPool();
