@@ -26,12 +26,6 @@ public static class GroundTruthFile
         }
     }
 
-    public static string Format(TraceGroundTruth truth)
-    {
-        ArgumentNullException.ThrowIfNull(truth);
-        return Format(truth.TraceId, truth.Category, truth.SpanCount, truth.IsError, truth.IsSlow, truth.IsCrossRegion);
-    }
-
     public static string Format(TraceId traceId, TraceCategory category, int spans, bool isError, bool isSlow, bool isCrossRegion) =>
         string.Create(
             CultureInfo.InvariantCulture,
