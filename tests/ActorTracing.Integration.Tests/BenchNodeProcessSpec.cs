@@ -90,18 +90,31 @@ public sealed class BenchNodeProcessSpec : IDisposable
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         using var child = Process.Start(info)!;
-        _ = child.StandardError.ReadToEndAsync();
-        string? line;
-        while ((line = await child.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith(BenchNodeHost.ReadyPrefix, StringComparison.Ordinal))
+        try
         {
+            _ = child.StandardError.ReadToEndAsync();
+            // Bounded: a node that never gets ready must fail this spec, not hang the suite (seen
+            // once: a node whose start stopped mid-schema, the engine idle, never printed it).
+            using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            string? line;
+            while ((line = await child.StandardOutput.ReadLineAsync(ready.Token)) is not null && !line.StartsWith(BenchNodeHost.ReadyPrefix, StringComparison.Ordinal))
+            {
+            }
+            Assert.NotNull(line);
+
+            child.StandardInput.Close();
+
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await child.WaitForExitAsync(guard.Token);
+            Assert.Equal(0, child.ExitCode);
         }
-        Assert.NotNull(line);
-
-        child.StandardInput.Close();
-
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await child.WaitForExitAsync(guard.Token);
-        Assert.Equal(0, child.ExitCode);
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     [Fact]
