@@ -146,13 +146,9 @@ public sealed class KafkaIngestSpec : TestKit
     public async Task A_record_is_committed_only_once_its_traces_are_decided_and_only_with_every_record_before_it()
     {
         using var cluster = new MockKafkaCluster();
-        await ProduceRequestsAsync(cluster, 3);
-        var ingress = new RecordingIngress { HoldDecisions = true };
-        await using var ingest = Ingest(cluster, "decided", ingress);
-        ingest.Start();
-
         // All three are accepted and wait at once (polling goes on while decisions are pending).
-        await AwaitConditionAsync(() => ingress.Undecided.Count == 3 && ingest.Counters.UndecidedRecords == 3, Timeout, Interval);
+        var (started, ingress) = await StartHoldingThreeAsync(cluster, "decided");
+        await using var ingest = started;
 
         // The second is decided first: it waits for the first, so nothing is committed. (A
         // negative check has to give the committer its chance: ten commit intervals.)
@@ -174,11 +170,8 @@ public sealed class KafkaIngestSpec : TestKit
     public async Task A_record_whose_decisions_will_not_be_heard_stays_uncommitted_and_is_read_again()
     {
         using var cluster = new MockKafkaCluster();
-        await ProduceRequestsAsync(cluster, 3);
-        var ingress = new RecordingIngress { HoldDecisions = true };
-        await using var ingest = Ingest(cluster, "abandoned", ingress);
-        ingest.Start();
-        await AwaitConditionAsync(() => ingress.Undecided.Count == 3, Timeout, Interval);
+        var (started, ingress) = await StartHoldingThreeAsync(cluster, "abandoned");
+        await using var ingest = started;
 
         // The owners' confirmations of the second were given up on: the first is committed, the
         // stream ends at the second (dropping the third's wait), and the next consumer reads
@@ -203,11 +196,7 @@ public sealed class KafkaIngestSpec : TestKit
     public async Task A_graceful_stop_commits_what_is_decided_within_its_grace_and_leaves_the_rest_for_the_next_run()
     {
         using var cluster = new MockKafkaCluster();
-        await ProduceRequestsAsync(cluster, 3);
-        var ingress = new RecordingIngress { HoldDecisions = true };
-        var first = Ingest(cluster, "graceful", ingress);
-        first.Start();
-        await AwaitConditionAsync(() => ingress.Undecided.Count == 3, Timeout, Interval);
+        var (first, ingress) = await StartHoldingThreeAsync(cluster, "graceful");
 
         // The host stops: no more fetching, but the accepted records stay. The shards' hand-off
         // then decides what this node owned (here the first two); the third's owner is elsewhere
@@ -287,13 +276,21 @@ public sealed class KafkaIngestSpec : TestKit
             TimeSpan.FromSeconds(20));
     }
 
-    /// <summary>Requests 1..<paramref name="count"/> to partition 0 of "spans", in order.</summary>
-    private static async Task ProduceRequestsAsync(MockKafkaCluster cluster, int count)
+    /// <summary>
+    /// Requests 1..3 on partition 0, read by an ingest whose ingress accepts them and holds their
+    /// decisions: returns once all three wait for their decisions.
+    /// </summary>
+    private async Task<(KafkaIngest Ingest, RecordingIngress Ingress)> StartHoldingThreeAsync(MockKafkaCluster cluster, string group)
     {
-        for (var i = 1; i <= count; i++)
+        for (var i = 1; i <= 3; i++)
         {
             await cluster.ProduceAsync("spans", 0, TestRequests.Protobuf(i));
         }
+        var ingress = new RecordingIngress { HoldDecisions = true };
+        var ingest = Ingest(cluster, group, ingress);
+        ingest.Start();
+        await AwaitConditionAsync(() => ingress.Undecided.Count == 3 && ingest.Counters.UndecidedRecords == 3, Timeout, Interval);
+        return (ingest, ingress);
     }
 
     internal static KafkaIngestSettings Settings(MockKafkaCluster cluster, string group) => new()

@@ -14,7 +14,19 @@ internal sealed class ManualClock : IWorkloadClock
 
     public long NowNanos => Interlocked.Read(ref _now);
 
-    public ulong UnixNowNanos => Epoch + (ulong)NowNanos;
+    /// <summary>How often <see cref="UnixNowNanos"/> was read (what a send-path fast path must avoid).</summary>
+    public int UnixReads => Volatile.Read(ref _unixReads);
+
+    private int _unixReads;
+
+    public ulong UnixNowNanos
+    {
+        get
+        {
+            Interlocked.Increment(ref _unixReads);
+            return Epoch + (ulong)NowNanos;
+        }
+    }
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref _now, by.Ticks * 100);
 
