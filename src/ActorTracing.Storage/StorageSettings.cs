@@ -17,6 +17,7 @@ public sealed record StorageSettings
     public static readonly TimeSpan DefaultMaxRetryBackoff = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultRetentionInterval = TimeSpan.FromHours(1);
+    public static readonly TimeSpan DefaultEmbeddedOpenTimeout = TimeSpan.FromMinutes(2);
 
     private static readonly Lazy<Config> DefaultConfigValue = new(LoadDefaultConfig);
 
@@ -35,6 +36,12 @@ public sealed record StorageSettings
     /// core from them for the length of a merge (20-80 % of a core in bursts at 200k spans/s).
     /// </summary>
     public int EmbeddedMergeThreadNice { get; init; } = DefaultMergeThreadNice;
+
+    /// <summary>
+    /// Longest opening the embedded engine and creating or upgrading its schema may take at start
+    /// (storage.conf: embedded-open-timeout); past it the start fails naming the statement it is stuck in.
+    /// </summary>
+    public TimeSpan EmbeddedOpenTimeout { get; init; } = DefaultEmbeddedOpenTimeout;
 
     public string Database { get; init; } = TraceSchema.DefaultDatabase;
 
@@ -92,6 +99,7 @@ public sealed record StorageSettings
             DataDirectory = section.GetString("data-directory"),
             EmbeddedMergeThreads = section.GetInt("embedded-merge-threads", ChdbEngine.DefaultMergeThreads),
             EmbeddedMergeThreadNice = section.GetInt("embedded-merge-thread-nice", DefaultMergeThreadNice),
+            EmbeddedOpenTimeout = section.GetTimeSpan("embedded-open-timeout", null, allowInfinite: false),
             Database = section.GetString("database"),
             BatchSize = section.GetInt("batch-size"),
             FlushInterval = section.GetTimeSpan("flush-interval", null, allowInfinite: false),
@@ -121,6 +129,10 @@ public sealed record StorageSettings
         if (EmbeddedMergeThreadNice is < 0 or > 19)
         {
             throw Invalid("embedded-merge-thread-nice", "must be a nice value from 0 to 19 (0 = leave the merge threads alone)", EmbeddedMergeThreadNice);
+        }
+        if (EmbeddedOpenTimeout <= TimeSpan.Zero)
+        {
+            throw Invalid("embedded-open-timeout", "must be > 0", EmbeddedOpenTimeout);
         }
         if (BatchSize < 1)
         {

@@ -25,6 +25,7 @@ public sealed class StorageSettingsSpec
               min-retry-backoff = 10ms
               max-retry-backoff = 30s
               ttl-days = 0
+              embedded-open-timeout = 5m
             }
             """));
 
@@ -38,6 +39,7 @@ public sealed class StorageSettingsSpec
                 MinRetryBackoff = TimeSpan.FromMilliseconds(10),
                 MaxRetryBackoff = TimeSpan.FromSeconds(30),
                 TtlDays = 0,
+                EmbeddedOpenTimeout = TimeSpan.FromMinutes(5),
             },
             settings);
     }
@@ -54,6 +56,7 @@ public sealed class StorageSettingsSpec
     [InlineData("embedded-merge-threads = 65", "actortracing.storage.embedded-merge-threads")]
     [InlineData("embedded-merge-thread-nice = -1", "actortracing.storage.embedded-merge-thread-nice")]
     [InlineData("embedded-merge-thread-nice = 20", "actortracing.storage.embedded-merge-thread-nice")]
+    [InlineData("embedded-open-timeout = 0s", "actortracing.storage.embedded-open-timeout")]
     public void An_invalid_value_is_refused_naming_its_key(string hocon, string key)
     {
         var e = Assert.Throws<ArgumentException>(() => StorageSettings.Create(ConfigurationFactory.ParseString($"actortracing.storage {{ {hocon} }}")));

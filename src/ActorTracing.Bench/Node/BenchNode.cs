@@ -61,6 +61,9 @@ public sealed class BenchNode : IAsyncDisposable
     /// <param name="extraHocon">Overrides for this node only (e.g. a long send-delay to hold traces open).</param>
     public static async Task<BenchNode> StartAsync(string dataDirectory, string database, string region, string? extraHocon = null, CancellationToken cancellationToken = default)
     {
+        // The bench's data is fresh, so opening it takes seconds; 45 s fails a stuck open with the
+        // engine's own account (the statement it is stuck in) before the bench's 2 min and a
+        // spec's 90 s bounds on the ready line give up with only the end of the output.
         var host = await NodeHost.StartAsync(
             new NodeOptions
             {
@@ -74,6 +77,7 @@ public sealed class BenchNode : IAsyncDisposable
                     actortracing.admin.port = 0
                     actortracing.storage.data-directory = "{{dataDirectory.Replace("\\", "/", StringComparison.Ordinal)}}"
                     actortracing.storage.database = {{database}}
+                    actortracing.storage.embedded-open-timeout = 45s
                     {{extraHocon}}
                     """,
             },

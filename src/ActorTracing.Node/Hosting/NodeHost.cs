@@ -156,7 +156,7 @@ public sealed class NodeHost : IAsyncDisposable
             }
             else
             {
-                store = EmbeddedSpanStore.Open(storage);
+                store = await EmbeddedSpanStore.OpenAsync(storage, cancellationToken).ConfigureAwait(false);
                 stores = [store];
             }
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -39,6 +40,8 @@ public sealed unsafe class ChdbEngine
     private readonly System.Collections.Concurrent.BlockingCollection<Action> _calls = [];
     private readonly ChdbNative _native;
     private readonly IntPtr* _connection;
+    private volatile string? _running;
+    private long _runningSince;
 
     private ChdbEngine(ChdbNative native, IntPtr* connection, string dataDirectory, int restoredSignalHandlers)
     {
@@ -179,10 +182,18 @@ public sealed unsafe class ChdbEngine
         lock (_callLock)
         {
             IntPtr result;
-            fixed (byte* sqlPtr = sqlBytes)
-            fixed (byte* formatPtr = formatBytes)
+            Began(sql);
+            try
             {
-                result = _native.Query(*_connection, sqlPtr, formatPtr);
+                fixed (byte* sqlPtr = sqlBytes)
+                fixed (byte* formatPtr = formatBytes)
+                {
+                    result = _native.Query(*_connection, sqlPtr, formatPtr);
+                }
+            }
+            finally
+            {
+                _running = null;
             }
             if (result == IntPtr.Zero)
             {
@@ -222,58 +233,92 @@ public sealed unsafe class ChdbEngine
         var formatBytes = NullTerminated(format);
         lock (_callLock)
         {
-            IntPtr stream;
-            fixed (byte* sqlPtr = sqlBytes)
-            fixed (byte* formatPtr = formatBytes)
-            {
-                stream = _native.StreamInsert(*_connection, sqlPtr, formatPtr);
-            }
-            if (stream == IntPtr.Zero)
-            {
-                throw new StorageException($"chdb_stream_insert returned no stream for: {Abbreviate(insertSql)}");
-            }
+            Began(insertSql);
             try
             {
-                ThrowIfStreamFailed(stream, "start", insertSql);
-                if (!data.IsEmpty)
-                {
-                    int state;
-                    fixed (byte* dataPtr = data)
-                    {
-                        state = _native.StreamAppend(stream, dataPtr, (nuint)data.Length);
-                    }
-                    if (state != 0)
-                    {
-                        ThrowIfStreamFailed(stream, "append", insertSql);
-                        throw new StorageException($"chdb_stream_append failed without an error text for: {Abbreviate(insertSql)}");
-                    }
-                }
-                var result = _native.StreamDone(stream);
-                if (result == IntPtr.Zero)
-                {
-                    ThrowIfStreamFailed(stream, "finish", insertSql);
-                    throw new StorageException($"chdb_stream_done returned no result for: {Abbreviate(insertSql)}");
-                }
-                try
-                {
-                    var error = ChdbNative.ReadUtf8(_native.ResultError(result));
-                    if (error is not null)
-                    {
-                        throw new StorageException($"ClickHouse rejected the insert: {error.Trim()} (insert: {Abbreviate(insertSql)})");
-                    }
-                    return _native.ResultRowsWritten(result);
-                }
-                finally
-                {
-                    _native.DestroyQueryResult(result);
-                }
+                return StreamInsertLocked(insertSql, sqlBytes, formatBytes, data);
             }
             finally
             {
-                // Cancels an unfinished stream, so a failed insert commits nothing.
-                _native.DestroyInsertStream(stream);
+                _running = null;
             }
         }
+    }
+
+    private ulong StreamInsertLocked(string insertSql, byte[] sqlBytes, byte[] formatBytes, ReadOnlySpan<byte> data)
+    {
+        IntPtr stream;
+        fixed (byte* sqlPtr = sqlBytes)
+        fixed (byte* formatPtr = formatBytes)
+        {
+            stream = _native.StreamInsert(*_connection, sqlPtr, formatPtr);
+        }
+        if (stream == IntPtr.Zero)
+        {
+            throw new StorageException($"chdb_stream_insert returned no stream for: {Abbreviate(insertSql)}");
+        }
+        try
+        {
+            ThrowIfStreamFailed(stream, "start", insertSql);
+            if (!data.IsEmpty)
+            {
+                int state;
+                fixed (byte* dataPtr = data)
+                {
+                    state = _native.StreamAppend(stream, dataPtr, (nuint)data.Length);
+                }
+                if (state != 0)
+                {
+                    ThrowIfStreamFailed(stream, "append", insertSql);
+                    throw new StorageException($"chdb_stream_append failed without an error text for: {Abbreviate(insertSql)}");
+                }
+            }
+            var result = _native.StreamDone(stream);
+            if (result == IntPtr.Zero)
+            {
+                ThrowIfStreamFailed(stream, "finish", insertSql);
+                throw new StorageException($"chdb_stream_done returned no result for: {Abbreviate(insertSql)}");
+            }
+            try
+            {
+                var error = ChdbNative.ReadUtf8(_native.ResultError(result));
+                if (error is not null)
+                {
+                    throw new StorageException($"ClickHouse rejected the insert: {error.Trim()} (insert: {Abbreviate(insertSql)})");
+                }
+                return _native.ResultRowsWritten(result);
+            }
+            finally
+            {
+                _native.DestroyQueryResult(result);
+            }
+        }
+        finally
+        {
+            // Cancels an unfinished stream, so a failed insert commits nothing.
+            _native.DestroyInsertStream(stream);
+        }
+    }
+
+    /// <summary>
+    /// The statement the engine is running now (abbreviated) and for how long; null when it runs
+    /// none. Read only to explain a call that does not come back: a native call cannot be
+    /// cancelled, so a bounded wait can only say what it was stuck behind.
+    /// </summary>
+    public (string Statement, TimeSpan Elapsed)? Running
+    {
+        get
+        {
+            var sql = _running;
+            return sql is null ? null : (Abbreviate(sql), Stopwatch.GetElapsedTime(Volatile.Read(ref _runningSince)));
+        }
+    }
+
+    // Under _callLock: one statement at a time, so these two fields describe the one running.
+    private void Began(string sql)
+    {
+        Volatile.Write(ref _runningSince, Stopwatch.GetTimestamp());
+        _running = sql;
     }
 
     private void ThrowIfStreamFailed(IntPtr stream, string step, string insertSql)

@@ -30,10 +30,53 @@ public sealed class EmbeddedSpanStore : ISpanStore
     public static EmbeddedSpanStore Open(StorageSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var engine = ChdbEngine.Open(settings.DataDirectory, settings.EmbeddedMergeThreads);
+        return OpenOn(ChdbEngine.Open(settings.DataDirectory, settings.EmbeddedMergeThreads), settings);
+    }
+
+    private static EmbeddedSpanStore OpenOn(ChdbEngine engine, StorageSettings settings)
+    {
         var schema = new TraceSchema(settings.Database, settings.TtlDays);
         schema.Apply(engine);
         return new EmbeddedSpanStore(engine, schema);
+    }
+
+    /// <summary>
+    /// <see cref="Open"/> on a thread of its own, waited for at most
+    /// <see cref="StorageSettings.EmbeddedOpenTimeout"/>. The engine's calls are native and cannot
+    /// be cancelled; a start that waits without a bound is a node that is up but never ready. So
+    /// past the bound this gives up on the thread (it stays blocked where it is) and fails,
+    /// naming the statement the engine is running, or that none runs (the open waits for its turn
+    /// or is in managed code).
+    /// </summary>
+    /// <exception cref="StorageException">The open did not finish in time, or failed.</exception>
+    public static async Task<EmbeddedSpanStore> OpenAsync(StorageSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ChdbEngine? engine = null;
+        var opening = Task.Factory.StartNew(
+            () =>
+            {
+                engine = ChdbEngine.Open(settings.DataDirectory, settings.EmbeddedMergeThreads);
+                return OpenOn(engine, settings);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        try
+        {
+            return await opening.WaitAsync(settings.EmbeddedOpenTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var stuck = Volatile.Read(ref engine) is not { } open
+                ? $"still opening the engine at {settings.DataDirectory}"
+                : open.Running is { } running
+                    ? string.Create(CultureInfo.InvariantCulture, $"the engine has been running {running.Statement} for {running.Elapsed.TotalSeconds:0.#} s")
+                    : "the engine runs no statement (the open is between statements or waiting for its turn)";
+            throw new StorageException(
+                $"the embedded engine did not open database {settings.Database} within {settings.EmbeddedOpenTimeout} " +
+                $"(actortracing.storage.embedded-open-timeout): {stuck}. Start the node again; raise the timeout if the database is large.");
+        }
     }
 
     public bool StoresSummaries => true;
