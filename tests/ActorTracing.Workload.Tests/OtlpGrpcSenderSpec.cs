@@ -101,19 +101,7 @@ public sealed class OtlpGrpcSenderSpec
     [Fact]
     public async Task Resource_exhausted_with_RetryInfo_waits_the_delay_the_node_asked_for()
     {
-        // google.rpc.Status { code = 8, details = [Any { RetryInfo { retry_delay = 2.5 s } }] }
-        var writer = new ActorTracing.Domain.Wire.ProtoWriter();
-        writer.WriteVarintField(1, 8);
-        var any = writer.BeginMessage(3);
-        writer.WriteStringField(1, "type.googleapis.com/google.rpc.RetryInfo");
-        var retryInfo = writer.BeginMessage(2);
-        var duration = writer.BeginMessage(1);
-        writer.WriteVarintField(1, 2);
-        writer.WriteVarintField(2, 500_000_000);
-        writer.EndMessage(duration);
-        writer.EndMessage(retryInfo);
-        writer.EndMessage(any);
-        var details = Convert.ToBase64String(writer.ToArray());
+        var details = GrpcStatusDetails.RetryInfo((int)StatusCode.ResourceExhausted, TimeSpan.FromMilliseconds(2500));
         using var handler = new StubHandler((call, _) =>
         {
             if (call > 0)

@@ -11,8 +11,8 @@ namespace ActorTracing.Workload;
 /// readable at any time through <see cref="Counters"/>.
 /// </summary>
 /// <remarks>
-/// With a sender that can block (<see cref="IBlockingOtlpSender"/>, the HTTP sender on cleartext
-/// endpoints) the workers are dedicated threads, so sending involves no thread-pool work at all;
+/// With a sender that can block (<see cref="IBlockingOtlpSender"/>: the HTTP and gRPC senders on
+/// cleartext endpoints) the workers are dedicated threads, so sending involves no thread-pool work at all;
 /// otherwise they are async workers on the thread pool.
 /// </remarks>
 public sealed class WorkloadGenerator : IDisposable

@@ -18,7 +18,7 @@ namespace ActorTracing.Workload;
 /// blocking socket, most of the difference being that spinning; what remains is the kernel's
 /// loopback TCP work. Not thread-safe: one request at a time.
 /// </remarks>
-internal sealed class Http1Connection : IDisposable
+internal sealed class Http1Connection : IBlockingConnection
 {
     private const int MaxHeaderBytes = 64 * 1024;
 

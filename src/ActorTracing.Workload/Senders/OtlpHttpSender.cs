@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
 using System.Net;
@@ -30,8 +29,7 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
     private readonly Uri _tracesUri;
     private readonly bool _canSendBlocking;
     private readonly byte[] _headPrefix;
-    private readonly ConcurrentStack<Http1Connection> _idle = new();
-    private volatile bool _disposed;
+    private readonly BlockingConnectionPool<Http1Connection> _connections;
 
     /// <param name="handler">The transport; a pooled <see cref="SocketsHttpHandler"/> when null. Tests pass a fake.</param>
     public OtlpHttpSender(OtlpSenderOptions options, HttpMessageHandler? handler = null, IWorkloadClock? clock = null)
@@ -50,6 +48,7 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
             && _tracesUri.Scheme == Uri.UriSchemeHttp
             && options.Headers.All(h => IsHeaderToken(h.Key) && !h.Value.AsSpan().ContainsAny('\r', '\n'));
         _headPrefix = _canSendBlocking ? HeadPrefix(_tracesUri, options) : [];
+        _connections = new(() => Http1Connection.Open(_tracesUri.DnsSafeHost, _tracesUri.Port, _options.AttemptTimeout));
     }
 
     public OtlpSenderStats Stats { get; } = new();
@@ -140,7 +139,7 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
         {
             return SendAsync(payload, cancellationToken).GetAwaiter().GetResult();
         }
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_connections.IsDisposed, this);
         var body = _options.Gzip ? Compress(payload.Span) : payload;
         var started = _clock.NowNanos;
         var attempts = 0;
@@ -196,70 +195,17 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
 
     public void Dispose()
     {
-        _disposed = true;
+        _connections.Dispose();
         _client.Dispose();
-        DisposeIdle();
-    }
-
-    private void DisposeIdle()
-    {
-        while (_idle.TryPop(out var connection))
-        {
-            connection.Dispose();
-        }
     }
 
     /// <summary>One request/response on an idle keep-alive connection, or a new one.</summary>
-    private Http1Response Exchange(ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (!_idle.TryPop(out var connection))
-            {
-                connection = Http1Connection.Open(_tracesUri.DnsSafeHost, _tracesUri.Port, _options.AttemptTimeout);
-            }
-            Http1Response response;
-            // Closing the socket is the one way to interrupt a blocking send or receive.
-            var registration = cancellationToken.Register(static c => ((Http1Connection)c!).Dispose(), connection);
-            try
-            {
-                response = connection.Exchange(_headPrefix, body);
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
-            {
-                registration.Dispose();
-                connection.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
-                if (connection.Reused && !connection.ResponseStarted && ex is not SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock })
-                {
-                    // Closed or reset before any answer on a connection that sat idle: most likely
-                    // the node dropped it while idle, before reading this request. A timeout is
-                    // not that — the node may be working on it — and counts as an attempt.
-                    continue;
-                }
-                if (ex is ObjectDisposedException)
-                {
-                    throw new IOException("connection closed", ex);
-                }
-                throw;
-            }
-            registration.Dispose();
-            if (response.KeepAlive && !_disposed && !cancellationToken.IsCancellationRequested)
-            {
-                _idle.Push(connection);
-                if (_disposed)
-                {
-                    // Dispose ran between the check and the push; nobody else will close it.
-                    DisposeIdle();
-                }
-            }
-            else
-            {
-                connection.Dispose();
-            }
-            return response;
-        }
-    }
+    private Http1Response Exchange(ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
+        _connections.Exchange(
+            (Head: _headPrefix, Body: body),
+            static (connection, request) => connection.Exchange(request.Head, request.Body),
+            static (_, response) => response.KeepAlive,
+            cancellationToken);
 
     private static byte[] HeadPrefix(Uri tracesUri, OtlpSenderOptions options)
     {
@@ -336,7 +282,7 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
         return null;
     }
 
-    private static byte[] Compress(ReadOnlySpan<byte> payload)
+    internal static byte[] Compress(ReadOnlySpan<byte> payload)
     {
         using var output = new MemoryStream(Math.Max(payload.Length / 4, 256));
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
