@@ -20,12 +20,20 @@ public sealed record SelfCommand(string FileName, IReadOnlyList<string> PrefixAr
     }
 
     /// <summary>Start info for `actortracing <paramref name="arguments"/>`; redirection is the caller's choice.</summary>
-    public ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    /// <param name="environment">This process's environment (a test's lookup in specs).</param>
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments, Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var info = new ProcessStartInfo(FileName) { UseShellExecute = false };
         foreach (var a in PrefixArguments.Concat(arguments))
         {
             info.ArgumentList.Add(a);
+        }
+        // A child runs as a node runs from the launcher even when this process did not come
+        // through it (tests, `dotnet actortracing.dll`); a setting already made is inherited as is.
+        foreach (var (name, value) in ActorTracing.Node.Hosting.RuntimeDescription.LauncherEnvironment)
+        {
+            info.Environment[name] = environment(name) ?? value;
         }
         return info;
     }

@@ -1,6 +1,6 @@
 namespace ActorTracing.Bench.Tests;
 
-/// <summary>The generator child's GC settings: set unless the bench's own environment sets them.</summary>
+/// <summary>The children's runtime settings (the generator's GC, every child's launcher environment): set unless the bench's own environment sets them.</summary>
 public sealed class ProcessLoadGeneratorSpec
 {
     private static readonly ProcessLoadGenerator Generator = new(new SelfCommand("dotnet", ["actortracing.dll"]));
@@ -24,5 +24,16 @@ public sealed class ProcessLoadGeneratorSpec
 
         Assert.Equal("4000000", info.Environment["DOTNET_GCgen0size"]);
         Assert.Equal("0", info.Environment["DOTNET_GCDynamicAdaptationMode"]);
+    }
+
+    [Fact]
+    public void Every_child_gets_the_launcher_environment_unless_this_process_has_its_own()
+    {
+        var command = new SelfCommand("dotnet", ["actortracing.dll"]);
+
+        Assert.Equal("0", command.StartInfo(["bench-node"], _ => null).Environment["DOTNET_TC_CallCountingDelayMs"]);
+        Assert.Equal("64", command.StartInfo(["bench-node"], name => name == "DOTNET_TC_CallCountingDelayMs" ? "64" : null).Environment["DOTNET_TC_CallCountingDelayMs"]);
+        // The generator's start goes through the same command.
+        Assert.Equal("0", Generator.StartInfo(Request, _ => null).Environment["DOTNET_TC_CallCountingDelayMs"]);
     }
 }

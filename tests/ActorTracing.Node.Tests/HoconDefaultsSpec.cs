@@ -123,7 +123,7 @@ public sealed class HoconDefaultsSpec
         Assert.NotNull(NodeSettings.Create(config));
     }
 
-    private static string FindHoconDirectory([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
+    internal static string FindHoconDirectory([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
     {
         for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
         {

@@ -40,7 +40,7 @@ public sealed class ProcessLoadGenerator : ILoadGenerator
     /// <summary>The child's start info: its arguments, and <see cref="GeneratorGcEnvironment"/> where <paramref name="environment"/> does not set them.</summary>
     internal ProcessStartInfo StartInfo(LoadGenRequest request, Func<string, string?> environment)
     {
-        var info = _command.StartInfo(request.ToArguments());
+        var info = _command.StartInfo(request.ToArguments(), environment);
         foreach (var (name, value) in GeneratorGc(environment))
         {
             info.Environment[name] = value;

@@ -46,9 +46,39 @@ public static class RuntimeDescription
             ? percent.ToString(CultureInfo.InvariantCulture) + " %"
             : "default (2 %)";
 
+    private const string TieringDelayVariable = "DOTNET_TC_CallCountingDelayMs";
+
+    /// <summary>
+    /// Runtime settings with no runtimeconfig name, so whatever starts a node sets them as
+    /// environment variables: ./actortracing, docker/Dockerfile, and the bench and `up` for the
+    /// processes they start (SelfCommand). A variable already set is left as set.
+    /// </summary>
+    /// <remarks>
+    /// DOTNET_TC_CallCountingDelayMs = 0: the runtime starts counting calls towards a method's
+    /// optimized (tier-1) code only after 100 ms without new tier-0 JIT work, and a node that
+    /// starts under full load keeps JIT-ing new methods for seconds, so its hot paths run
+    /// unoptimized all that time. A fresh bench node fed 240k spans/s from its first second (40 s
+    /// runs, three each): ack p99 3.7 / 3.4 / 3.8 s and behind for 15–18 s with the default, 0.85 /
+    /// 1.5 / 0.69 s and caught up in 3–6 s at 0. A warm node is unaffected (every hot method is
+    /// optimized by then); it costs some JIT of methods called 30 times at start.
+    /// </remarks>
+    public static IReadOnlyList<(string Name, string Value)> LauncherEnvironment { get; } = [(TieringDelayVariable, "0")];
+
+    /// <summary>The tier-1 call-counting delay in force, as the runtime reads its variable (hexadecimal).</summary>
+    public static string TieringDelay => DescribeTieringDelay(
+        Environment.GetEnvironmentVariable(TieringDelayVariable) ?? Environment.GetEnvironmentVariable("COMPlus_TC_CallCountingDelayMs"));
+
+    /// <summary>"0 ms", or "default (100 ms)" when the variable is unset or unparsable.</summary>
+    internal static string DescribeTieringDelay(string? variable)
+        => variable is not null
+            && uint.TryParse(variable.StartsWith("0x", StringComparison.Ordinal) ? variable[2..] : variable, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var ms)
+            ? ms.ToString(CultureInfo.InvariantCulture) + " ms"
+            : "default (100 ms)";
+
     public static string Describe() =>
         RuntimeInformation.FrameworkDescription
         + (GCSettings.IsServerGC ? ", server GC" : ", workstation GC")
         + ", DATAS target " + DatasTarget
-        + ", thread-pool spin limit " + (ThreadPoolSpinLimit is { } limit ? limit.ToString(CultureInfo.InvariantCulture) : "default");
+        + ", thread-pool spin limit " + (ThreadPoolSpinLimit is { } limit ? limit.ToString(CultureInfo.InvariantCulture) : "default")
+        + ", tier-1 call-counting delay " + TieringDelay;
 }
