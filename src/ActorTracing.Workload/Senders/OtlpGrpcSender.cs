@@ -132,12 +132,10 @@ public sealed class OtlpGrpcSender : IBlockingOtlpSender
                 wait = retryWait;
             }
 
-            if (_options.WouldExceedRetryBudget(started, _clock.NowNanos, wait))
+            if (_options.GiveUpOrRetry(Stats, started, _clock.NowNanos, wait, attempts, throttles, problem) is { } gaveUp)
             {
-                Stats.OnFailed();
-                return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");
+                return gaveUp;
             }
-            Stats.OnRetry();
             await _clock.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -191,12 +189,10 @@ public sealed class OtlpGrpcSender : IBlockingOtlpSender
                 Stats.OnFailed();
                 return new OtlpSendResult(false, attempts, throttles, 0, problem);
             }
-            if (_options.WouldExceedRetryBudget(started, _clock.NowNanos, wait))
+            if (_options.GiveUpOrRetry(Stats, started, _clock.NowNanos, wait, attempts, throttles, problem) is { } gaveUp)
             {
-                Stats.OnFailed();
-                return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");
+                return gaveUp;
             }
-            Stats.OnRetry();
             _clock.Sleep(wait, cancellationToken);
         }
     }

@@ -123,12 +123,10 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
                 wait = _options.Backoff(attempts);
             }
 
-            if (_options.WouldExceedRetryBudget(started, _clock.NowNanos, wait))
+            if (_options.GiveUpOrRetry(Stats, started, _clock.NowNanos, wait, attempts, throttles, problem) is { } gaveUp)
             {
-                Stats.OnFailed();
-                return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");
+                return gaveUp;
             }
-            Stats.OnRetry();
             await _clock.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -183,12 +181,10 @@ public sealed class OtlpHttpSender : IBlockingOtlpSender
                 wait = _options.Backoff(attempts);
             }
 
-            if (_options.WouldExceedRetryBudget(started, _clock.NowNanos, wait))
+            if (_options.GiveUpOrRetry(Stats, started, _clock.NowNanos, wait, attempts, throttles, problem) is { } gaveUp)
             {
-                Stats.OnFailed();
-                return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");
+                return gaveUp;
             }
-            Stats.OnRetry();
             _clock.Sleep(wait, cancellationToken);
         }
     }

@@ -60,6 +60,22 @@ public sealed record OtlpSenderOptions
     internal bool WouldExceedRetryBudget(long startedNanos, long nowNanos, TimeSpan wait) =>
         GiveUpAfter is { } limit && TimeSpan.FromTicks((nowNanos - startedNanos) / 100) + wait > limit;
 
+    /// <summary>
+    /// The end of a failed attempt that would be retried after <paramref name="wait"/>, for every
+    /// send loop: the request's failure when that wait would take it past <see cref="GiveUpAfter"/>,
+    /// else null with the retry counted.
+    /// </summary>
+    internal OtlpSendResult? GiveUpOrRetry(OtlpSenderStats stats, long startedNanos, long nowNanos, TimeSpan wait, int attempts, int throttles, string problem)
+    {
+        if (WouldExceedRetryBudget(startedNanos, nowNanos, wait))
+        {
+            stats.OnFailed();
+            return new OtlpSendResult(false, attempts, throttles, 0, $"gave up after {attempts} attempts: {problem}");
+        }
+        stats.OnRetry();
+        return null;
+    }
+
     internal TimeSpan CapRetryAfter(TimeSpan wait) =>
         wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
 }
