@@ -21,7 +21,8 @@ public sealed record SelfCommand(string FileName, IReadOnlyList<string> PrefixAr
 
     /// <summary>Start info for `actortracing <paramref name="arguments"/>`; redirection is the caller's choice.</summary>
     /// <param name="environment">This process's environment (a test's lookup in specs).</param>
-    public ProcessStartInfo StartInfo(IEnumerable<string> arguments, Func<string, string?>? environment = null)
+    /// <param name="defaults">Further variables this child gets unless this process sets them (the generator's GC).</param>
+    public ProcessStartInfo StartInfo(IEnumerable<string> arguments, Func<string, string?>? environment = null, IEnumerable<(string Name, string Value)>? defaults = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var info = new ProcessStartInfo(FileName) { UseShellExecute = false };
@@ -31,7 +32,7 @@ public sealed record SelfCommand(string FileName, IReadOnlyList<string> PrefixAr
         }
         // A child runs as a node runs from the launcher even when this process did not come
         // through it (tests, `dotnet actortracing.dll`); a setting already made is inherited as is.
-        foreach (var (name, value) in ActorTracing.Node.Hosting.RuntimeDescription.LauncherEnvironment)
+        foreach (var (name, value) in ActorTracing.Node.Hosting.RuntimeDescription.LauncherEnvironment.Concat(defaults ?? []))
         {
             info.Environment[name] = environment(name) ?? value;
         }

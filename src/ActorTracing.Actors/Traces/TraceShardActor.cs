@@ -188,13 +188,10 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             _gauges.Buffered(spans.Count, bytes);
             // The late spans go on as they are (to storage when kept), still slicing the request
             // body: this message's share is never given back, and the body is left to the GC.
-            if (ForStorage(remembered.Keep, message.Receipt) is { } receipts)
+            var receipts = ForStorage(remembered.Keep, message.Receipt);
+            FollowDecision(message.TraceId, remembered, spans, bytes, now, receipts: receipts);
+            if (receipts is null)
             {
-                FollowDecision(message.TraceId, remembered, spans, bytes, now, receipts: receipts);
-            }
-            else
-            {
-                FollowDecision(message.TraceId, remembered, spans, bytes, now);
                 Confirm(message.Receipt);
             }
             return;

@@ -38,15 +38,8 @@ public sealed class ProcessLoadGenerator : ILoadGenerator
         string.Join(' ', GeneratorGc(Environment.GetEnvironmentVariable).Select(v => $"{v.Name}={v.Value}")) + " " + _command.Describe(request.ToArguments());
 
     /// <summary>The child's start info: its arguments, and <see cref="GeneratorGcEnvironment"/> where <paramref name="environment"/> does not set them.</summary>
-    internal ProcessStartInfo StartInfo(LoadGenRequest request, Func<string, string?> environment)
-    {
-        var info = _command.StartInfo(request.ToArguments(), environment);
-        foreach (var (name, value) in GeneratorGc(environment))
-        {
-            info.Environment[name] = value;
-        }
-        return info;
-    }
+    internal ProcessStartInfo StartInfo(LoadGenRequest request, Func<string, string?> environment) =>
+        _command.StartInfo(request.ToArguments(), environment, GeneratorGcEnvironment);
 
     private static IEnumerable<(string Name, string Value)> GeneratorGc(Func<string, string?> environment) =>
         GeneratorGcEnvironment.Select(v => (v.Name, environment(v.Name) ?? v.Value));

@@ -26,9 +26,7 @@ public static class RuntimeDescription
     /// <summary>The spin limit from the environment variable's text (hexadecimal, as the runtime reads it) or else the runtimeconfig value.</summary>
     internal static int? SpinLimit(string? variable, object? configured)
     {
-        if (variable is not null
-            && uint.TryParse(variable.StartsWith("0x", StringComparison.Ordinal) ? variable[2..] : variable, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var fromEnvironment)
-            && fromEnvironment <= int.MaxValue)
+        if (ParseHex(variable) is { } fromEnvironment && fromEnvironment <= int.MaxValue)
         {
             return (int)fromEnvironment;
         }
@@ -70,10 +68,14 @@ public static class RuntimeDescription
 
     /// <summary>"0 ms", or "default (100 ms)" when the variable is unset or unparsable.</summary>
     internal static string DescribeTieringDelay(string? variable)
+        => ParseHex(variable) is { } ms ? ms.ToString(CultureInfo.InvariantCulture) + " ms" : "default (100 ms)";
+
+    /// <summary>A runtime setting's variable as the runtime reads it: hexadecimal, with or without 0x; null when unset or unparsable.</summary>
+    private static uint? ParseHex(string? variable)
         => variable is not null
-            && uint.TryParse(variable.StartsWith("0x", StringComparison.Ordinal) ? variable[2..] : variable, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var ms)
-            ? ms.ToString(CultureInfo.InvariantCulture) + " ms"
-            : "default (100 ms)";
+            && uint.TryParse(variable.StartsWith("0x", StringComparison.Ordinal) ? variable[2..] : variable, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
 
     public static string Describe() =>
         RuntimeInformation.FrameworkDescription

@@ -24,7 +24,8 @@ namespace ActorTracing.Protocol.Traces;
 /// written. A sink that never gives it back only costs the reuse; giving it back while anything still reads
 /// the spans lets another trace overwrite them. Null when there is nothing to give back.</param>
 /// <param name="Receipts">Receipts of the messages whose spans a kept decision covers, when the shard
-/// confirms kept spans once they are stored rather than at the decision (<c>confirm-after-stored</c>):
+/// confirms kept spans once they are stored rather than at the decision (the node's shards do, see
+/// <c>TraceActorSettings.ConfirmAfterStored</c>):
 /// the sink that stores the spans owes them once their rows are written — or at once when it stores
 /// nothing — so a sender (another node's ingest, Kafka ingest waiting to commit) keeps its copy until
 /// a crash can no longer lose the spans. Null otherwise: the shard confirmed them itself.</param>
