@@ -10,6 +10,12 @@ internal enum ExportOutcomeKind
 
     /// <summary>The ingress is over budget; retryable after <see cref="ExportOutcome.RetryAfter"/>.</summary>
     Throttled,
+
+    /// <summary>
+    /// The node could not make the request safe (its write-ahead log failed, or it is stopping);
+    /// retryable after <see cref="ExportOutcome.RetryAfter"/>, best against another node.
+    /// </summary>
+    Unavailable,
 }
 
 /// <summary>What one export request came to, independent of the protocol that answers it.</summary>
@@ -20,4 +26,6 @@ internal readonly record struct ExportOutcome(ExportOutcomeKind Kind, long Rejec
     public static ExportOutcome Malformed(string message) => new(ExportOutcomeKind.Malformed, 0, message, TimeSpan.Zero);
 
     public static ExportOutcome Throttled(TimeSpan retryAfter, string reason) => new(ExportOutcomeKind.Throttled, 0, reason, retryAfter);
+
+    public static ExportOutcome Unavailable(TimeSpan retryAfter, string reason) => new(ExportOutcomeKind.Unavailable, 0, reason, retryAfter);
 }

@@ -20,6 +20,7 @@ public sealed class IngestCounters
     private long _requestsOversize;
     private long _requestsUnsupported;
     private long _requestsThrottled;
+    private long _requestsUnavailable;
     private long _requestsFailed;
 
     public long RequestsReceivedGrpc => Volatile.Read(ref _requestsGrpc);
@@ -52,6 +53,9 @@ public sealed class IngestCounters
 
     /// <summary>Requests answered 429 / RESOURCE_EXHAUSTED with a retry hint because the ingress was overloaded.</summary>
     public long RequestsThrottled => Volatile.Read(ref _requestsThrottled);
+
+    /// <summary>Requests answered 503 / UNAVAILABLE with a retry hint: the write-ahead log could not take them (a write failed, or the node is stopping).</summary>
+    public long RequestsUnavailable => Volatile.Read(ref _requestsUnavailable);
 
     /// <summary>Requests that failed on a bug (HTTP 500 / INTERNAL); each is logged.</summary>
     public long RequestsFailed => Volatile.Read(ref _requestsFailed);
@@ -112,6 +116,13 @@ public sealed class IngestCounters
     internal void Throttled(int spans, string protocol)
     {
         Interlocked.Increment(ref _requestsThrottled);
+        Interlocked.Add(ref _spansRejectedOverloaded, spans);
+        AddByProtocol(protocol, 2, spans);
+    }
+
+    internal void Unavailable(int spans, string protocol)
+    {
+        Interlocked.Increment(ref _requestsUnavailable);
         Interlocked.Add(ref _spansRejectedOverloaded, spans);
         AddByProtocol(protocol, 2, spans);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using ActorTracing.Ingest.Wal;
 using Akka.Configuration;
 
 namespace ActorTracing.Ingest;
@@ -49,6 +50,9 @@ public sealed record IngestSettings
     /// <summary>The Kafka source (<c>actortracing.ingest.kafka</c>); off by default.</summary>
     public KafkaIngestSettings Kafka { get; init; } = KafkaIngestSettings.Default;
 
+    /// <summary>The OTLP receivers' write-ahead log (<c>actortracing.ingest.wal</c>); on by default. The host opens it (see <see cref="IngestLog"/>).</summary>
+    public IngestLogSettings WriteAheadLog { get; init; } = IngestLogSettings.Default;
+
     /// <summary>Reads <c>actortracing.ingest</c> from <paramref name="config"/> (falling back to the embedded defaults) and validates it.</summary>
     /// <exception cref="ConfigurationException">A key holds an invalid value; the message names the key.</exception>
     public static IngestSettings Create(Config config)
@@ -81,6 +85,7 @@ public sealed record IngestSettings
             HttpEndpoint = section.GetString("http.endpoint", DefaultHttpEndpoint) ?? string.Empty,
             InlineIo = ReadBoolean(section, "inline-io", true),
             Kafka = KafkaIngestSettings.Create(section),
+            WriteAheadLog = IngestLogSettings.Create(section),
         };
         settings.Validate();
         return settings;
@@ -133,6 +138,7 @@ public sealed record IngestSettings
             }
         }
         Kafka.Validate();
+        WriteAheadLog.Validate();
     }
 
     /// <summary>The listener address of the gRPC receiver.</summary>

@@ -1,16 +1,30 @@
 using System.Text.Json;
 using ActorTracing.Domain;
 using ActorTracing.Domain.Otlp;
+using ActorTracing.Ingest.Wal;
 using ActorTracing.Protocol.Ingress;
 
 namespace ActorTracing.Ingest;
 
 /// <summary>
-/// Decode → submit → count, shared by the gRPC and HTTP receivers so both answer the same
-/// request the same way. Runs on the request thread: decoding is CPU-only and Submit never blocks.
+/// Decode → submit → log → count, shared by the gRPC and HTTP receivers so both answer the same
+/// request the same way. Runs on the request thread: decoding is CPU-only, Submit never blocks,
+/// and the write-ahead log's append is one write to the OS.
 /// </summary>
-internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings settings, IngestCounters counters)
+/// <param name="log">
+/// The host's write-ahead log (<see cref="IngestLog"/>), or null without one. With it an accepted
+/// request is written before it is answered and confirmed there once all its traces are decided,
+/// which needs an <see cref="IConfirmingIngress"/>.
+/// </param>
+internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings settings, IngestCounters counters, IngestLog? log = null)
 {
+    // Decisions free the log within seconds, and a stopping node is gone as soon: one second, the least Retry-After can say.
+    private static readonly TimeSpan LogRetryAfter = TimeSpan.FromSeconds(1);
+
+    private readonly IConfirmingIngress? _confirming = log is null
+        ? null
+        : ingress as IConfirmingIngress ?? throw new InvalidOperationException("the ingest write-ahead log needs an ingress that confirms decisions (IConfirmingIngress)");
+
     public IngestCounters Counters => counters;
 
     /// <summary>Processes an ExportTraceServiceRequest in protobuf held by <paramref name="source"/>.
@@ -34,7 +48,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             counters.Malformed();
             return ExportOutcome.Malformed("malformed ExportTraceServiceRequest: " + ex.Message);
         }
-        return Submit(decoded, protocol, source);
+        return Submit(decoded, request, protocol, source);
     }
 
     /// <summary>Processes an ExportTraceServiceRequest in OTLP/JSON.</summary>
@@ -53,7 +67,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         return ProcessProtobuf(protobuf, protocol, source: null);
     }
 
-    private ExportOutcome Submit(OtlpDecodeResult decoded, string protocol, SharedBuffer? source)
+    private ExportOutcome Submit(OtlpDecodeResult decoded, ReadOnlyMemory<byte> request, string protocol, SharedBuffer? source)
     {
         if (decoded.RejectedSpans > 0)
         {
@@ -61,6 +75,10 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         }
         if (decoded.Traces.Count > 0)
         {
+            if (log is not null)
+            {
+                return SubmitLogged(decoded, request, protocol, source, log);
+            }
             var result = ingress.Submit(decoded.Traces, protocol, source);
             if (!result.Accepted)
             {
@@ -69,6 +87,48 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             }
             counters.Accepted(decoded.AcceptedSpans, protocol);
         }
+        return ExportOutcome.Success(decoded.RejectedSpans, decoded.ErrorMessage);
+    }
+
+    /// <summary>
+    /// Submit first, then write: a refused request costs no write, and a crash between the two
+    /// has no answer sent, so the client sends the request again (its spans are buffered once
+    /// per open trace). The write comes before the answer, so an answered request is on disk.
+    /// </summary>
+    private ExportOutcome SubmitLogged(OtlpDecodeResult decoded, ReadOnlyMemory<byte> request, string protocol, SharedBuffer? source, IngestLog wal)
+    {
+        if (wal.Closed)
+        {
+            counters.Unavailable(decoded.AcceptedSpans, protocol);
+            return ExportOutcome.Unavailable(LogRetryAfter, "the node is stopping; retry against another node");
+        }
+        if (wal.OverBound)
+        {
+            counters.Throttled(decoded.AcceptedSpans, protocol);
+            return ExportOutcome.Throttled(
+                LogRetryAfter,
+                $"the write-ahead log holds {wal.Bytes} bytes of accepted requests waiting for their traces' decisions ({IngestLogSettings.Section}.max-size = {wal.MaxBytes}); retry later");
+        }
+        var result = _confirming!.SubmitUntilDecided(decoded.Traces, protocol, source, out var decided);
+        if (!result.Accepted)
+        {
+            counters.Throttled(decoded.AcceptedSpans, protocol);
+            return ExportOutcome.Throttled(result.RetryAfter, result.Reason ?? "the node is overloaded");
+        }
+        IngestLogEntry entry;
+        try
+        {
+            entry = wal.Append(request);
+        }
+        catch (IOException ex)
+        {
+            // The spans are in the pipeline but not safe from a crash: the client sends them
+            // again, and an open trace buffers each span once.
+            counters.Unavailable(decoded.AcceptedSpans, protocol);
+            return ExportOutcome.Unavailable(LogRetryAfter, "the write-ahead log could not take the request: " + ex.Message);
+        }
+        wal.ConfirmWhenDecided(entry, decided!);
+        counters.Accepted(decoded.AcceptedSpans, protocol);
         return ExportOutcome.Success(decoded.RejectedSpans, decoded.ErrorMessage);
     }
 }

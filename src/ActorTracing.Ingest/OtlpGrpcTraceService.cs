@@ -46,15 +46,16 @@ internal sealed partial class OtlpGrpcTraceService(OtlpExportProcessor processor
         {
             case ExportOutcomeKind.Malformed:
                 throw new RpcException(new Status(StatusCode.InvalidArgument, outcome.Message ?? "malformed request"));
-            case ExportOutcomeKind.Throttled:
-                var message = outcome.Message ?? "overloaded";
+            case ExportOutcomeKind.Throttled or ExportOutcomeKind.Unavailable:
+                var throttled = outcome.Kind == ExportOutcomeKind.Throttled;
+                var message = outcome.Message ?? (throttled ? "overloaded" : "unavailable");
                 var pushbackMs = Math.Max(1, (long)Math.Ceiling(outcome.RetryAfter.TotalMilliseconds));
                 var trailers = new Metadata
                 {
                     { "grpc-retry-pushback-ms", pushbackMs.ToString(CultureInfo.InvariantCulture) },
-                    { "grpc-status-details-bin", RpcStatus.EncodeProtobuf(RpcStatus.ResourceExhausted, message, TimeSpan.FromMilliseconds(pushbackMs)) },
+                    { "grpc-status-details-bin", RpcStatus.EncodeProtobuf(throttled ? RpcStatus.ResourceExhausted : RpcStatus.Unavailable, message, TimeSpan.FromMilliseconds(pushbackMs)) },
                 };
-                throw new RpcException(new Status(StatusCode.ResourceExhausted, message), trailers);
+                throw new RpcException(new Status(throttled ? StatusCode.ResourceExhausted : StatusCode.Unavailable, message), trailers);
             default:
                 return Task.FromResult(OtlpEncoder.EncodeResponse(outcome.RejectedSpans, outcome.Message));
         }

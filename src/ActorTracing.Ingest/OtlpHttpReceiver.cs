@@ -162,11 +162,13 @@ internal sealed partial class OtlpHttpReceiver(OtlpExportProcessor processor, In
         {
             case ExportOutcomeKind.Malformed:
                 return WriteStatusAsync(context, json, StatusCodes.Status400BadRequest, RpcStatus.InvalidArgument, outcome.Message ?? "malformed request");
-            case ExportOutcomeKind.Throttled:
+            case ExportOutcomeKind.Throttled or ExportOutcomeKind.Unavailable:
                 // Whole seconds, rounded up: Retry-After has no finer unit, and 0 would invite a hot retry loop.
                 var seconds = Math.Max(1, (long)Math.Ceiling(outcome.RetryAfter.TotalSeconds));
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return WriteStatusAsync(context, json, StatusCodes.Status429TooManyRequests, RpcStatus.ResourceExhausted, outcome.Message ?? "overloaded");
+                return outcome.Kind == ExportOutcomeKind.Throttled
+                    ? WriteStatusAsync(context, json, StatusCodes.Status429TooManyRequests, RpcStatus.ResourceExhausted, outcome.Message ?? "overloaded")
+                    : WriteStatusAsync(context, json, StatusCodes.Status503ServiceUnavailable, RpcStatus.Unavailable, outcome.Message ?? "unavailable");
             default:
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 if (json)

@@ -44,12 +44,40 @@ public sealed class IngestSettingsSpec
     [InlineData("http.endpoint = \"127.0.0.1:4317\"", "actortracing.ingest.grpc.endpoint")]
     [InlineData("grpc.enabled = off\nhttp.enabled = off", "actortracing.ingest.grpc.enabled")]
     [InlineData("inline-io = sometimes", "actortracing.ingest.inline-io")]
+    [InlineData("wal.directory = \"\"", "actortracing.ingest.wal.directory")]
+    [InlineData("wal.segment-size = 1 KiB", "actortracing.ingest.wal.segment-size")]
+    [InlineData("wal.segment-size = 2 GiB", "actortracing.ingest.wal.segment-size")]
+    [InlineData("wal.segment-size = lots", "actortracing.ingest.wal.segment-size")]
+    [InlineData("wal.max-size = 100 MiB", "actortracing.ingest.wal.max-size")]
+    [InlineData("wal.sync-interval = -1s", "actortracing.ingest.wal.sync-interval")]
+    [InlineData("wal.sync-interval = soon", "actortracing.ingest.wal.sync-interval")]
     public void An_invalid_value_is_refused_naming_its_key(string hocon, string key)
     {
         var ex = Assert.Throws<ConfigurationException>(
             () => IngestSettings.Create(ConfigurationFactory.ParseString("actortracing.ingest {\n" + hocon + "\n}")));
 
         Assert.Contains(key, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_write_ahead_log_keys_are_read_and_sync_interval_off_leaves_flushing_to_the_os()
+    {
+        var settings = IngestSettings.Create(ConfigurationFactory.ParseString("""
+            actortracing.ingest.wal {
+              directory = "/var/lib/actortracing/wal"
+              segment-size = 16 MiB
+              max-size = 1 GiB
+              sync-interval = off
+            }
+            """));
+
+        Assert.True(settings.WriteAheadLog.Enabled);
+        Assert.Equal("/var/lib/actortracing/wal", settings.WriteAheadLog.Directory);
+        Assert.Equal(16L * 1024 * 1024, settings.WriteAheadLog.SegmentBytes);
+        Assert.Equal(1024L * 1024 * 1024, settings.WriteAheadLog.MaxBytes);
+        Assert.Equal(TimeSpan.Zero, settings.WriteAheadLog.SyncInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), IngestSettings.Create(ConfigurationFactory.ParseString("actortracing.ingest.wal.sync-interval = 250ms")).WriteAheadLog.SyncInterval);
+        Assert.False(IngestSettings.Create(ConfigurationFactory.ParseString("actortracing.ingest.wal { enabled = off, directory = \"\" }")).WriteAheadLog.Enabled);
     }
 
     [Fact]

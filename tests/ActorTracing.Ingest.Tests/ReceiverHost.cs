@@ -36,12 +36,17 @@ internal sealed class ReceiverHost : IAsyncDisposable
         MaxRequestBytes = maxRequestBytes,
     };
 
-    public static async Task<ReceiverHost> StartAsync(IngestSettings? settings = null)
+    /// <param name="log">A write-ahead log the receivers write to (the test owns and disposes it).</param>
+    public static async Task<ReceiverHost> StartAsync(IngestSettings? settings = null, ActorTracing.Ingest.Wal.IngestLog? log = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var ingress = new RecordingIngress();
         builder.Services.AddSingleton<ITraceIngress>(ingress);
+        if (log is not null)
+        {
+            builder.Services.AddSingleton(log);
+        }
         builder.Services.AddOtlpReceivers(settings ?? TestSettings());
         var app = builder.Build();
         app.MapOtlpReceivers();

@@ -5,9 +5,15 @@ using ActorTracing.Protocol.Ingress;
 
 namespace ActorTracing.Ingest.Tests;
 
-/// <summary>An ingress that records every submit and answers what the test sets in <see cref="Answer"/>.</summary>
-internal sealed class RecordingIngress : ITraceIngress
+/// <summary>
+/// An ingress that records every submit and answers what the test sets in <see cref="Answer"/>;
+/// a submit that waits for decisions gets a wait the test completes (<see cref="Decisions"/>).
+/// </summary>
+internal sealed class RecordingIngress : IConfirmingIngress
 {
+    /// <summary>One per accepted <see cref="SubmitUntilDecided"/>, in order: the test decides (or abandons) them.</summary>
+    public ConcurrentQueue<TaskCompletionSource> Decisions { get; } = new();
+
     public ConcurrentQueue<(IReadOnlyList<TraceSpans> Traces, string Protocol)> Submits { get; } = new();
 
     public IngressResult Answer { get; set; } = IngressResult.Ok;
@@ -45,5 +51,19 @@ internal sealed class RecordingIngress : ITraceIngress
         }
         Submits.Enqueue((traces.ToArray(), protocol)); // the list is valid only for the call
         return Answer;
+    }
+
+    public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, out Task? decided)
+    {
+        var result = Submit(traces, protocol, source);
+        if (!result.Accepted)
+        {
+            decided = null;
+            return result;
+        }
+        var wait = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Decisions.Enqueue(wait);
+        decided = wait.Task;
+        return result;
     }
 }

@@ -23,6 +23,7 @@ public static class EmbeddedNodeFixture
                 actortracing.admin.port = 0
                 actortracing.storage.data-directory = "{{DataDirectory}}"
                 actortracing.storage.database = {{database}}
+                actortracing.ingest.wal.directory = "{{Path.Combine(DataDirectory, database + "-wal")}}"
                 actortracing.storage.flush-interval = 50ms
                 actortracing.trace.send-delay = 300ms
                 actortracing.trace.trace-timeout = 10s

@@ -59,11 +59,12 @@ internal sealed class MetricsExposition(AdminSources sources)
                 w.Sample("actortracing_ingest_spans_total", c.Spans(protocol, outcome), ("protocol", protocol), ("outcome", outcome));
             }
         }
-        w.Family("actortracing_ingest_rejected_requests_total", "counter", "Requests refused before their spans were decoded, by reason (malformed 400, oversize 413, unsupported 415, throttled 429, failed 500).");
+        w.Family("actortracing_ingest_rejected_requests_total", "counter", "Requests refused before their spans were decoded, by reason (malformed 400, oversize 413, unsupported 415, throttled 429, unavailable 503, failed 500).");
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedMalformed, ("reason", "malformed"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedOversize, ("reason", "oversize"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsRejectedUnsupported, ("reason", "unsupported"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsThrottled, ("reason", "throttled"));
+        w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsUnavailable, ("reason", "unavailable"));
         w.Sample("actortracing_ingest_rejected_requests_total", c.RequestsFailed, ("reason", "failed"));
         const string duration = "actortracing_ingest_request_duration_seconds";
         w.Family(duration, "histogram", "How long the receiver took to answer OTLP export requests, by protocol, from its handler's start to the answer. Time a request waited before the node read it (socket, GC pause) is not in it; compare with the clients' ack latency.");

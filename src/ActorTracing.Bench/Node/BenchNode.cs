@@ -78,12 +78,20 @@ public sealed class BenchNode : IAsyncDisposable
                     actortracing.storage.data-directory = "{{dataDirectory.Replace("\\", "/", StringComparison.Ordinal)}}"
                     actortracing.storage.database = {{database}}
                     actortracing.storage.embedded-open-timeout = 45s
+                    actortracing.ingest.wal.directory = "{{WalDirectory(dataDirectory, database, region).Replace("\\", "/", StringComparison.Ordinal)}}"
                     {{extraHocon}}
                     """,
             },
             cancellationToken).ConfigureAwait(false);
         return new BenchNode(host, database, region);
     }
+
+    /// <summary>
+    /// Where a bench node keeps its ingest write-ahead log: beside its data, one per database and
+    /// region (nodes of two regions may share a data directory and a database).
+    /// </summary>
+    public static string WalDirectory(string dataDirectory, string database, string region) =>
+        Path.Combine(dataDirectory, $"{database}-{region}-wal");
 
     public Uri Endpoint(string protocol) => protocol == "grpc" ? GrpcEndpoint : HttpEndpoint;
 

@@ -57,6 +57,7 @@ public static class DemoCommand
                 actortracing.admin.port = 0
                 actortracing.storage.data-directory = "{{dataDir.Replace("\\", "/", StringComparison.Ordinal)}}"
                 actortracing.storage.database = {{database}}
+                actortracing.ingest.wal.directory = "{{Path.Combine(dataDir, "ingest-wal").Replace("\\", "/", StringComparison.Ordinal)}}"
                 """,
         }).ConfigureAwait(false);
 

@@ -6,6 +6,7 @@ using ActorTracing.Actors.Traces;
 using ActorTracing.Domain.Decisions;
 using ActorTracing.Domain.Sampling;
 using ActorTracing.Ingest;
+using ActorTracing.Ingest.Wal;
 using ActorTracing.Node.Configuration;
 using ActorTracing.Node.Pipeline;
 using ActorTracing.Node.Topology;
@@ -114,6 +115,20 @@ public sealed class NodeHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The ingest write-ahead log confirms a request once its traces are decided, which it hears
+    /// through redelivery's actor: with redelivery off nothing would ever be confirmed, so the
+    /// start fails naming both keys.
+    /// </summary>
+    internal static void RequireRedeliveryForIngestLog(IngestSettings ingest, NodeSettings node)
+    {
+        if (ingest.WriteAheadLog.Enabled && !node.RedeliveryEnabled)
+        {
+            throw new ConfigurationException(
+                $"{IngestLogSettings.Section}.enabled = on needs actortracing.node.redelivery.enabled = on (its actor takes the owners' confirmations); turn redelivery on or the write-ahead log off");
+        }
+    }
+
     public static async Task<NodeHost> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         string? topology = null;
@@ -135,6 +150,7 @@ public sealed class NodeHost : IAsyncDisposable
             trace = trace with { DurableDecisions = true };
         }
         RequireRedeliveryForKafkaDecisions(ingest, node);
+        RequireRedeliveryForIngestLog(ingest, node);
         // This node's outcome sink stores kept spans: their senders' receipts are owed once written.
         trace = trace with { ConfirmAfterStored = true };
 
@@ -262,11 +278,14 @@ public sealed class NodeHost : IAsyncDisposable
             });
         });
 
-        // After AddAkka: hosted services start in registration order and both need the system.
+        // After AddAkka: hosted services start in registration order and these need the system.
         builder.Services.AddKafkaIngest(ingest);
+        builder.Services.AddIngestLog(ingest);
         builder.Services.AddAdminEndpoint(admin);
 
         var app = builder.Build();
+        // Opened now, before anything starts: a directory another node holds fails the start here.
+        _ = app.Services.GetService<IngestLog>();
         app.MapOtlpReceivers();
         app.MapTraceQuery();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

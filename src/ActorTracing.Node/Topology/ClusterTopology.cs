@@ -52,6 +52,8 @@ public sealed record ClusterTopology(string Name, IReadOnlyList<string> SeedNode
             // get the region of the node that read them. Topics and the rest stay in HOCON.
             sb.AppendLine($"  kafka {{ enabled = on, bootstrap-servers = {Quote(Services.Kafka)} }}");
         }
+        // Each node its own write-ahead log, kept beside its data so a restarted node finds it.
+        sb.AppendLine($"  wal {{ directory = {Quote(Path.Combine(dataRoot, node.Name, "ingest-wal"))} }}");
         sb.AppendLine("}");
         // TraceActors live only on process nodes; ingest-only nodes reach them through a proxy.
         sb.AppendLine($"actortracing.trace.role = {Quote(ProcessRole)}");
