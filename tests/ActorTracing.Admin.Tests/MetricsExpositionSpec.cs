@@ -95,6 +95,34 @@ public sealed class MetricsExpositionSpec(TestCluster cluster)
     }
 
     [Fact]
+    public void The_write_ahead_log_shows_its_bytes_segments_and_unconfirmed_requests_and_is_left_out_when_off()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "at-wal-metrics-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var log = ActorTracing.Ingest.Wal.IngestLog.Open(
+                new ActorTracing.Ingest.Wal.IngestLogSettings { Directory = directory, SyncInterval = TimeSpan.Zero },
+                "iad",
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            log.Confirm(log.Append(new byte[100]));
+            log.Append(new byte[100]);
+
+            var text = new MetricsExposition(MetricsFixture.Sources(cluster.Nodes[0].System) with { IngestLog = log }).Render();
+
+            Assert.Contains("# TYPE actortracing_ingest_wal_bytes gauge\n", text, StringComparison.Ordinal);
+            Assert.Contains($"actortracing_ingest_wal_bytes {log.Bytes}\n", text, StringComparison.Ordinal);
+            Assert.Contains("actortracing_ingest_wal_segments 1\n", text, StringComparison.Ordinal);
+            Assert.Contains("actortracing_ingest_wal_unconfirmed_requests 1\n", text, StringComparison.Ordinal);
+            Assert.Contains("actortracing_ingest_wal_appended_requests_total 2\n", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("actortracing_ingest_wal", Render(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Kafka_lag_age_is_left_out_until_a_consumer_has_lag_figures()
     {
         var text = Render();

@@ -29,6 +29,8 @@ internal sealed class AdminHostedService(IServiceProvider services, AdminSetting
             Gauges = services.GetService<PipelineGauges>(),
             Ingest = services.GetService<IngestCounters>(),
             Kafka = services.GetService<KafkaIngestCounters>(),
+            IngestLog = services.GetService<Ingest.Wal.IngestLog>(),
+            IngestLogReplay = services.GetService<Ingest.Wal.IngestLogReplay>(),
             Storage = services.GetService<IStorageStatsSource>(),
             DecisionLatency = services.GetService<DecisionLatencyHistogram>(),
             Decisions = services.GetService<DecisionCache>(),

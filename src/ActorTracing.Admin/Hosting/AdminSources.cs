@@ -22,6 +22,11 @@ public sealed record AdminSources(ActorSystem System)
     /// <summary>Kafka ingest counters and consumer lag (registered by AddKafkaIngest).</summary>
     public KafkaIngestCounters? Kafka { get; init; }
 
+    /// <summary>The OTLP receivers' write-ahead log and its replay (registered by AddIngestLog); absent when the log is off.</summary>
+    public Ingest.Wal.IngestLog? IngestLog { get; init; }
+
+    public Ingest.Wal.IngestLogReplay? IngestLogReplay { get; init; }
+
     public IStorageStatsSource? Storage { get; init; }
 
     /// <summary>Fed by <see cref="DecisionLatencySink"/>; without it /metrics has no decision latency histogram.</summary>

@@ -18,6 +18,7 @@ internal sealed class MetricsExposition(AdminSources sources)
     {
         var w = new PrometheusTextWriter();
         WriteIngest(w);
+        WriteIngestLog(w);
         WriteKafka(w);
         WritePipeline(w);
         WriteDecisionLatency(w);
@@ -38,6 +39,24 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Single("actortracing_redelivery_unconfirmed_bytes", "gauge", "Bytes of spans those messages hold; ingest refuses past redelivery.max-unconfirmed-bytes.", r.UnconfirmedBytes);
         w.Single("actortracing_redelivered_messages_total", "counter", "Trace messages sent again because their owner left the cluster before confirming them.", r.Redelivered);
         w.Single("actortracing_redelivery_given_up_total", "counter", "Trace messages forgotten unconfirmed after 24 x redeliver-after to an owner that never left (their spans may be lost).", r.GivenUp);
+    }
+
+    private void WriteIngestLog(PrometheusTextWriter w)
+    {
+        if (sources.IngestLog is not { } log)
+        {
+            return;
+        }
+        w.Single("actortracing_ingest_wal_bytes", "gauge", "Bytes of the OTLP write-ahead log's segments on disk; the receivers refuse with Retry-After past ingest.wal.max-size.", log.Bytes);
+        w.Single("actortracing_ingest_wal_segments", "gauge", "Segment files of the OTLP write-ahead log (one takes appends; the others wait for their requests' decisions).", log.Segments);
+        w.Single("actortracing_ingest_wal_unconfirmed_requests", "gauge", "Requests in the OTLP write-ahead log whose traces are not all decided (and, kept, written) yet: what a crash now would have submitted again at the next start.", log.Unconfirmed);
+        w.Single("actortracing_ingest_wal_appended_requests_total", "counter", "Accepted OTLP requests written to the write-ahead log.", log.Appended);
+        if (sources.IngestLogReplay is { } replay)
+        {
+            w.Single("actortracing_ingest_wal_replayed_requests_total", "counter", "Requests an earlier run accepted and never saw decided, submitted again since this start.", replay.Submitted);
+            w.Single("actortracing_ingest_wal_replay_pending_requests", "gauge", "Requests of an earlier run not submitted again yet.", replay.Pending);
+            w.Single("actortracing_ingest_wal_replay_skipped_total", "counter", "Records of an earlier run that passed their checksum but did not decode: logged and skipped.", replay.Skipped);
+        }
     }
 
     private void WriteIngest(PrometheusTextWriter w)
