@@ -18,7 +18,6 @@ namespace ActorTracing.Integration.Tests;
 /// </summary>
 public sealed class IngestLogCrashSpec
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task A_node_killed_with_traces_open_loses_nothing_its_successor_submits_them_again_decides_and_stores_them()
@@ -34,14 +33,14 @@ public sealed class IngestLogCrashSpec
             var second = await EmbeddedNodeFixture.StartNodeAsync("it_wal_crash_second", WalHocon(wal, traceTimeout: "1s"));
             try
             {
-                await Until(() => second.Gauges.TracesDecided == 2);
+                await Eventually.Until(() => second.Gauges.TracesDecided == 2);
                 Assert.Equal(3, second.Gauges.SpansReceived);
                 Assert.True(second.Gauges.TracesKept >= 1); // the error trace, at least
                 var replay = second.Services.GetRequiredService<IngestLogReplay>();
                 Assert.Equal(2, replay.Submitted);
                 // Confirmed once decided and, the kept one, written: the old segment is gone.
                 var log = second.Services.GetRequiredService<IngestLog>();
-                await Until(() => log.Unconfirmed == 0);
+                await Eventually.Until(() => log.Unconfirmed == 0);
                 var rows = long.Parse(second.Store.Engine.Query($"SELECT count() FROM {second.Store.Schema.QualifiedTracesTable} WHERE StatusCode = 'Error'").Trim(), System.Globalization.CultureInfo.InvariantCulture);
                 var all = second.Store.Engine.Query($"SELECT StatusCode, count() FROM {second.Store.Schema.QualifiedTracesTable} GROUP BY StatusCode");
                 Assert.True(rows == 1, $"kept {second.Gauges.TracesKept}, rows: {all}");
@@ -95,7 +94,7 @@ public sealed class IngestLogCrashSpec
             try
             {
                 await PostAsync(node.Services.GetRequiredService<ActorTracing.Ingest.OtlpReceiverEndpoints>().HttpUri!, OpenTrace(new TraceId(9, 1), error: false));
-                await Until(() => node.Gauges.TracesBuffered == 1);
+                await Eventually.Until(() => node.Gauges.TracesBuffered == 1);
                 Assert.Equal(1, node.Services.GetRequiredService<IngestLog>().Unconfirmed);
             }
             finally
@@ -128,10 +127,10 @@ public sealed class IngestLogCrashSpec
             var http = first.IngestPoints[0].Http;
             await PostAsync(http, OpenTrace(new TraceId(7, 1), error: true));
             await PostAsync(http, OpenTrace(new TraceId(7, 2), error: false, spans: 2));
-            await Until(async () => (await first.SampleAsync(0, "open", CancellationToken.None)).BufferedTraces == 2);
+            await Eventually.Until(async () => (await first.SampleAsync(0, "open", CancellationToken.None)).BufferedTraces == 2);
             using var process = System.Diagnostics.Process.GetProcessById(first.Pid);
             process.Kill();
-            await process.WaitForExitAsync().WaitAsync(Timeout);
+            await process.WaitForExitAsync().WaitAsync(Eventually.Timeout);
         }
         return BenchNode.WalDirectory(data, database, "iad");
     }
@@ -187,21 +186,6 @@ public sealed class IngestLogCrashSpec
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
-
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met within " + Timeout);
-            }
-            await Task.Delay(50);
         }
     }
 }

@@ -17,7 +17,6 @@ namespace ActorTracing.Integration.Tests;
 public sealed class KafkaCommitAfterDecisionSpec
 {
     private const string Topic = "spans";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task A_record_is_committed_once_its_trace_is_decided_and_not_past_a_trace_still_open()
@@ -36,7 +35,7 @@ public sealed class KafkaCommitAfterDecisionSpec
 
             // The two complete traces are decided after send-delay; the first record is committed,
             // the third is not: the second, before it, is still open.
-            await Until(() => node.Gauges.TracesDecided == 2 && cluster.Committed(group, Topic, 0) == 1);
+            await Eventually.Until(() => node.Gauges.TracesDecided == 2 && cluster.Committed(group, Topic, 0) == 1);
             Assert.Equal(1, node.Gauges.TracesBuffered);
             Assert.Equal(1, node.Gauges.TracesKept);
             await Task.Delay(TimeSpan.FromSeconds(1)); // a negative check: ten commit intervals
@@ -44,10 +43,10 @@ public sealed class KafkaCommitAfterDecisionSpec
             Assert.Equal(1, kafka.UndecidedRecords); // the third is decided; it waits only to be committed after the second
 
             // The open trace expires (missing parent) and is decided: everything is committed.
-            await Until(() => cluster.Committed(group, Topic, 0) == 3);
+            await Eventually.Until(() => cluster.Committed(group, Topic, 0) == 3);
             Assert.Equal(3, node.Gauges.TracesDecided);
             // The gauge follows the decisions' own continuations, which run apart from the stream's.
-            await Until(() => kafka.UndecidedRecords == 0);
+            await Eventually.Until(() => kafka.UndecidedRecords == 0);
         }
         finally
         {
@@ -65,7 +64,7 @@ public sealed class KafkaCommitAfterDecisionSpec
         var node = await StartNodeAsync(cluster, group, "it_kafka_graceful", traceTimeout: "60s");
         try
         {
-            await Until(() => node.Gauges.TracesBuffered == 1);
+            await Eventually.Until(() => node.Gauges.TracesBuffered == 1);
             Assert.Equal(-1, cluster.Committed(group, Topic, 0));
         }
         finally
@@ -94,10 +93,10 @@ public sealed class KafkaCommitAfterDecisionSpec
                 () => clock.Elapsed.TotalSeconds, TimeSpan.FromMinutes(1), CancellationToken.None);
             await using (first)
             {
-                await Until(async () => (await first.SampleAsync(0, "open", CancellationToken.None)).BufferedTraces == 1);
+                await Eventually.Until(async () => (await first.SampleAsync(0, "open", CancellationToken.None)).BufferedTraces == 1);
                 using var process = System.Diagnostics.Process.GetProcessById(first.Pid);
                 process.Kill();
-                await process.WaitForExitAsync().WaitAsync(Timeout);
+                await process.WaitForExitAsync().WaitAsync(Eventually.Timeout);
             }
             Assert.Equal(-1, cluster.Committed(group, Topic, 0));
 
@@ -106,7 +105,7 @@ public sealed class KafkaCommitAfterDecisionSpec
             var second = await StartNodeAsync(cluster, group, "it_kafka_crash_second", traceTimeout: "1s");
             try
             {
-                await Until(() => Task.FromResult(cluster.Committed(group, Topic, 0) == 1));
+                await Eventually.Until(() => Task.FromResult(cluster.Committed(group, Topic, 0) == 1));
                 Assert.Equal(1, second.Gauges.TracesDecided);
                 Assert.Equal(1, second.Gauges.SpansReceived);
             }
@@ -167,19 +166,4 @@ public sealed class KafkaCommitAfterDecisionSpec
                 },
             ])]),
     ]);
-
-    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
-
-    private static async Task Until(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met within " + Timeout);
-            }
-            await Task.Delay(50);
-        }
-    }
 }

@@ -83,9 +83,10 @@ public sealed class Redelivery : IRedeliveryStats
     /// </summary>
     /// <param name="countdown">
     /// A source waiting for the message's confirmation (Kafka ingest commits a record only once
-    /// its traces are decided). The message then carries a receipt also for a shard on this node
-    /// — the wait, not a copy, is what is kept for it — and <paramref name="countdown"/> is told
-    /// when it is confirmed, or abandoned when that will not be heard.
+    /// its traces are decided; OTLP's write-ahead log marks a request done). The message then
+    /// carries a receipt also for a shard on this node — the wait itself, which that shard tells
+    /// directly (<see cref="DeliveryReceipt.Waiting"/>), nothing kept here — and
+    /// <paramref name="countdown"/> is told when it is confirmed, or abandoned when that will not be heard.
     /// </param>
     public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source, ConfirmationCountdown? countdown = null)
     {
@@ -103,8 +104,8 @@ public sealed class Redelivery : IRedeliveryStats
                 return null;
             }
             countdown.Expect();
-            var waiting = Unconfirmed.Add(ForwardedSpans.Waiting(traceId, home, _homes.Departures, countdown), 0, NowTicks);
-            return new DeliveryReceipt(waiting, confirmTo);
+            // Nothing to send again, so nothing kept here: the shard tells the wait itself.
+            return new DeliveryReceipt(0, confirmTo) { Waiting = countdown };
         }
         var kept = new (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[spans.Count];
         long bytes = 0;
@@ -135,9 +136,6 @@ public sealed class Redelivery : IRedeliveryStats
 public sealed class ForwardedSpans(TraceId traceId, (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[] spans, SharedBuffer? source, Address? sentTo, long departuresAtSend, ConfirmationCountdown? countdown = null)
 {
     public TraceId TraceId { get; } = traceId;
-
-    /// <summary>Whether the spans are kept to be sent again: not for a message to a shard on this node, kept only for a source's wait.</summary>
-    public bool Resendable { get; private init; } = true;
 
     /// <summary>The source waiting for this message's confirmation (Kafka ingest), or null.</summary>
     public ConfirmationCountdown? Countdown { get; } = countdown;
@@ -170,10 +168,6 @@ public sealed class ForwardedSpans(TraceId traceId, (ReadOnlyMemory<byte> Raw, S
         SentTo = homes.HomeOf(TraceId);
         DeparturesAtSend = homes.Departures;
     }
-
-    /// <summary>A message to a shard on this node whose confirmation a source waits for: nothing to send again.</summary>
-    internal static ForwardedSpans Waiting(TraceId traceId, Address home, long departures, ConfirmationCountdown countdown) =>
-        new(traceId, [], null, home, departures, countdown) { Resendable = false };
 
     /// <summary>Gives the share of the body back: confirmed, given up, or the node is stopping.</summary>
     internal void Release() => Source?.Release();
@@ -270,7 +264,7 @@ public sealed class RedeliveryActor : ReceiveActor, IWithTimers
         var due = _redelivery.Unconfirmed.TakeDue(
             _redelivery.NowTicks,
             _redelivery.RedeliverAfter.Ticks,
-            item => item.Resendable && homes.SelfUp && item.OwnerGone(homes) && homes.UnreachableOwner(item.TraceId) is null);
+            item => homes.SelfUp && item.OwnerGone(homes) && homes.UnreachableOwner(item.TraceId) is null);
         var expired = _redelivery.Unconfirmed.TakeExpired(_redelivery.NowTicks, _redelivery.GiveUpAfter.Ticks);
         if (expired.Count > 0)
         {

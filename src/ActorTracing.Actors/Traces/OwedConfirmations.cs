@@ -26,6 +26,12 @@ public sealed class OwedConfirmations : IExtension
     /// <summary>Owes <paramref name="receipt"/>'s sender a confirmation, sent within <paramref name="within"/>.</summary>
     public void Owe(DeliveryReceipt receipt, TimeSpan within)
     {
+        if (receipt.Waiting is { } waiting)
+        {
+            // A wait of this node's own ingest: told now, with no message to batch.
+            waiting.Confirmed();
+            return;
+        }
         bool arm;
         lock (_gate)
         {

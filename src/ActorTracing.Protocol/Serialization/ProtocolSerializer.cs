@@ -134,6 +134,10 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
         WriteTraceId(writer, 1, m.TraceId);
         if (m.Receipt is { } receipt)
         {
+            // A local wait cannot travel: its source hears it will not be confirmed this way, so
+            // it keeps the spans' source (the record stays in the log or uncommitted) rather than
+            // count them safe. The owner still gets the spans.
+            receipt.Waiting?.Abandon();
             writer.WriteInt64Field(4, receipt.Id);
             writer.WriteStringField(5, PathOf(receipt.ConfirmTo));
         }

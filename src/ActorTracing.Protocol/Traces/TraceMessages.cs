@@ -72,7 +72,18 @@ public static class TraceCommands
 }
 
 /// <summary>Who to tell (and under which id) that an <see cref="TraceCommands.AppendSpans"/> arrived.</summary>
-public sealed record DeliveryReceipt(long Id, IActorRef ConfirmTo);
+public sealed record DeliveryReceipt(long Id, IActorRef ConfirmTo)
+{
+    /// <summary>
+    /// For a message to a shard on this node whose source waits for the decision (OTLP's
+    /// write-ahead log, Kafka's commit): the wait itself, which the shard tells directly — no
+    /// entry kept by redelivery, no confirmation message. Each such entry was a handful of objects
+    /// living as long as their trace, and at 200k spans/s they made young collections 30 times
+    /// longer. Never serialized: a message that leaves the node after all (its shard moved since
+    /// ingest looked) abandons it instead (see ProtocolSerializer).
+    /// </summary>
+    public Domain.Delivery.ConfirmationCountdown? Waiting { get; init; }
+}
 
 /// <summary>Queries a TraceActor answers (operators' `trace show`).</summary>
 public static class TraceQueries

@@ -39,6 +39,16 @@ public sealed class IngestLogSpec : IDisposable
         return body;
     }
 
+    /// <summary>Three requests of 100 bytes, none confirmed, then the log lets go; returns the segment's data file.</summary>
+    private string WriteThreeAndStop()
+    {
+        using var log = Open();
+        log.Append(Body(1));
+        var second = log.Append(Body(2));
+        log.Append(Body(3));
+        return Path.Combine(_directory, IngestLogSegment.FileName(second.Segment.Id, ".wal"));
+    }
+
     private string[] SegmentFiles() => Directory.GetFiles(_directory, "*.wal").Select(Path.GetFileName).Order().ToArray()!;
 
     [Fact]
@@ -122,14 +132,7 @@ public sealed class IngestLogSpec : IDisposable
     [Fact]
     public void A_record_cut_short_by_a_crash_ends_what_is_read_back_and_a_torn_confirmation_does_not_count()
     {
-        string path;
-        using (var log = Open())
-        {
-            log.Append(Body(1));
-            var second = log.Append(Body(2));
-            log.Append(Body(3));
-            path = Path.Combine(_directory, IngestLogSegment.FileName(second.Segment.Id, ".wal"));
-        }
+        var path = WriteThreeAndStop();
         // The third record lost its last bytes; the confirmations file got half an entry.
         using (var data = new FileStream(path, FileMode.Open))
         {
@@ -145,14 +148,7 @@ public sealed class IngestLogSpec : IDisposable
     [Fact]
     public void A_record_whose_bytes_changed_fails_its_checksum_and_ends_what_is_read_back()
     {
-        string path;
-        using (var log = Open())
-        {
-            log.Append(Body(1));
-            var second = log.Append(Body(2));
-            log.Append(Body(3));
-            path = Path.Combine(_directory, IngestLogSegment.FileName(second.Segment.Id, ".wal"));
-        }
+        var path = WriteThreeAndStop();
         var bytes = File.ReadAllBytes(path);
         bytes[^150] ^= 0xFF; // inside the second record's body (each record is 8 + 100 bytes)
         File.WriteAllBytes(path, bytes);

@@ -38,6 +38,9 @@ public sealed class ContainerConfigSpec
         var ingest = IngestSettings.Create(config);
         Assert.Equal(new IPEndPoint(address, self.OtlpGrpcPort), ingest.GrpcIPEndPoint);
         Assert.Equal(new IPEndPoint(address, self.OtlpHttpPort), ingest.HttpIPEndPoint);
+        // On the node's data volume: a restarted container reads what the last one never saw decided.
+        Assert.True(ingest.WriteAheadLog.Enabled);
+        Assert.Equal($"/data/{name}/ingest-wal", ingest.WriteAheadLog.Directory);
 
         var query = QuerySettings.Create(config);
         Assert.Equal(self.HasRole("query"), query.Enabled);
@@ -78,6 +81,7 @@ public sealed class ContainerConfigSpec
         var storage = StorageSettings.Create(config);
         Assert.Equal(StorageEngine.Embedded, storage.Engine);
         Assert.StartsWith("/data/", storage.DataDirectory, StringComparison.Ordinal);
+        Assert.StartsWith("/data/", IngestSettings.Create(config).WriteAheadLog.Directory, StringComparison.Ordinal);
     }
 
     [Fact]

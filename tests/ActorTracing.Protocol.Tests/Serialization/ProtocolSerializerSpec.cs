@@ -163,6 +163,22 @@ public sealed class ProtocolSerializerSpec : TestKit
     }
 
     [Fact]
+    public void A_local_wait_does_not_travel_a_message_leaving_the_node_abandons_it_so_its_source_keeps_the_spans_source()
+    {
+        var confirmTo = CreateTestProbe().Ref;
+        var wait = new ActorTracing.Domain.Delivery.ConfirmationCountdown();
+        wait.Expect();
+        wait.Seal();
+        var sent = new TraceCommands.AppendSpans(Trace, DecodedSpans()) { Receipt = new DeliveryReceipt(0, confirmTo) { Waiting = wait } };
+
+        var received = RoundTrip(sent);
+
+        Assert.Null(received.Receipt!.Waiting);
+        Assert.Equal(3, received.Spans.Count); // the owner still gets the spans
+        Assert.True(wait.Task.IsCanceled);
+    }
+
+    [Fact]
     public void Status_query_reply_and_persisted_decision_round_trip()
     {
         Assert.Equal(new TraceQueries.GetTraceStatus(Trace), RoundTrip(new TraceQueries.GetTraceStatus(Trace)));
