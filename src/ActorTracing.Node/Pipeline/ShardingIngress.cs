@@ -141,6 +141,7 @@ public sealed class ShardingIngress : IConfirmingIngress
             }
         }
 
+        DeliveryReceipt? localWait = null;
         for (var i = 0; i < traces.Count; i++)
         {
             var trace = traces[i];
@@ -153,7 +154,7 @@ public sealed class ShardingIngress : IConfirmingIngress
             source?.Retain();
             // A message to another node (or to a home not known yet) is kept until its owner
             // confirms, and sent again if the owner leaves the cluster first (see Redelivery).
-            var receipt = _redelivery?.Track(trace.TraceId, spans, source, countdown);
+            var receipt = _redelivery?.Track(trace.TraceId, spans, source, countdown, ref localWait);
             region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source, Receipt = receipt }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;

@@ -201,6 +201,25 @@ public sealed class RedeliverySpec : TestKit
     }
 
     [Fact]
+    public void Local_messages_of_one_submit_share_one_receipt_and_the_wait_needs_each_of_their_confirmations()
+    {
+        var countdown = new ConfirmationCountdown();
+        var onIad2 = Enumerable.Range(2, 1000).Select(i => new TraceId(2, (ulong)i)).First(t => Extractor.ShardOf(t) == Extractor.ShardOf(_onIad));
+        DeliveryReceipt? shared = null;
+        var first = _redelivery.Track(_onIad, Body(_onIad).Spans, null, countdown, ref shared);
+        var second = _redelivery.Track(onIad2, Body(onIad2).Spans, null, countdown, ref shared);
+        countdown.Seal();
+
+        Assert.Same(first, second);
+        Assert.Same(first, shared);
+        var owed = OwedConfirmations.Get(Sys);
+        owed.Owe(first!, TimeSpan.FromMilliseconds(100));
+        Assert.False(countdown.Task.IsCompleted);
+        owed.Owe(second!, TimeSpan.FromMilliseconds(100));
+        Assert.True(countdown.Task.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void A_local_message_a_source_waits_for_is_never_sent_again_even_once_its_shard_moves()
     {
         var countdown = new ConfirmationCountdown();
