@@ -87,6 +87,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     // Receipts of spans from other nodes' ingest, owed node-wide (see OwedConfirmations).
     private readonly OwedConfirmations _confirmations = OwedConfirmations.Get(Context.System);
 
+    // The receipts open traces hold until decided (see HeldReceipts for why not a list per trace).
+    private readonly HeldReceipts _held = new();
+
     // Since the last trim: the most traces open at once, and the fewest pooled (that many were
     // never needed in the interval). See OnTrimMemory.
     private int _peakOpen;
@@ -175,7 +178,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         {
             Add(trace.Buffer, spans, now);
             Copied(message);
-            trace.Hold(message.Receipt);
+            Hold(trace, message.Receipt);
             if (!trace.Recovering && trace.AwaitingGroup is null)
             {
                 Evaluate(trace, now);
@@ -200,7 +203,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         trace = Open(message.TraceId);
         Add(trace.Buffer, spans, now);
         Copied(message);
-        trace.Hold(message.Receipt);
+        Hold(trace, message.Receipt);
         _open.Add(message.TraceId, trace);
         _peakOpen = Math.Max(_peakOpen, _open.Count);
         if (_settings.DurableDecisions)
@@ -236,33 +239,22 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     /// a crash would lose the spans, so the senders must keep their copies. Null — the shard owes
     /// them at the decision — for a dropped trace (nothing more can be lost) or without storage.
     /// </summary>
-    private DeliveryReceipt[]? ForStorage(bool keep, OpenTrace trace)
+    private DeliveryReceipt[]? ForStorage(bool keep, OpenTrace trace) =>
+        keep && _settings.ConfirmAfterStored ? _held.TakeAll(ref trace.ReceiptHead) : null;
+
+    private void Hold(OpenTrace trace, DeliveryReceipt? receipt)
     {
-        if (!keep || !_settings.ConfirmAfterStored || trace.Receipts is not { Count: > 0 } held)
+        if (receipt is not null)
         {
-            return null;
+            _held.Hold(ref trace.ReceiptHead, receipt);
         }
-        var receipts = held.ToArray();
-        held.Clear();
-        return receipts;
     }
 
     private DeliveryReceipt[]? ForStorage(bool keep, DeliveryReceipt? receipt) =>
         keep && _settings.ConfirmAfterStored && receipt is not null ? [receipt] : null;
 
     /// <summary>The trace is decided and published: the receipts of the messages it took in are owed.</summary>
-    private void ConfirmHeld(OpenTrace trace)
-    {
-        if (trace.Receipts is not { Count: > 0 } receipts)
-        {
-            return;
-        }
-        foreach (var receipt in receipts)
-        {
-            _confirmations.Owe(receipt, _settings.ConfirmInterval);
-        }
-        receipts.Clear();
-    }
+    private void ConfirmHeld(OpenTrace trace) => _held.OweAll(ref trace.ReceiptHead, _confirmations, _settings.ConfirmInterval);
 
     /// <summary>
     /// The message's spans are in the trace buffer (fields in the slots, bytes in the arena):
@@ -755,21 +747,19 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
         public string? PendingCompletion { get; set; }
 
-        /// <summary>Receipts of the messages from other nodes' ingest it took in, owed once it is decided.</summary>
-        public List<DeliveryReceipt>? Receipts { get; private set; }
-
-        public void Hold(DeliveryReceipt? receipt)
-        {
-            if (receipt is not null)
-            {
-                (Receipts ??= []).Add(receipt);
-            }
-        }
+        /// <summary>
+        /// Where its newest receipt is in the shard's <see cref="HeldReceipts"/> (a field: the
+        /// shard passes it by reference); <see cref="HeldReceipts.None"/> when it holds none. A
+        /// decided trace has owed or handed on all of them.
+        /// </summary>
+        public int ReceiptHead = HeldReceipts.None;
 
         public void Reset()
         {
-            // Kept for reuse, empty: decided traces owed theirs already.
-            Receipts?.Clear();
+            if (ReceiptHead != HeldReceipts.None)
+            {
+                throw new InvalidOperationException("a trace was released still holding receipts");
+            }
             DueTicks = long.MaxValue;
             Recovering = false;
             Done = false;

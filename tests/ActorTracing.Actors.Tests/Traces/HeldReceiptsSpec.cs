@@ -1,0 +1,79 @@
+using ActorTracing.Actors.Traces;
+using ActorTracing.Domain.Delivery;
+using ActorTracing.Protocol.Traces;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+
+namespace ActorTracing.Actors.Tests.Traces;
+
+/// <summary>The shard's held receipts: each trace gets back exactly what it held, slots are reused, and a taken trace holds none.</summary>
+public sealed class HeldReceiptsSpec : TestKit
+{
+    private static DeliveryReceipt Receipt(long id) => new(id, ActorRefs.Nobody);
+
+    [Fact]
+    public void Each_trace_gets_back_exactly_the_receipts_it_held_and_then_holds_none()
+    {
+        var held = new HeldReceipts();
+        int a = HeldReceipts.None, b = HeldReceipts.None;
+        held.Hold(ref a, Receipt(1));
+        held.Hold(ref b, Receipt(2));
+        held.Hold(ref a, Receipt(3));
+        Assert.Equal(3, held.Count);
+
+        Assert.Equal([3L, 1L], held.TakeAll(ref a)!.Select(r => r.Id));
+        Assert.Equal(HeldReceipts.None, a);
+        Assert.Null(held.TakeAll(ref a));
+        Assert.Equal([2L], held.TakeAll(ref b)!.Select(r => r.Id));
+        Assert.Equal(0, held.Count);
+    }
+
+    [Fact]
+    public void Owing_a_trace_s_receipts_tells_each_local_wait_once()
+    {
+        var held = new HeldReceipts();
+        var wait = new ConfirmationCountdown();
+        wait.Expect();
+        wait.Expect();
+        wait.Seal();
+        var shared = new DeliveryReceipt(0, ActorRefs.Nobody) { Waiting = wait };
+        int a = HeldReceipts.None, b = HeldReceipts.None;
+        held.Hold(ref a, shared);
+        held.Hold(ref b, shared);
+
+        held.OweAll(ref a, OwedConfirmations.Get(Sys), TimeSpan.FromMilliseconds(100));
+        Assert.False(wait.Task.IsCompleted);
+        held.OweAll(ref b, OwedConfirmations.Get(Sys), TimeSpan.FromMilliseconds(100));
+        Assert.True(wait.Task.IsCompletedSuccessfully);
+        Assert.Equal(HeldReceipts.None, a);
+    }
+
+    [Fact]
+    public void Freed_slots_are_reused_before_the_arrays_grow_and_growth_keeps_every_chain()
+    {
+        var held = new HeldReceipts();
+        var heads = Enumerable.Repeat(HeldReceipts.None, 100).ToArray();
+        for (var round = 0; round < 10; round++)
+        {
+            for (var t = 0; t < heads.Length; t++)
+            {
+                held.Hold(ref heads[t], Receipt((t * 1000) + round));
+            }
+        }
+        var capacity = held.Capacity;
+        Assert.True(capacity >= 1000);
+        for (var t = 0; t < heads.Length; t++)
+        {
+            Assert.Equal(Enumerable.Range(0, 10).Reverse().Select(r => (long)((t * 1000) + r)), held.TakeAll(ref heads[t])!.Select(r => r.Id));
+        }
+        for (var t = 0; t < heads.Length; t++)
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                held.Hold(ref heads[t], Receipt(round));
+            }
+        }
+        Assert.Equal(capacity, held.Capacity);
+        Assert.Equal(1000, held.Count);
+    }
+}
