@@ -109,25 +109,26 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
                 LogRetryAfter,
                 $"the write-ahead log holds {wal.Bytes} bytes of accepted requests waiting for their traces' decisions ({IngestLogSettings.Section}.max-size = {wal.MaxBytes}); retry later");
         }
-        var result = _confirming!.SubmitUntilDecided(decoded.Traces, protocol, source, out var decided);
+        var wait = wal.NewWait();
+        var result = _confirming!.SubmitUntilDecided(decoded.Traces, protocol, source, wait);
         if (!result.Accepted)
         {
             counters.Throttled(decoded.AcceptedSpans, protocol);
             return ExportOutcome.Throttled(result.RetryAfter, result.Reason ?? "the node is overloaded");
         }
-        IngestLogEntry entry;
         try
         {
-            entry = wal.Append(request);
+            wait.Entry = wal.Append(request);
         }
         catch (IOException ex)
         {
             // The spans are in the pipeline but not safe from a crash: the client sends them
-            // again, and an open trace buffers each span once.
+            // again, and an open trace buffers each span once. The wait is never sealed.
             counters.Unavailable(decoded.AcceptedSpans, protocol);
             return ExportOutcome.Unavailable(LogRetryAfter, "the write-ahead log could not take the request: " + ex.Message);
         }
-        wal.ConfirmWhenDecided(entry, decided!);
+        // Only now can the last confirmation come: the entry it confirms is set.
+        wait.Seal();
         counters.Accepted(decoded.AcceptedSpans, protocol);
         return ExportOutcome.Success(decoded.RejectedSpans, decoded.ErrorMessage);
     }

@@ -53,6 +53,30 @@ internal sealed class RecordingIngress : IConfirmingIngress
         return Answer;
     }
 
+    /// <summary>As the node's: one message counted per submit here, confirmed when the test decides its entry in <see cref="Decisions"/> (abandoned when it cancels it).</summary>
+    public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, ActorTracing.Domain.Delivery.ConfirmationCountdown countdown)
+    {
+        var result = SubmitUntilDecided(traces, protocol, source, out var decided);
+        if (result.Accepted)
+        {
+            countdown.Expect();
+            decided!.ContinueWith(
+                t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        countdown.Confirmed();
+                    }
+                    else
+                    {
+                        countdown.Abandon();
+                    }
+                },
+                TaskScheduler.Default);
+        }
+        return result;
+    }
+
     public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, out Task? decided)
     {
         var result = Submit(traces, protocol, source);

@@ -54,6 +54,10 @@ internal sealed class RecordingIngress : IConfirmingIngress
         return result;
     }
 
+    /// <summary>Kafka ingest waits through the Task overload; this one is the write-ahead log's.</summary>
+    public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, ActorTracing.Domain.Delivery.ConfirmationCountdown countdown) =>
+        throw new NotSupportedException("Kafka ingest waits through the Task overload");
+
     /// <summary>Decides the held submit whose first request number is <paramref name="number"/>.</summary>
     public void Decide(int number) => Undecided[number].SetResult();
 

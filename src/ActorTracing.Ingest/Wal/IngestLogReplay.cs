@@ -145,15 +145,17 @@ public sealed class IngestLogReplay : IHostedService
             {
                 throw new OperationCanceledException(stop);
             }
-            var result = ingress.SubmitUntilDecided(decoded.Traces, Protocol, source: null, out var decided);
+            var wait = _log.NewWait(entry);
+            var result = ingress.SubmitUntilDecided(decoded.Traces, Protocol, source: null, wait);
             if (result.Accepted)
             {
                 Interlocked.Increment(ref _submitted);
-                _log.ConfirmWhenDecided(entry, decided!);
+                wait.Seal();
                 return;
             }
-            var wait = result.RetryAfter < MinRetry ? MinRetry : result.RetryAfter > MaxRetry ? MaxRetry : result.RetryAfter;
-            await Task.Delay(wait, stop).ConfigureAwait(false);
+            // Refused: nothing was counted on the wait; a new one goes with the next try.
+            var backoff = result.RetryAfter < MinRetry ? MinRetry : result.RetryAfter > MaxRetry ? MaxRetry : result.RetryAfter;
+            await Task.Delay(backoff, stop).ConfigureAwait(false);
         }
     }
 }

@@ -64,12 +64,8 @@ public sealed class ShardingIngress : IConfirmingIngress
     /// </summary>
     public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, out Task? decided)
     {
-        if (_redelivery is null)
-        {
-            throw new InvalidOperationException("waiting for decisions needs redelivery's confirmations: actortracing.node.redelivery.enabled = off");
-        }
         var countdown = new ConfirmationCountdown();
-        var result = Refused(SubmitCore(traces, source, countdown));
+        var result = SubmitUntilDecided(traces, protocol, source, countdown);
         if (!result.Accepted)
         {
             decided = null;
@@ -78,6 +74,17 @@ public sealed class ShardingIngress : IConfirmingIngress
         countdown.Seal();
         decided = countdown.Task;
         return result;
+    }
+
+    /// <inheritdoc/>
+    public IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, SharedBuffer? source, ConfirmationCountdown countdown)
+    {
+        ArgumentNullException.ThrowIfNull(countdown);
+        if (_redelivery is null)
+        {
+            throw new InvalidOperationException("waiting for decisions needs redelivery's confirmations: actortracing.node.redelivery.enabled = off");
+        }
+        return Refused(SubmitCore(traces, source, countdown));
     }
 
     private IngressResult Refused(IngressResult result)

@@ -37,4 +37,13 @@ public interface IConfirmingIngress : ITraceIngress
     /// not be heard (the node is stopping). Null when refused.
     /// </summary>
     IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, Domain.SharedBuffer? source, out Task? decided);
+
+    /// <summary>
+    /// As <see cref="ITraceIngress.Submit"/>; when accepted, each message is counted on
+    /// <paramref name="countdown"/>, which hears each owner's confirmation (or is abandoned when
+    /// they will not be heard). The caller seals it (<see cref="Domain.Delivery.ConfirmationCountdown.Seal"/>)
+    /// once it is ready to hear the outcome — until then none can come. Refused: nothing was
+    /// counted, and the caller drops it.
+    /// </summary>
+    IngressResult SubmitUntilDecided(IReadOnlyList<TraceSpans> traces, string protocol, Domain.SharedBuffer? source, Domain.Delivery.ConfirmationCountdown countdown);
 }

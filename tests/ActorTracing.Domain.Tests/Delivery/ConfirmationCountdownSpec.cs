@@ -46,4 +46,53 @@ public sealed class ConfirmationCountdownSpec
         Assert.Throws<InvalidOperationException>(countdown.Confirmed);
         Assert.Throws<InvalidOperationException>(countdown.Expect);
     }
+
+    [Fact]
+    public void A_subclass_hears_the_outcome_once_and_a_task_asked_for_before_or_after_the_end_agrees()
+    {
+        var confirmed = new Recording();
+        var early = confirmed.Task;
+        confirmed.Expect();
+        confirmed.Seal();
+        confirmed.Confirmed();
+        confirmed.Abandon(); // after the end: nothing more
+        Assert.Equal((1, 0), (confirmed.ConfirmedCalls, confirmed.AbandonedCalls));
+        Assert.True(early.IsCompletedSuccessfully);
+        Assert.True(confirmed.Task.IsCompletedSuccessfully);
+
+        var abandoned = new Recording();
+        abandoned.Expect();
+        abandoned.Abandon();
+        abandoned.Seal();
+        abandoned.Confirmed();
+        Assert.Equal((0, 1), (abandoned.ConfirmedCalls, abandoned.AbandonedCalls));
+        Assert.True(abandoned.Task.IsCanceled);
+    }
+
+    [Fact]
+    public async Task Confirmations_racing_a_first_look_at_the_task_always_complete_it()
+    {
+        for (var i = 0; i < 2_000; i++)
+        {
+            var countdown = new ConfirmationCountdown();
+            countdown.Expect();
+            countdown.Seal();
+            Task? seen = null;
+            var looking = Task.Run(() => seen = countdown.Task);
+            countdown.Confirmed();
+            await looking;
+            await seen!.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private sealed class Recording : ConfirmationCountdown
+    {
+        public int ConfirmedCalls { get; private set; }
+
+        public int AbandonedCalls { get; private set; }
+
+        protected override void OnConfirmed() => ConfirmedCalls++;
+
+        protected override void OnAbandoned() => AbandonedCalls++;
+    }
 }

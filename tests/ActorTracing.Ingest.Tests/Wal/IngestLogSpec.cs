@@ -49,7 +49,16 @@ public sealed class IngestLogSpec : IDisposable
         return Path.Combine(_directory, IngestLogSegment.FileName(second.Segment.Id, ".wal"));
     }
 
-    private string[] SegmentFiles() => Directory.GetFiles(_directory, "*.wal").Select(Path.GetFileName).Order().ToArray()!;
+    private string[] SegmentFiles(IngestLog? settled = null)
+    {
+        if (settled is not null)
+        {
+            Assert.True(SpinWait.SpinUntil(() => settled.PendingDeletes == 0, TimeSpan.FromSeconds(10)));
+        }
+        return SegmentFilesNow();
+    }
+
+    private string[] SegmentFilesNow() => Directory.GetFiles(_directory, "*.wal").Select(Path.GetFileName).Order().ToArray()!;
 
     [Fact]
     public void Requests_not_confirmed_when_the_process_stops_are_read_back_with_their_region_and_confirmed_ones_are_not()
@@ -85,9 +94,9 @@ public sealed class IngestLogSpec : IDisposable
         {
             log.Confirm(entry);
         }
-        Assert.Equal(2, SegmentFiles().Length); // one request still waits in the first
+        Assert.Equal(2, SegmentFiles(log).Length); // one request still waits in the first
         log.Confirm(inFirst[0]);
-        Assert.Single(SegmentFiles());
+        Assert.Single(SegmentFiles(log));
         Assert.Equal(entries.Count - inFirst.Count, log.Unconfirmed);
 
         // The segment still taking appends stays until the log closes; with nothing waiting, it goes then.
@@ -95,9 +104,9 @@ public sealed class IngestLogSpec : IDisposable
         {
             log.Confirm(entry);
         }
-        Assert.Single(SegmentFiles());
+        Assert.Single(SegmentFiles(log));
         log.Dispose();
-        Assert.Empty(SegmentFiles());
+        Assert.Empty(SegmentFiles(log));
         Assert.Empty(Directory.GetFiles(_directory, "*.done"));
     }
 
@@ -123,7 +132,7 @@ public sealed class IngestLogSpec : IDisposable
             var recoveredName = IngestLogSegment.FileName(segment.Id, ".wal");
             Assert.Contains(recoveredName, SegmentFiles());
             third.Confirm(new IngestLogEntry(segment, record.Index));
-            Assert.DoesNotContain(recoveredName, SegmentFiles());
+            Assert.DoesNotContain(recoveredName, SegmentFiles(third));
         }
         using var fourth = Open();
         Assert.Empty(fourth.Recovered);
@@ -214,18 +223,24 @@ public sealed class IngestLogSpec : IDisposable
     }
 
     [Fact]
-    public async Task A_request_is_confirmed_when_its_decision_wait_completes_and_stays_owed_when_the_wait_is_abandoned()
+    public void A_request_is_confirmed_when_its_wait_completes_and_stays_owed_when_the_wait_is_abandoned()
     {
         using (var log = Open())
         {
-            var decided = new TaskCompletionSource();
-            var abandoned = new TaskCompletionSource();
-            log.ConfirmWhenDecided(log.Append(Body(1)), decided.Task);
-            log.ConfirmWhenDecided(log.Append(Body(2)), abandoned.Task);
-            decided.SetResult();
-            abandoned.SetCanceled();
-            Assert.True(await Task.Run(() => log.WaitForConfirmationsAsync(TimeSpan.FromMilliseconds(200))) is false);
+            var decided = log.NewWait();
+            decided.Entry = log.Append(Body(1));
+            decided.Expect();
+            decided.Seal();
+            var abandoned = log.NewWait(log.Append(Body(2)));
+            abandoned.Expect();
+            abandoned.Seal();
+
+            decided.Confirmed();
+            abandoned.Abandon();
+            abandoned.Confirmed(); // too late: abandoned first
             Assert.Equal(1, log.Unconfirmed);
+            Assert.True(decided.Task.IsCompletedSuccessfully); // asked for after the end, still right
+            Assert.True(abandoned.Task.IsCanceled);
         }
         using var again = Open();
         Assert.Equal(Body(2), Assert.Single(Assert.Single(again.Recovered).Records).Body.ToArray());
