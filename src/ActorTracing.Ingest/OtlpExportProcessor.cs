@@ -127,8 +127,8 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             counters.Unavailable(decoded.AcceptedSpans, protocol);
             return ExportOutcome.Unavailable(LogRetryAfter, "the write-ahead log could not take the request: " + ex.Message);
         }
-        // Only now can the last confirmation come: the entry it confirms is set.
-        wait.Seal();
+        // Only now can the outcome come: the entry it names is set.
+        wait.Ready();
         counters.Accepted(decoded.AcceptedSpans, protocol);
         return ExportOutcome.Success(decoded.RejectedSpans, decoded.ErrorMessage);
     }

@@ -55,6 +55,7 @@ internal sealed class MetricsExposition(AdminSources sources)
         {
             w.Single("actortracing_ingest_wal_replayed_requests_total", "counter", "Requests an earlier run accepted and never saw decided, submitted again since this start.", replay.Submitted);
             w.Single("actortracing_ingest_wal_replay_pending_requests", "gauge", "Requests of an earlier run not submitted again yet.", replay.Pending);
+            w.Single("actortracing_ingest_wal_resubmitted_requests_total", "counter", "Requests of this run submitted again from the log because their wait was abandoned while the node ran (their shard moved as they were sent, or an owner never confirmed).", replay.Resubmitted);
             w.Single("actortracing_ingest_wal_replay_skipped_total", "counter", "Records of an earlier run that passed their checksum but did not decode: logged and skipped.", replay.Skipped);
         }
     }

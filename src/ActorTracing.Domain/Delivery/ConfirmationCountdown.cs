@@ -66,6 +66,9 @@ public class ConfirmationCountdown
     /// <summary>The confirmations will not come; the countdown ends abandoned unless it completed already.</summary>
     public void Abandon() => End(Abandoned);
 
+    /// <summary>Whether it ended abandoned.</summary>
+    protected bool IsAbandoned => Volatile.Read(ref _state) == Abandoned;
+
     /// <summary>Every message was confirmed (once, on the thread of the last confirmation; keep it short).</summary>
     protected virtual void OnConfirmed()
     {

@@ -48,6 +48,9 @@ public sealed class IngestLog : IDisposable
     private long _confirmed;
     private long _recoveredPending;
     private int _pendingDeletes;
+    private long _abandoned;
+    private readonly ConcurrentQueue<IngestLogEntry> _abandonedQueue = new();
+    private readonly SemaphoreSlim _abandonedSignal = new(0);
     private bool _closed;
 
     private IngestLog(IngestLogSettings settings, string region, ILogger logger, FileStream lockFile, long nextId)
@@ -154,10 +157,10 @@ public sealed class IngestLog : IDisposable
                 BeginSegment();
                 full.CloseForAppends();
             }
-            var index = _current.Append(body);
+            var (index, offset) = _current.Append(body);
             Interlocked.Increment(ref _appended);
             Interlocked.Add(ref _bytes, IngestLogSegment.RecordHeaderBytes + body.Length);
-            return new IngestLogEntry(_current, index);
+            return new IngestLogEntry(_current, index, offset, body.Length);
         }
     }
 
@@ -181,10 +184,33 @@ public sealed class IngestLog : IDisposable
 
     /// <summary>
     /// A wait for a request's decisions that confirms it here once they all came in (set its
-    /// <see cref="IngestLogWait.Entry"/> before sealing it). Abandoned — the confirmations will
-    /// not be heard — the request stays unconfirmed and is submitted again at the next start.
+    /// <see cref="IngestLogWait.Entry"/>, then call <see cref="IngestLogWait.Ready"/>). Abandoned
+    /// while the node runs — its shard moved as the request was sent, or an owner never
+    /// confirmed — the request is handed back to be submitted again from the log
+    /// (<see cref="TryTakeAbandoned"/>), so its segment is not held until the next start. Abandoned
+    /// at a stop, it stays unconfirmed and the next start submits it again.
     /// </summary>
     public IngestLogWait NewWait(IngestLogEntry entry = default) => new(this) { Entry = entry };
+
+    /// <summary>Requests handed back to be submitted again while running, since the start.</summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
+
+    /// <summary>A request whose wait was abandoned while the node runs, to submit again; false when none waits.</summary>
+    public bool TryTakeAbandoned(out IngestLogEntry entry) => _abandonedQueue.TryDequeue(out entry);
+
+    /// <summary>Completes when a request has been handed back (or at once if one waits).</summary>
+    public Task WaitForAbandonedAsync(CancellationToken cancellationToken) => _abandonedSignal.WaitAsync(cancellationToken);
+
+    internal void HandBack(IngestLogEntry entry)
+    {
+        if (Closed)
+        {
+            return;
+        }
+        Interlocked.Increment(ref _abandoned);
+        _abandonedQueue.Enqueue(entry);
+        _abandonedSignal.Release();
+    }
 
     /// <summary>
     /// Waits until nothing written or recovered is unconfirmed, or <paramref name="within"/> has
@@ -330,11 +356,47 @@ public sealed class IngestLogWait : ActorTracing.Domain.Delivery.ConfirmationCou
 
     internal IngestLogWait(IngestLog log) => _log = log;
 
-    /// <summary>Where the request is in the log; set before the wait is sealed.</summary>
+    private int _ready;
+    private int _handedBack;
+
+    /// <summary>Where the request is in the log; set before <see cref="Ready"/>.</summary>
     public IngestLogEntry Entry { get; set; }
+
+    /// <summary>
+    /// The entry is set: seals the wait (the outcome may come from now on). A wait abandoned
+    /// before this — a message of the request left the node as it was sent, before the request
+    /// was written — is handed back now; one abandoned after, when it is.
+    /// </summary>
+    public void Ready()
+    {
+        Interlocked.Exchange(ref _ready, 1);
+        Seal();
+        if (IsAbandoned)
+        {
+            HandBackOnce();
+        }
+    }
 
     /// <summary>On the thread of the last confirmation (a shard's): one small write to the confirmations file.</summary>
     protected override void OnConfirmed() => _log.Confirm(Entry);
+
+    protected override void OnAbandoned()
+    {
+        if (Volatile.Read(ref _ready) == 1)
+        {
+            HandBackOnce();
+        }
+    }
+
+    // Ready and OnAbandoned may race: each checks the other's mark after setting its own, so at
+    // least one sees both, and the exchange lets only the first hand it back.
+    private void HandBackOnce()
+    {
+        if (Interlocked.Exchange(ref _handedBack, 1) == 0)
+        {
+            _log.HandBack(Entry);
+        }
+    }
 }
 
 /// <summary>The write-ahead log's directory cannot be used; the message names the key.</summary>

@@ -43,6 +43,7 @@ public sealed class IngestLogReplay : IHostedService
     private long _submitted;
     private long _pending;
     private long _skipped;
+    private long _resubmitted;
 
     public IngestLogReplay(IServiceProvider services, IngestLog log, ILogger<IngestLogReplay> logger)
     {
@@ -52,17 +53,17 @@ public sealed class IngestLogReplay : IHostedService
         _pending = log.Recovered.Sum(r => r.Records.Count);
     }
 
-    /// <summary>Requests of an earlier run submitted again since the start.</summary>
+    /// <summary>Requests submitted again since the start: an earlier run's, and this run's handed back (<see cref="Resubmitted"/>).</summary>
     public long Submitted => Interlocked.Read(ref _submitted);
 
     /// <summary>Requests of an earlier run not submitted again yet.</summary>
     public long Pending => Interlocked.Read(ref _pending);
 
+    /// <summary>Requests of this run submitted again from the log because their waits were abandoned while the node ran.</summary>
+    public long Resubmitted => Interlocked.Read(ref _resubmitted);
+
     /// <summary>Records that passed their checksum but did not decode (a bug or a format change): logged, confirmed and skipped.</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
-
-    /// <summary>Completes once every recovered request has been submitted again (not decided: see <see cref="IngestLog.Unconfirmed"/>).</summary>
-    public Task Running => _running;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -79,10 +80,7 @@ public sealed class IngestLogReplay : IHostedService
             log.Dispose();
             return Done.Instance;
         });
-        if (_pending > 0)
-        {
-            _running = Task.Run(() => ReplayAsync(ingress, _stop.Token), CancellationToken.None);
-        }
+        _running = Task.Run(() => ReplayAsync(ingress, _stop.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -92,6 +90,7 @@ public sealed class IngestLogReplay : IHostedService
         await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>What an earlier run left, then, for as long as the node runs, requests whose waits were abandoned (<see cref="IngestLog.TryTakeAbandoned"/>).</summary>
     private async Task ReplayAsync(IConfirmingIngress ingress, CancellationToken stop)
     {
         try
@@ -100,11 +99,25 @@ public sealed class IngestLogReplay : IHostedService
             {
                 foreach (var record in records)
                 {
-                    await SubmitAgainAsync(ingress, new IngestLogEntry(segment, record.Index), segment.Region, record.Body, stop).ConfigureAwait(false);
+                    var entry = new IngestLogEntry(segment, record.Index, record.Offset, record.Body.Length);
+                    await SubmitAgainAsync(ingress, entry, segment.Region, record.Body, stop).ConfigureAwait(false);
                     Interlocked.Decrement(ref _pending);
                 }
             }
-            _logger.LogInformation("Ingest write-ahead log: {Requests} requests of an earlier run submitted again", Submitted);
+            if (Submitted > 0)
+            {
+                _logger.LogInformation("Ingest write-ahead log: {Requests} requests of an earlier run submitted again", Submitted);
+            }
+            while (!stop.IsCancellationRequested && !_log.Closed)
+            {
+                await _log.WaitForAbandonedAsync(stop).ConfigureAwait(false);
+                while (_log.TryTakeAbandoned(out var entry))
+                {
+                    Interlocked.Increment(ref _resubmitted);
+                    var body = entry.Segment.ReadBody(entry.Offset, entry.Length);
+                    await SubmitAgainAsync(ingress, entry, entry.Segment.Region, body, stop).ConfigureAwait(false);
+                }
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -150,7 +163,7 @@ public sealed class IngestLogReplay : IHostedService
             if (result.Accepted)
             {
                 Interlocked.Increment(ref _submitted);
-                wait.Seal();
+                wait.Ready();
                 return;
             }
             // Refused: nothing was counted on the wait; a new one goes with the next try.

@@ -41,9 +41,12 @@ public sealed class IngestLogSegment
     private bool _finished;
     private int _dirty;
 
-    private IngestLogSegment(IngestLog log, long id, string region, SafeFileHandle? data, SafeFileHandle done, long length, long doneLength)
+    private readonly string _dataPath;
+
+    private IngestLogSegment(IngestLog log, long id, string region, string dataPath, SafeFileHandle? data, SafeFileHandle done, long length, long doneLength)
     {
         _log = log;
+        _dataPath = dataPath;
         Id = id;
         Region = region;
         _data = data;
@@ -83,13 +86,14 @@ public sealed class IngestLogSegment
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(Magic.Length), checked((ushort)regionBytes.Length));
         regionBytes.CopyTo(header, Magic.Length + 2);
-        var data = File.OpenHandle(Path.Combine(directory, FileName(id, DataExtension)), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        var dataPath = Path.Combine(directory, FileName(id, DataExtension));
+        var data = File.OpenHandle(dataPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         SafeFileHandle? done = null;
         try
         {
             RandomAccess.Write(data, header, 0);
             done = File.OpenHandle(Path.Combine(directory, FileName(id, DoneExtension)), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            return new IngestLogSegment(log, id, region, data, done, header.Length, 0) { _dirty = 1 };
+            return new IngestLogSegment(log, id, region, dataPath, data, done, header.Length, 0) { _dirty = 1 };
         }
         catch
         {
@@ -125,7 +129,7 @@ public sealed class IngestLogSegment
             {
                 break;
             }
-            records.Add(new IngestLogRecord(records.Count, body));
+            records.Add(new IngestLogRecord(records.Count, body, offset + RecordHeaderBytes));
             offset += RecordHeaderBytes + (int)length;
         }
         dropped = bytes.Length - offset;
@@ -151,7 +155,7 @@ public sealed class IngestLogSegment
         }
         var left = records.Where(r => !confirmed.Contains(r.Index)).ToArray();
         unconfirmed = left;
-        return new IngestLogSegment(log, id, region, data: null, done, bytes.Length, doneLength)
+        return new IngestLogSegment(log, id, region, dataPath, data: null, done, bytes.Length, doneLength)
         {
             _records = records.Count,
             _pending = left.Length,
@@ -178,20 +182,36 @@ public sealed class IngestLogSegment
     /// <summary>Whether a record of <paramref name="bodyBytes"/> still fits under <paramref name="segmentBytes"/> (an empty segment takes any one).</summary>
     internal bool Fits(int bodyBytes, long segmentBytes) => _records == 0 || _length + RecordHeaderBytes + bodyBytes <= segmentBytes;
 
-    /// <summary>Writes one record. Called by the log under its append lock, so records are written one at a time, in order.</summary>
-    internal int Append(ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// Reads a record's body back while the node runs: a request whose wait was abandoned (its
+    /// shard moved as it was sent, or its owner never confirmed) is submitted again from here.
+    /// </summary>
+    internal byte[] ReadBody(long offset, int length)
+    {
+        var body = new byte[length];
+        using var file = File.OpenHandle(_dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (RandomAccess.Read(file, body, offset) != length)
+        {
+            throw new InvalidDataException($"{_dataPath}: the record at {offset} is cut short");
+        }
+        return body;
+    }
+
+    /// <summary>Writes one record and returns its index and where its body starts. Called by the log under its append lock, so records are written one at a time, in order.</summary>
+    internal (int Index, long Offset) Append(ReadOnlyMemory<byte> body)
     {
         var data = _data ?? throw new InvalidOperationException("a recovered segment takes no appends");
         BinaryPrimitives.WriteUInt32LittleEndian(_header, (uint)body.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(_header.AsSpan(4), Crc32.HashToUInt32(body.Span));
         // One gathered write: the header and the caller's body, no copy into a buffer of ours.
+        var offset = _length + RecordHeaderBytes;
         RandomAccess.Write(data, [(ReadOnlyMemory<byte>)_header, body], _length);
         Interlocked.Add(ref _length, RecordHeaderBytes + body.Length);
         Volatile.Write(ref _dirty, 1);
         lock (_sync)
         {
             _pending++;
-            return _records++;
+            return (_records++, offset);
         }
     }
 
@@ -289,8 +309,8 @@ public sealed class IngestLogSegment
     }
 }
 
-/// <summary>One request read back from a segment: its index there and its body (protobuf).</summary>
-public readonly record struct IngestLogRecord(int Index, ReadOnlyMemory<byte> Body);
+/// <summary>One request read back from a segment: its index there, its body (protobuf) and where the body starts in the file.</summary>
+public readonly record struct IngestLogRecord(int Index, ReadOnlyMemory<byte> Body, long Offset = 0);
 
-/// <summary>Where a request was written: what its confirmation names.</summary>
-public readonly record struct IngestLogEntry(IngestLogSegment Segment, int Index);
+/// <summary>Where a request was written: what its confirmation names, and where to read it again.</summary>
+public readonly record struct IngestLogEntry(IngestLogSegment Segment, int Index, long Offset = 0, int Length = 0);

@@ -78,6 +78,7 @@ public sealed class IngestLogSpec : IDisposable
         Assert.Equal([1, 2], records.Select(r => r.Index));
         Assert.Equal(Body(2), records[0].Body.ToArray());
         Assert.Equal(Body(3), records[1].Body.ToArray());
+        Assert.Equal(Body(3), segment.ReadBody(records[1].Offset, records[1].Body.Length)); // where a hand-back reads it
         Assert.Equal(2, again.Unconfirmed);
     }
 
@@ -223,6 +224,40 @@ public sealed class IngestLogSpec : IDisposable
     }
 
     [Fact]
+    public void A_wait_abandoned_while_the_node_runs_hands_its_request_back_once_to_be_read_again_and_not_once_the_log_closed()
+    {
+        var log = Open();
+        // Abandoned after it was ready (an owner never confirmed).
+        var late = log.NewWait();
+        late.Entry = log.Append(Body(1));
+        late.Expect();
+        late.Ready();
+        late.Abandon();
+        late.Abandon();
+        // Abandoned before the request was written (a message left the node as it was sent).
+        var early = log.NewWait();
+        early.Expect();
+        early.Abandon();
+        early.Entry = log.Append(Body(2));
+        early.Ready();
+
+        Assert.Equal(2, log.Abandoned);
+        Assert.True(log.TryTakeAbandoned(out var first));
+        Assert.Equal(Body(1), first.Segment.ReadBody(first.Offset, first.Length));
+        Assert.True(log.TryTakeAbandoned(out var second));
+        Assert.Equal(Body(2), second.Segment.ReadBody(second.Offset, second.Length));
+        Assert.False(log.TryTakeAbandoned(out _));
+        Assert.Equal(2, log.Unconfirmed); // owed until submitted again and decided
+
+        var stopping = log.NewWait(log.Append(Body(3)));
+        stopping.Expect();
+        stopping.Ready();
+        log.Dispose();
+        stopping.Abandon(); // the next start submits it again
+        Assert.Equal(2, log.Abandoned);
+    }
+
+    [Fact]
     public void A_request_is_confirmed_when_its_wait_completes_and_stays_owed_when_the_wait_is_abandoned()
     {
         using (var log = Open())
@@ -230,10 +265,10 @@ public sealed class IngestLogSpec : IDisposable
             var decided = log.NewWait();
             decided.Entry = log.Append(Body(1));
             decided.Expect();
-            decided.Seal();
+            decided.Ready();
             var abandoned = log.NewWait(log.Append(Body(2)));
             abandoned.Expect();
-            abandoned.Seal();
+            abandoned.Ready();
 
             decided.Confirmed();
             abandoned.Abandon();
