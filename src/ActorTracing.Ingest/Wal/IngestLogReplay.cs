@@ -99,8 +99,9 @@ public sealed class IngestLogReplay : IHostedService
             {
                 foreach (var record in records)
                 {
-                    var entry = new IngestLogEntry(segment, record.Index, record.Offset, record.Body.Length);
-                    await SubmitAgainAsync(ingress, entry, segment.Region, record.Body, stop).ConfigureAwait(false);
+                    // Read as submitted, not all at open: a crash under load may leave gigabytes.
+                    var entry = new IngestLogEntry(segment, record.Index, record.Offset, record.Length);
+                    await SubmitAgainAsync(ingress, entry, segment.Region, segment.ReadBody(record), stop).ConfigureAwait(false);
                     Interlocked.Decrement(ref _pending);
                 }
             }
@@ -136,7 +137,7 @@ public sealed class IngestLogReplay : IHostedService
         OtlpDecodeResult decoded;
         try
         {
-            // Not transient: the list is ours and the spans slice the segment's bytes, kept alive by them.
+            // Not transient: the list is ours and the spans slice the body read back, kept alive by them.
             decoded = OtlpTraceDecoder.Decode(body, region);
         }
         catch (FormatException ex)

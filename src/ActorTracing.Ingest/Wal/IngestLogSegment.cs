@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -104,35 +105,56 @@ public sealed class IngestLogSegment
     }
 
     /// <summary>
-    /// A segment an earlier run left: its records not confirmed yet, read back whole. A record cut
-    /// short or failing its checksum ends the readable part (the process or machine stopped while
-    /// writing it, so its client got no answer and sends it again); <paramref name="dropped"/> says
-    /// how many bytes were past it.
+    /// A segment an earlier run left: where its records not confirmed yet are. The file is read
+    /// through once, one record at a time (every checksum checked), and no body is kept: a node
+    /// that crashed under load may leave gigabytes, which the replay reads back as it submits
+    /// them. A record cut short or failing its checksum ends the readable part (the process or
+    /// machine stopped while writing it, so its client got no answer and sends it again);
+    /// <paramref name="dropped"/> says how many bytes were past it.
     /// </summary>
     internal static IngestLogSegment Recover(IngestLog log, string directory, long id, out IReadOnlyList<IngestLogRecord> unconfirmed, out long dropped)
     {
         var dataPath = Path.Combine(directory, FileName(id, DataExtension));
         var donePath = Path.Combine(directory, FileName(id, DoneExtension));
-        var bytes = File.ReadAllBytes(dataPath);
-        var region = ReadHeader(bytes, dataPath, out var offset);
         var records = new List<IngestLogRecord>();
-        while (bytes.Length - offset >= RecordHeaderBytes)
+        string region;
+        long fileLength;
+        using (var data = File.OpenHandle(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
         {
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset));
-            var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(offset + 4));
-            if (length > bytes.Length - offset - RecordHeaderBytes)
+            fileLength = RandomAccess.GetLength(data);
+            region = ReadHeader(data, fileLength, dataPath, out var offset);
+            var header = new byte[RecordHeaderBytes];
+            var body = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
             {
-                break;
+                while (fileLength - offset >= RecordHeaderBytes && RandomAccess.Read(data, header, offset) == RecordHeaderBytes)
+                {
+                    var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
+                    var crc = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+                    if (length > fileLength - offset - RecordHeaderBytes)
+                    {
+                        break;
+                    }
+                    if (body.Length < length)
+                    {
+                        ArrayPool<byte>.Shared.Return(body);
+                        body = ArrayPool<byte>.Shared.Rent((int)length);
+                    }
+                    var span = body.AsSpan(0, (int)length);
+                    if (RandomAccess.Read(data, span, offset + RecordHeaderBytes) != length || Crc32.HashToUInt32(span) != crc)
+                    {
+                        break;
+                    }
+                    records.Add(new IngestLogRecord(records.Count, offset + RecordHeaderBytes, (int)length));
+                    offset += RecordHeaderBytes + length;
+                }
             }
-            var body = new ReadOnlyMemory<byte>(bytes, offset + RecordHeaderBytes, (int)length);
-            if (Crc32.HashToUInt32(body.Span) != crc)
+            finally
             {
-                break;
+                ArrayPool<byte>.Shared.Return(body);
             }
-            records.Add(new IngestLogRecord(records.Count, body, offset + RecordHeaderBytes));
-            offset += RecordHeaderBytes + (int)length;
+            dropped = fileLength - offset;
         }
-        dropped = bytes.Length - offset;
 
         // A confirmation cut short by a crash is not one: whole entries only, and the next is written over it.
         var confirmed = new HashSet<int>();
@@ -155,28 +177,31 @@ public sealed class IngestLogSegment
         }
         var left = records.Where(r => !confirmed.Contains(r.Index)).ToArray();
         unconfirmed = left;
-        return new IngestLogSegment(log, id, region, dataPath, data: null, done, bytes.Length, doneLength)
+        return new IngestLogSegment(log, id, region, dataPath, data: null, done, fileLength, doneLength)
         {
             _records = records.Count,
             _pending = left.Length,
         };
     }
 
-    private static string ReadHeader(byte[] bytes, string path, out int offset)
+    private static string ReadHeader(SafeFileHandle data, long fileLength, string path, out long offset)
     {
-        if (bytes.Length < Magic.Length + 2 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        var fixedPart = new byte[Magic.Length + 2];
+        if (fileLength < fixedPart.Length || RandomAccess.Read(data, fixedPart, 0) != fixedPart.Length || !fixedPart.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             // Created but never written (a crash between open and the header's write): nothing in it.
-            offset = bytes.Length;
-            return bytes.Length == 0 ? string.Empty : throw new InvalidDataException($"{path} is not an ingest write-ahead log segment of this version (bad magic)");
+            offset = fileLength;
+            return fileLength == 0 ? string.Empty : throw new InvalidDataException($"{path} is not an ingest write-ahead log segment of this version (bad magic)");
         }
-        var regionLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(Magic.Length));
-        offset = Magic.Length + 2 + regionLength;
-        if (offset > bytes.Length)
+        var regionLength = BinaryPrimitives.ReadUInt16LittleEndian(fixedPart.AsSpan(Magic.Length));
+        offset = fixedPart.Length + regionLength;
+        if (offset > fileLength)
         {
             throw new InvalidDataException($"{path}: header cut short");
         }
-        return Encoding.UTF8.GetString(bytes, Magic.Length + 2, regionLength);
+        var region = new byte[regionLength];
+        RandomAccess.Read(data, region, fixedPart.Length);
+        return Encoding.UTF8.GetString(region);
     }
 
     /// <summary>Whether a record of <paramref name="bodyBytes"/> still fits under <paramref name="segmentBytes"/> (an empty segment takes any one).</summary>
@@ -196,6 +221,9 @@ public sealed class IngestLogSegment
         }
         return body;
     }
+
+    /// <summary>Reads a recovered record's body.</summary>
+    internal byte[] ReadBody(IngestLogRecord record) => ReadBody(record.Offset, record.Length);
 
     /// <summary>Writes one record and returns its index and where its body starts. Called by the log under its append lock, so records are written one at a time, in order.</summary>
     internal (int Index, long Offset) Append(ReadOnlyMemory<byte> body)
@@ -309,8 +337,8 @@ public sealed class IngestLogSegment
     }
 }
 
-/// <summary>One request read back from a segment: its index there, its body (protobuf) and where the body starts in the file.</summary>
-public readonly record struct IngestLogRecord(int Index, ReadOnlyMemory<byte> Body, long Offset = 0);
+/// <summary>One request found in a segment: its index there and where its body (protobuf) is in the file.</summary>
+public readonly record struct IngestLogRecord(int Index, long Offset, int Length);
 
 /// <summary>Where a request was written: what its confirmation names, and where to read it again.</summary>
 public readonly record struct IngestLogEntry(IngestLogSegment Segment, int Index, long Offset = 0, int Length = 0);

@@ -88,7 +88,7 @@ public sealed class OtlpReceiverLogSpec : IAsyncLifetime
         Assert.Equal(2, records.Count);
         foreach (var record in records)
         {
-            var decoded = OtlpTraceDecoder.Decode(record.Body, segment.Region);
+            var decoded = OtlpTraceDecoder.Decode(segment.ReadBody(record), segment.Region);
             Assert.Equal(3, decoded.AcceptedSpans);
             Assert.Equal([TestRequests.TraceA, TestRequests.TraceB], decoded.Traces.Select(t => t.TraceId));
         }
