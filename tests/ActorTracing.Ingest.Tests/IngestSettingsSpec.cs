@@ -60,14 +60,14 @@ public sealed class IngestSettingsSpec
     }
 
     [Fact]
-    public void The_write_ahead_log_keys_are_read_and_sync_interval_off_leaves_flushing_to_the_os()
+    public void The_write_ahead_log_keys_are_read_and_sync_interval_takes_a_duration_or_off()
     {
         var settings = IngestSettings.Create(ConfigurationFactory.ParseString("""
             actortracing.ingest.wal {
               directory = "/var/lib/actortracing/wal"
               segment-size = 16 MiB
               max-size = 1 GiB
-              sync-interval = off
+              sync-interval = 2s
             }
             """));
 
@@ -75,7 +75,8 @@ public sealed class IngestSettingsSpec
         Assert.Equal("/var/lib/actortracing/wal", settings.WriteAheadLog.Directory);
         Assert.Equal(16L * 1024 * 1024, settings.WriteAheadLog.SegmentBytes);
         Assert.Equal(1024L * 1024 * 1024, settings.WriteAheadLog.MaxBytes);
-        Assert.Equal(TimeSpan.Zero, settings.WriteAheadLog.SyncInterval);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.WriteAheadLog.SyncInterval);
+        Assert.Equal(TimeSpan.Zero, IngestSettings.Create(ConfigurationFactory.ParseString("actortracing.ingest.wal.sync-interval = off")).WriteAheadLog.SyncInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(250), IngestSettings.Create(ConfigurationFactory.ParseString("actortracing.ingest.wal.sync-interval = 250ms")).WriteAheadLog.SyncInterval);
         Assert.False(IngestSettings.Create(ConfigurationFactory.ParseString("actortracing.ingest.wal { enabled = off, directory = \"\" }")).WriteAheadLog.Enabled);
     }

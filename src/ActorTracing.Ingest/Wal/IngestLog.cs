@@ -254,6 +254,12 @@ public sealed class IngestLog : IDisposable
                 _logger.LogError(ex, "Ingest write-ahead log: segment {Segment} could not be closed", segment.Id);
             }
         }
+        // The files of segments deleted in the background go before the directory is let go: the
+        // next node to open it must not find a segment that vanishes as it reads it.
+        if (!SpinWait.SpinUntil(() => PendingDeletes == 0, TimeSpan.FromSeconds(10)))
+        {
+            _logger.LogWarning("Ingest write-ahead log: segment files still being deleted at close; the next start finds them with every record confirmed");
+        }
         _lock.Dispose();
     }
 

@@ -82,6 +82,26 @@ public sealed class IngestLogSpec : IDisposable
     }
 
     [Fact]
+    public async Task With_a_sync_interval_written_segments_are_flushed_while_appends_and_deletions_go_on()
+    {
+        using (var log = Open(Settings(segmentBytes: 64 * 1024) with { SyncInterval = TimeSpan.FromMilliseconds(10) }))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var entry = log.Append(Body(i, 10_000));
+                if (i % 2 == 0)
+                {
+                    log.Confirm(entry);
+                }
+                await Task.Delay(2);
+            }
+            await Task.Delay(50);
+        }
+        using var again = Open();
+        Assert.Equal(20, again.Recovered.Sum(r => r.Records.Count));
+    }
+
+    [Fact]
     public void A_segment_is_deleted_once_it_is_full_and_every_request_in_it_is_confirmed()
     {
         using var log = Open(Settings(segmentBytes: 64 * 1024));
