@@ -132,8 +132,12 @@ public sealed class GcPauseRecorder : EventListener
                     break;
                 case GcRestartEeEnd when _suspended:
                     _suspended = false;
+                    // When the pause ended on the bench clock: the runtime hands events to a
+                    // listener late (by hundreds of milliseconds on a busy machine), so the
+                    // clock's reading now is corrected by the event's own age.
+                    var age = DateTime.UtcNow - eventData.TimeStamp.ToUniversalTime();
                     _pauses.Add(new GcPause(
-                        clock.Elapsed.TotalSeconds,
+                        clock.Elapsed.TotalSeconds - Math.Max(0, age.TotalSeconds),
                         (eventData.TimeStamp - _suspendedAt).TotalMilliseconds,
                         _generation,
                         _kind,
