@@ -82,8 +82,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
             var result = ingress.Submit(decoded.Traces, protocol, source);
             if (!result.Accepted)
             {
-                counters.Throttled(decoded.AcceptedSpans, protocol);
-                return ExportOutcome.Throttled(result.RetryAfter, result.Reason ?? "the node is overloaded");
+                return Refused(result, decoded, protocol);
             }
             counters.Accepted(decoded.AcceptedSpans, protocol);
         }
@@ -113,8 +112,7 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         var result = _confirming!.SubmitUntilDecided(decoded.Traces, protocol, source, wait);
         if (!result.Accepted)
         {
-            counters.Throttled(decoded.AcceptedSpans, protocol);
-            return ExportOutcome.Throttled(result.RetryAfter, result.Reason ?? "the node is overloaded");
+            return Refused(result, decoded, protocol);
         }
         try
         {
@@ -131,5 +129,11 @@ internal sealed class OtlpExportProcessor(ITraceIngress ingress, IngestSettings 
         wait.Ready();
         counters.Accepted(decoded.AcceptedSpans, protocol);
         return ExportOutcome.Success(decoded.RejectedSpans, decoded.ErrorMessage);
+    }
+
+    private ExportOutcome Refused(IngressResult result, OtlpDecodeResult decoded, string protocol)
+    {
+        counters.Throttled(decoded.AcceptedSpans, protocol);
+        return ExportOutcome.Throttled(result.RetryAfter, result.Reason ?? "the node is overloaded");
     }
 }

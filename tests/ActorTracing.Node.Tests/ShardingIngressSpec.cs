@@ -188,14 +188,29 @@ public sealed class ShardingIngressSpec : TestKit
         var (ingress, _, _) = Create();
         Assert.Throws<InvalidOperationException>(() => ingress.SubmitUntilDecided([Trace(1, 1)], "kafka", null, out _));
 
-        var kafka = IngestSettings.Create(HoconDefaults.Load(overrides: "actortracing.ingest.kafka.enabled = on"));
+        var kafka = IngestSettings.Create(HoconDefaults.Load(overrides: "actortracing.ingest.kafka.enabled = on\nactortracing.ingest.wal.enabled = off"));
         var noRedelivery = NodeSettings.Create(HoconDefaults.Load(overrides: "actortracing.node.redelivery.enabled = off"));
-        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => NodeHost.RequireRedeliveryForKafkaDecisions(kafka, noRedelivery));
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => NodeHost.RequireRedeliveryForDecisionWaits(kafka, noRedelivery));
         Assert.Contains("actortracing.node.redelivery.enabled", error.Message, StringComparison.Ordinal);
         Assert.Contains("commit-after", error.Message, StringComparison.Ordinal);
 
         // Either fix is accepted.
-        NodeHost.RequireRedeliveryForKafkaDecisions(kafka, Settings);
-        NodeHost.RequireRedeliveryForKafkaDecisions(kafka with { Kafka = kafka.Kafka with { CommitAfter = KafkaIngestSettings.CommitAfterAccepted } }, noRedelivery);
+        NodeHost.RequireRedeliveryForDecisionWaits(kafka, Settings);
+        NodeHost.RequireRedeliveryForDecisionWaits(kafka with { Kafka = kafka.Kafka with { CommitAfter = KafkaIngestSettings.CommitAfterAccepted } }, noRedelivery);
+    }
+
+    [Fact]
+    public void The_write_ahead_log_without_redelivery_is_a_configuration_error_the_node_refuses_at_start()
+    {
+        var wal = IngestSettings.Create(HoconDefaults.Load());
+        Assert.True(wal.WriteAheadLog.Enabled); // the default
+        var noRedelivery = NodeSettings.Create(HoconDefaults.Load(overrides: "actortracing.node.redelivery.enabled = off"));
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => NodeHost.RequireRedeliveryForDecisionWaits(wal, noRedelivery));
+        Assert.Contains("actortracing.node.redelivery.enabled", error.Message, StringComparison.Ordinal);
+        Assert.Contains("actortracing.ingest.wal.enabled", error.Message, StringComparison.Ordinal);
+
+        // Either fix is accepted.
+        NodeHost.RequireRedeliveryForDecisionWaits(wal, Settings);
+        NodeHost.RequireRedeliveryForDecisionWaits(wal with { WriteAheadLog = wal.WriteAheadLog with { Enabled = false } }, noRedelivery);
     }
 }

@@ -22,8 +22,9 @@ namespace ActorTracing.Ingest.Wal;
 /// <c>max-size</c> the receivers refuse with Retry-After (backpressure, as for the node's buffer).
 /// </para>
 /// <para>
-/// A write reaches the OS before the answer, so a process crash loses nothing; the device is
-/// flushed every <c>sync-interval</c> (a machine crash loses at most that much). Confirmations are
+/// A write reaches the OS before the answer, so a process crash loses nothing; flushing to the
+/// device is left to the OS unless <c>sync-interval</c> is set (a machine crash loses what was
+/// not flushed; a flush stalls appends to its file, see hocon/ingest.conf). Confirmations are
 /// written as they come; one lost to a crash has its request submitted again, whose spans then
 /// follow the persisted decision as late spans (stored again if kept — at least once, as Kafka's).
 /// </para>
@@ -68,10 +69,8 @@ public sealed class IngestLog : IDisposable
         }
     }
 
-    /// <summary>What an earlier run left unconfirmed, oldest segment first: <see cref="IngestLogReplay"/> submits it again.</summary>
-    public IReadOnlyList<(IngestLogSegment Segment, IReadOnlyList<IngestLogRecord> Records)> Recovered { get; private set; } = [];
-
-    public string Directory => _directory;
+    /// <summary>What an earlier run left unconfirmed, oldest first: <see cref="IngestLogReplay"/> submits it again.</summary>
+    public IReadOnlyList<IngestLogEntry> Recovered { get; private set; } = [];
 
     /// <summary>Bytes of the live segments on disk (data and confirmations); read on every request, so a running count.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
@@ -178,7 +177,7 @@ public sealed class IngestLog : IDisposable
             _logger.LogError(ex, "Ingest write-ahead log: confirmation of record {Index} of segment {Segment} could not be written", entry.Index, entry.Segment.Id);
             return;
         }
-        Interlocked.Add(ref _bytes, 4);
+        Interlocked.Add(ref _bytes, IngestLogSegment.DoneEntryBytes);
         Interlocked.Increment(ref _confirmed);
     }
 
@@ -298,7 +297,7 @@ public sealed class IngestLog : IDisposable
 
     private void RecoverSegments(long[] ids)
     {
-        var recovered = new List<(IngestLogSegment, IReadOnlyList<IngestLogRecord>)>();
+        var recovered = new List<IngestLogEntry>();
         foreach (var id in ids)
         {
             var segment = IngestLogSegment.Recover(this, _directory, id, out var records, out var dropped);
@@ -313,17 +312,14 @@ public sealed class IngestLog : IDisposable
             Interlocked.Add(ref _recoveredPending, records.Count);
             // Closed for appends from the start: deleted now if nothing is left, else at its last confirmation.
             segment.CloseForAppends();
-            if (records.Count > 0)
-            {
-                recovered.Add((segment, records));
-            }
+            recovered.AddRange(records);
         }
         Recovered = recovered;
         if (recovered.Count > 0)
         {
             _logger.LogWarning(
                 "Ingest write-ahead log: {Requests} requests in {Segments} segments were accepted by an earlier run and not confirmed as decided; submitting them again",
-                recovered.Sum(r => r.Item2.Count), recovered.Count);
+                recovered.Count, recovered.Select(r => r.Segment).Distinct().Count());
         }
     }
 
@@ -359,11 +355,10 @@ public sealed class IngestLog : IDisposable
 public sealed class IngestLogWait : ActorTracing.Domain.Delivery.ConfirmationCountdown
 {
     private readonly IngestLog _log;
-
-    internal IngestLogWait(IngestLog log) => _log = log;
-
     private int _ready;
     private int _handedBack;
+
+    internal IngestLogWait(IngestLog log) => _log = log;
 
     /// <summary>Where the request is in the log; set before <see cref="Ready"/>.</summary>
     public IngestLogEntry Entry { get; set; }

@@ -50,7 +50,7 @@ public sealed class IngestLogReplay : IHostedService
         _services = services;
         _log = log;
         _logger = logger;
-        _pending = log.Recovered.Sum(r => r.Records.Count);
+        _pending = log.Recovered.Count;
     }
 
     /// <summary>Requests submitted again since the start: an earlier run's, and this run's handed back (<see cref="Resubmitted"/>).</summary>
@@ -95,15 +95,10 @@ public sealed class IngestLogReplay : IHostedService
     {
         try
         {
-            foreach (var (segment, records) in _log.Recovered)
+            foreach (var entry in _log.Recovered)
             {
-                foreach (var record in records)
-                {
-                    // Read as submitted, not all at open: a crash under load may leave gigabytes.
-                    var entry = new IngestLogEntry(segment, record.Index, record.Offset, record.Length);
-                    await SubmitAgainAsync(ingress, entry, segment.Region, segment.ReadBody(record), stop).ConfigureAwait(false);
-                    Interlocked.Decrement(ref _pending);
-                }
+                await SubmitAgainAsync(ingress, entry, stop).ConfigureAwait(false);
+                Interlocked.Decrement(ref _pending);
             }
             if (Submitted > 0)
             {
@@ -115,8 +110,7 @@ public sealed class IngestLogReplay : IHostedService
                 while (_log.TryTakeAbandoned(out var entry))
                 {
                     Interlocked.Increment(ref _resubmitted);
-                    var body = entry.Segment.ReadBody(entry.Offset, entry.Length);
-                    await SubmitAgainAsync(ingress, entry, entry.Segment.Region, body, stop).ConfigureAwait(false);
+                    await SubmitAgainAsync(ingress, entry, stop).ConfigureAwait(false);
                 }
             }
         }
@@ -132,13 +126,19 @@ public sealed class IngestLogReplay : IHostedService
         }
     }
 
-    private async Task SubmitAgainAsync(IConfirmingIngress ingress, IngestLogEntry entry, string region, ReadOnlyMemory<byte> body, CancellationToken stop)
+    private async Task SubmitAgainAsync(IConfirmingIngress ingress, IngestLogEntry entry, CancellationToken stop)
     {
         OtlpDecodeResult decoded;
         try
         {
             // Not transient: the list is ours and the spans slice the body read back, kept alive by them.
-            decoded = OtlpTraceDecoder.Decode(body, region);
+            decoded = OtlpTraceDecoder.Decode(entry.ReadBody(), entry.Segment.Region);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        {
+            // Left unconfirmed: the next start reads the segment again (and checks every record).
+            _logger.LogError(ex, "Ingest write-ahead log: record {Index} of segment {Segment} could not be read back; it stays for the next start", entry.Index, entry.Segment.Id);
+            return;
         }
         catch (FormatException ex)
         {

@@ -25,6 +25,7 @@ public sealed class IngestLogSegment
     internal const string DataExtension = ".wal";
     internal const string DoneExtension = ".done";
     internal const int RecordHeaderBytes = 8;
+    internal const int DoneEntryBytes = 4;
     private static ReadOnlySpan<byte> Magic => "ATWAL\0\0\u0001"u8;
 
     private readonly IngestLog _log;
@@ -32,7 +33,7 @@ public sealed class IngestLogSegment
     private readonly SafeFileHandle? _data;
     private readonly SafeFileHandle _done;
     private readonly byte[] _header = new byte[RecordHeaderBytes];
-    private readonly byte[] _doneEntry = new byte[4];
+    private readonly byte[] _doneEntry = new byte[DoneEntryBytes];
     private long _length;
     private long _doneLength;
     private int _records;
@@ -61,18 +62,6 @@ public sealed class IngestLogSegment
 
     /// <summary>The region the segment's requests were received in: the decoder's default when they are read again.</summary>
     public string Region { get; }
-
-    /// <summary>Records not confirmed yet.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _pending;
-            }
-        }
-    }
 
     /// <summary>Bytes of the data file and its confirmations.</summary>
     public long Bytes => Interlocked.Read(ref _length) + Interlocked.Read(ref _doneLength);
@@ -112,11 +101,11 @@ public sealed class IngestLogSegment
     /// machine stopped while writing it, so its client got no answer and sends it again);
     /// <paramref name="dropped"/> says how many bytes were past it.
     /// </summary>
-    internal static IngestLogSegment Recover(IngestLog log, string directory, long id, out IReadOnlyList<IngestLogRecord> unconfirmed, out long dropped)
+    internal static IngestLogSegment Recover(IngestLog log, string directory, long id, out IReadOnlyList<IngestLogEntry> unconfirmed, out long dropped)
     {
         var dataPath = Path.Combine(directory, FileName(id, DataExtension));
         var donePath = Path.Combine(directory, FileName(id, DoneExtension));
-        var records = new List<IngestLogRecord>();
+        var records = new List<(int Index, long Offset, int Length)>();
         string region;
         long fileLength;
         using (var data = File.OpenHandle(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
@@ -145,7 +134,7 @@ public sealed class IngestLogSegment
                     {
                         break;
                     }
-                    records.Add(new IngestLogRecord(records.Count, offset + RecordHeaderBytes, (int)length));
+                    records.Add((records.Count, offset + RecordHeaderBytes, (int)length));
                     offset += RecordHeaderBytes + length;
                 }
             }
@@ -162,10 +151,10 @@ public sealed class IngestLogSegment
         long doneLength;
         try
         {
-            doneLength = RandomAccess.GetLength(done) / 4 * 4;
+            doneLength = RandomAccess.GetLength(done) / DoneEntryBytes * DoneEntryBytes;
             var entries = new byte[doneLength];
             RandomAccess.Read(done, entries, 0);
-            for (var i = 0; i < entries.Length; i += 4)
+            for (var i = 0; i < entries.Length; i += DoneEntryBytes)
             {
                 confirmed.Add((int)BinaryPrimitives.ReadUInt32LittleEndian(entries.AsSpan(i)));
             }
@@ -175,13 +164,11 @@ public sealed class IngestLogSegment
             done.Dispose();
             throw;
         }
-        var left = records.Where(r => !confirmed.Contains(r.Index)).ToArray();
+        var segment = new IngestLogSegment(log, id, region, dataPath, data: null, done, fileLength, doneLength) { _records = records.Count };
+        var left = records.Where(r => !confirmed.Contains(r.Index)).Select(r => new IngestLogEntry(segment, r.Index, r.Offset, r.Length)).ToArray();
+        segment._pending = left.Length;
         unconfirmed = left;
-        return new IngestLogSegment(log, id, region, dataPath, data: null, done, fileLength, doneLength)
-        {
-            _records = records.Count,
-            _pending = left.Length,
-        };
+        return segment;
     }
 
     private static string ReadHeader(SafeFileHandle data, long fileLength, string path, out long offset)
@@ -208,8 +195,9 @@ public sealed class IngestLogSegment
     internal bool Fits(int bodyBytes, long segmentBytes) => _records == 0 || _length + RecordHeaderBytes + bodyBytes <= segmentBytes;
 
     /// <summary>
-    /// Reads a record's body back while the node runs: a request whose wait was abandoned (its
-    /// shard moved as it was sent, or its owner never confirmed) is submitted again from here.
+    /// Reads a record's body back: an earlier run's, as the replay submits it, or one whose wait
+    /// was abandoned while the node runs (its shard moved as it was sent, or its owner never
+    /// confirmed). Read one at a time, not at open: a crash under load may leave gigabytes.
     /// </summary>
     internal byte[] ReadBody(long offset, int length)
     {
@@ -221,9 +209,6 @@ public sealed class IngestLogSegment
         }
         return body;
     }
-
-    /// <summary>Reads a recovered record's body.</summary>
-    internal byte[] ReadBody(IngestLogRecord record) => ReadBody(record.Offset, record.Length);
 
     /// <summary>Writes one record and returns its index and where its body starts. Called by the log under its append lock, so records are written one at a time, in order.</summary>
     internal (int Index, long Offset) Append(ReadOnlyMemory<byte> body)
@@ -259,7 +244,7 @@ public sealed class IngestLogSegment
             }
             BinaryPrimitives.WriteUInt32LittleEndian(_doneEntry, (uint)index);
             RandomAccess.Write(_done, _doneEntry, _doneLength);
-            Interlocked.Add(ref _doneLength, 4);
+            Interlocked.Add(ref _doneLength, DoneEntryBytes);
             Volatile.Write(ref _dirty, 1);
             _pending--;
             if (_closedForAppends && _pending == 0)
@@ -337,8 +322,9 @@ public sealed class IngestLogSegment
     }
 }
 
-/// <summary>One request found in a segment: its index there and where its body (protobuf) is in the file.</summary>
-public readonly record struct IngestLogRecord(int Index, long Offset, int Length);
-
-/// <summary>Where a request was written: what its confirmation names, and where to read it again.</summary>
-public readonly record struct IngestLogEntry(IngestLogSegment Segment, int Index, long Offset = 0, int Length = 0);
+/// <summary>Where a request was written: what its confirmation names, and where its body (protobuf) is to read it again.</summary>
+public readonly record struct IngestLogEntry(IngestLogSegment Segment, int Index, long Offset, int Length)
+{
+    /// <summary>The request's body, read back from its segment.</summary>
+    public byte[] ReadBody() => Segment.ReadBody(Offset, Length);
+}

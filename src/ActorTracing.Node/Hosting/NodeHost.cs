@@ -103,26 +103,22 @@ public sealed class NodeHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Kafka ingest that commits once decided hears the owners' confirmations through redelivery's
-    /// actor: with redelivery off it could never commit, so the start fails naming both keys.
+    /// Sources that wait for decisions hear the owners' confirmations through redelivery's actor:
+    /// Kafka ingest that commits once decided, and the OTLP write-ahead log. With redelivery off
+    /// they would never hear one, so the start fails naming the keys.
     /// </summary>
-    internal static void RequireRedeliveryForKafkaDecisions(IngestSettings ingest, NodeSettings node)
+    internal static void RequireRedeliveryForDecisionWaits(IngestSettings ingest, NodeSettings node)
     {
-        if (ingest.Kafka.Enabled && ingest.Kafka.CommitsAfterDecision && !node.RedeliveryEnabled)
+        if (node.RedeliveryEnabled)
+        {
+            return;
+        }
+        if (ingest.Kafka.Enabled && ingest.Kafka.CommitsAfterDecision)
         {
             throw new ConfigurationException(
                 $"{KafkaIngestSettings.Section}.commit-after = {KafkaIngestSettings.CommitAfterDecided} needs actortracing.node.redelivery.enabled = on (its actor takes the owners' confirmations); turn redelivery on or set commit-after = {KafkaIngestSettings.CommitAfterAccepted}");
         }
-    }
-
-    /// <summary>
-    /// The ingest write-ahead log confirms a request once its traces are decided, which it hears
-    /// through redelivery's actor: with redelivery off nothing would ever be confirmed, so the
-    /// start fails naming both keys.
-    /// </summary>
-    internal static void RequireRedeliveryForIngestLog(IngestSettings ingest, NodeSettings node)
-    {
-        if (ingest.WriteAheadLog.Enabled && !node.RedeliveryEnabled)
+        if (ingest.WriteAheadLog.Enabled)
         {
             throw new ConfigurationException(
                 $"{IngestLogSettings.Section}.enabled = on needs actortracing.node.redelivery.enabled = on (its actor takes the owners' confirmations); turn redelivery on or the write-ahead log off");
@@ -149,8 +145,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             trace = trace with { DurableDecisions = true };
         }
-        RequireRedeliveryForKafkaDecisions(ingest, node);
-        RequireRedeliveryForIngestLog(ingest, node);
+        RequireRedeliveryForDecisionWaits(ingest, node);
         // This node's outcome sink stores kept spans: their senders' receipts are owed once written.
         trace = trace with { ConfirmAfterStored = true };
 

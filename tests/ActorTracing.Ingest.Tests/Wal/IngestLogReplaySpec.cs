@@ -93,6 +93,24 @@ public sealed class IngestLogReplaySpec : IAsyncLifetime
         await replay.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task A_request_that_cannot_be_read_back_stays_in_the_log_and_the_replay_goes_on_with_the_next()
+    {
+        using var log = Open();
+        var replay = Replay(log);
+        await replay.StartAsync(CancellationToken.None);
+
+        var valid = log.Append(TestRequests.Protobuf());
+        log.HandBack(valid with { Offset = 10_000_000 }); // past the end of its file
+        log.HandBack(valid);
+
+        await Until(() => _ingress.Decisions.Count == 1);
+        Assert.Equal(2, replay.Resubmitted);
+        Assert.Equal(1, replay.Submitted);
+        Assert.Equal(1, log.Unconfirmed);
+        await replay.StopAsync(CancellationToken.None);
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
