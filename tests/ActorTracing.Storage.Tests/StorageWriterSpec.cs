@@ -176,25 +176,25 @@ public sealed class StorageWriterSpec : TestKit
         var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var rowsWhenStored = -1L;
 
-        writer.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 3)[0], summary: null, stored: () =>
+        writer.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 3)[0], summary: null, stored: WhenStored.Call(() =>
         {
             rowsWhenStored = recording.Rows;
             stored.SetResult();
-        });
+        }));
         await stored.Task.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal(3, rowsWhenStored); // after the write that succeeded, not at an attempt
         Assert.Equal(3, failing.Calls);
 
         // Nothing to write: called at once.
         var nothing = false;
-        writer.Enqueue([], summary: null, stored: () => nothing = true);
+        writer.Enqueue([], summary: null, stored: WhenStored.Call(() => nothing = true));
         Assert.True(nothing);
         await writer.CompleteAsync();
 
         // A store that never recovers, and a stop that gives up on it: never called.
         var down = StorageWriter.Start(Sys, new FailingSpanStore(new RecordingSpanStore(), failures: int.MaxValue), Fast with { FlushInterval = TimeSpan.FromMilliseconds(20) });
         var called = false;
-        down.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 2)[0], summary: null, stored: () => called = true);
+        down.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: 2)[0], summary: null, stored: WhenStored.Call(() => called = true));
         using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await down.CompleteAsync(stop.Token);
         Assert.False(called);

@@ -15,12 +15,15 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
 {
     private readonly ShardedStorageWriter _writer;
     private readonly Action<DeliveryReceipt[]> _owe;
+    // One callback for every kept trace, its receipts the state: no closure per trace (see WhenStored).
+    private readonly Action<object?> _oweStored;
 
     /// <param name="owe">Owes the senders of a kept trace's spans their receipts (<see cref="TraceDecided.Receipts"/>): called once the rows are written.</param>
     public StorageOutcomeSink(ShardedStorageWriter writer, Action<DeliveryReceipt[]>? owe = null)
     {
         _writer = writer;
         _owe = owe ?? (static _ => { });
+        _oweStored = receipts => _owe((DeliveryReceipt[])receipts!);
     }
 
     public void OnDecided(in TraceDecided decided)
@@ -44,6 +47,6 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
             ? null
             : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate, decided.GroupKey ?? string.Empty);
         // Storage gives the kept bytes back once it has written the rows.
-        _writer.Enqueue(rows, summary, decided.KeptBytes, receipts is null ? null : () => _owe(receipts));
+        _writer.Enqueue(rows, summary, decided.KeptBytes, receipts is null ? WhenStored.Nothing : new WhenStored(_oweStored, receipts));
     }
 }

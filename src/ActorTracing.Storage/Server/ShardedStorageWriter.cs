@@ -102,9 +102,9 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
     /// <param name="spanBytes">A share of the buffer the spans' bytes live in, or null: given back
     /// once every shard the spans went to has encoded them (see <see cref="StorageWriter.Enqueue(IReadOnlyList{StoredSpan}, StoredTraceSummary?, SharedBuffer?)"/>).</param>
     /// <param name="stored">Called once every shard the rows went to has written them (see
-    /// <see cref="StorageWriter.Enqueue(IReadOnlyList{StoredSpan}, StoredTraceSummary?, SharedBuffer?, Action?)"/>).</param>
+    /// <see cref="StorageWriter.Enqueue(IReadOnlyList{StoredSpan}, StoredTraceSummary?, SharedBuffer?, WhenStored)"/>).</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null, Action? stored = null)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null, WhenStored stored = default)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (spans.Count == 0)
@@ -116,7 +116,7 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
             else
             {
                 spanBytes?.Release();
-                stored?.Invoke();
+                stored.Invoke();
             }
             return;
         }
@@ -172,20 +172,21 @@ public sealed class ShardedStorageWriter : IAsyncDisposable
     }
 
     /// <summary>A callback for each of <paramref name="parts"/> writes, calling <paramref name="stored"/> once all have been.</summary>
-    private static Action? AfterAll(Action? stored, int parts)
+    private static WhenStored AfterAll(WhenStored stored, int parts)
     {
-        if (stored is null || parts <= 1)
+        if (stored.IsNothing || parts <= 1)
         {
             return stored;
         }
+        // A trace split over shards is rare (late spans of several traces in one list): a closure is fine here.
         var left = parts;
-        return () =>
+        return WhenStored.Call(() =>
         {
             if (Interlocked.Decrement(ref left) == 0)
             {
-                stored();
+                stored.Invoke();
             }
-        };
+        });
     }
 
     /// <summary>Asks every shard's store for its stats at once; a failing shard is reported, not thrown.</summary>

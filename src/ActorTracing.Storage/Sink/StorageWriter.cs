@@ -43,7 +43,7 @@ public sealed class StorageWriter : IAsyncDisposable
     private readonly ArrayBufferWriter<byte> _batchRows = new(256 * 1024);
     private readonly ArrayBufferWriter<byte> _batchSummaries = new(16 * 1024);
     // The batch's "stored" callbacks, called once its inserts succeeded (one batch at a time).
-    private readonly List<Action> _stored = [];
+    private readonly List<WhenStored> _stored = [];
     private readonly ISpanStore _store;
     private readonly StorageSettings _settings;
     private readonly ILoggingAdapter _log;
@@ -169,7 +169,7 @@ public sealed class StorageWriter : IAsyncDisposable
     /// kept trace's spans are owed from here, so their senders keep a copy until a crash can no
     /// longer lose them. Must not throw or block.</param>
     /// <exception cref="InvalidOperationException">The writer was completed.</exception>
-    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null, Action? stored = null)
+    public void Enqueue(IReadOnlyList<StoredSpan> spans, StoredTraceSummary? summary, SharedBuffer? spanBytes = null, WhenStored stored = default)
     {
         ArgumentNullException.ThrowIfNull(spans);
         if (summary is not null)
@@ -185,7 +185,7 @@ public sealed class StorageWriter : IAsyncDisposable
         if (spans.Count == 0 && summaries == 0)
         {
             spanBytes?.Release();
-            stored?.Invoke();
+            stored.Invoke();
             return;
         }
         // Counted before the write so the stream can never subtract rows not yet added.
@@ -253,7 +253,7 @@ public sealed class StorageWriter : IAsyncDisposable
         // Written: what the senders of these traces' spans were keeping for a crash may go.
         foreach (var written in _stored)
         {
-            written();
+            written.Invoke();
         }
         _stored.Clear();
         Interlocked.Exchange(ref _lastWriteLatencyTicks, storeTicks);
@@ -275,9 +275,9 @@ public sealed class StorageWriter : IAsyncDisposable
             rows += trace.RowCount;
             spans += trace.Spans;
             inSpanRows += trace.InSpanRows;
-            if (trace.Stored is { } stored)
+            if (!trace.Stored.IsNothing)
             {
-                _stored.Add(stored);
+                _stored.Add(trace.Stored);
             }
             if (trace.Summary.Length > 0)
             {
@@ -390,12 +390,12 @@ public sealed class StorageWriter : IAsyncDisposable
     }
 
     /// <summary>One channel item: a trace's spans, at its decision its summary, and the buffer share to give back once encoded.</summary>
-    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary, SharedBuffer? SpanBytes, Action? Stored);
+    private readonly record struct PendingTrace(IReadOnlyList<StoredSpan> Spans, StoredTraceSummary? Summary, SharedBuffer? SpanBytes, WhenStored Stored);
 
     /// <summary>
     /// One trace as it waits for its batch: its rows in a block, how many spans they account for
     /// (rows pending until written), its summary row (empty for none) and whether the summary is
     /// stored as the rows alone.
     /// </summary>
-    private readonly record struct EncodedTrace(RowRange Rows, int RowCount, int Spans, RowRange Summary, int InSpanRows, Action? Stored);
+    private readonly record struct EncodedTrace(RowRange Rows, int RowCount, int Spans, RowRange Summary, int InSpanRows, WhenStored Stored);
 }
