@@ -130,7 +130,7 @@ public sealed class ShardingIngressSpec : TestKit
         var body = new SharedBufferPool().Rent(500);
         Assert.True(ingress.Submit([Trace(1, 3)], "grpc", body).Accepted);
         var sent = region.ExpectMsg<TraceCommands.AppendSpans>();
-        Assert.Equal(confirmations, sent.Receipt!.ConfirmTo);
+        Assert.Equal(confirmations, sent.Receipt!.Value.ConfirmTo);
         Assert.Equal(3, body.Shares); // the caller's, the message's, the redelivery's
         Assert.Equal(300, redelivery.Unconfirmed.Bytes);
 
@@ -142,7 +142,7 @@ public sealed class ShardingIngressSpec : TestKit
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
 
         // The owner confirms: the share goes back and ingest accepts again.
-        confirmations.Tell(new TraceCommands.ConfirmDeliveries([sent.Receipt.Id]));
+        confirmations.Tell(new TraceCommands.ConfirmDeliveries([sent.Receipt!.Value.Id]));
         AwaitCondition(() => redelivery.Unconfirmed.Count == 0);
         Assert.Equal(2, body.Shares);
         Assert.True(ingress.Submit([Trace(2, 1)], "grpc", body).Accepted);
@@ -169,10 +169,10 @@ public sealed class ShardingIngressSpec : TestKit
         var second = region.ExpectMsg<TraceCommands.AppendSpans>();
         Assert.NotNull(decided);
 
-        confirmations.Tell(new TraceCommands.ConfirmDeliveries([first.Receipt!.Id]));
+        confirmations.Tell(new TraceCommands.ConfirmDeliveries([first.Receipt!.Value.Id]));
         AwaitCondition(() => redelivery.Unconfirmed.Count == 1);
         Assert.False(decided.IsCompleted);
-        confirmations.Tell(new TraceCommands.ConfirmDeliveries([second.Receipt!.Id]));
+        confirmations.Tell(new TraceCommands.ConfirmDeliveries([second.Receipt!.Value.Id]));
         AwaitCondition(() => decided.IsCompletedSuccessfully);
 
         // Refused: no wait to hear, nothing sent.

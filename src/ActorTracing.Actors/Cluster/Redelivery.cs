@@ -90,17 +90,6 @@ public sealed class Redelivery : IRedeliveryStats
     /// </param>
     public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source, ConfirmationCountdown? countdown = null)
     {
-        DeliveryReceipt? localWait = null;
-        return Track(traceId, spans, source, countdown, ref localWait);
-    }
-
-    /// <param name="localWait">
-    /// The receipt this submit's messages to shards on this node share (null before the first):
-    /// the countdown counts each message, so one receipt object serves them all instead of one
-    /// per trace living as long as its trace.
-    /// </param>
-    public DeliveryReceipt? Track(TraceId traceId, IReadOnlyList<BufferedSpan> spans, SharedBuffer? source, ConfirmationCountdown? countdown, ref DeliveryReceipt? localWait)
-    {
         // One shard lookup per trace: it is on every request's path.
         var home = _homes.HomeOf(traceId);
         if (_confirmTo is not { } confirmTo)
@@ -116,7 +105,7 @@ public sealed class Redelivery : IRedeliveryStats
             }
             countdown.Expect();
             // Nothing to send again, so nothing kept here: the shard tells the wait itself.
-            return localWait ??= new DeliveryReceipt(0, confirmTo) { Waiting = countdown };
+            return new DeliveryReceipt(0, confirmTo) { Waiting = countdown, Cycle = countdown.Cycle };
         }
         var kept = new (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[spans.Count];
         long bytes = 0;

@@ -8,6 +8,8 @@ namespace ActorTracing.Actors.Traces;
 /// index of the one before. Not thread-safe: one shard actor uses it.
 /// </summary>
 /// <remarks>
+/// Receipts are values (<see cref="DeliveryReceipt"/>), so a slot holds one whole and the array
+/// points only at what they name: the request's wait (pooled, old) or another node's ingest.
 /// A trace held its receipts in a list of its own before. Trace buffers are pooled, so they and
 /// their lists are old (gen2), while receipts are young: every held receipt was an old-to-young
 /// reference a young GC has to find through the card table. With a receipt on every message —
@@ -20,7 +22,7 @@ internal sealed class HeldReceipts
     /// <summary>The head of a trace that holds none.</summary>
     public const int None = -1;
 
-    private DeliveryReceipt?[] _receipts = new DeliveryReceipt?[256];
+    private DeliveryReceipt[] _receipts = new DeliveryReceipt[256];
     private int[] _next = new int[256];
     private int _free = None;
     private int _highWater;
@@ -74,9 +76,9 @@ internal sealed class HeldReceipts
     private DeliveryReceipt Release(ref int head)
     {
         var slot = head;
-        var receipt = _receipts[slot]!;
-        // Cleared: a slot left pointing at a receipt would keep it (and the wait it names) alive.
-        _receipts[slot] = null;
+        var receipt = _receipts[slot];
+        // Cleared: a slot left holding a receipt would keep the wait it names alive.
+        _receipts[slot] = default;
         head = _next[slot];
         _next[slot] = _free;
         _free = slot;

@@ -28,8 +28,9 @@ public sealed class OwedConfirmations : IExtension
     {
         if (receipt.Waiting is { } waiting)
         {
-            // A wait of this node's own ingest: told now, with no message to batch.
-            waiting.Confirmed();
+            // A wait of this node's own ingest: told now, with no message to batch. For the use the
+            // receipt was made in only: the wait may be pooled (see ConfirmationCountdown.Cycle).
+            waiting.Confirmed(receipt.Cycle);
             return;
         }
         bool arm;

@@ -227,9 +227,9 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Confirm(DeliveryReceipt? receipt)
     {
-        if (receipt is not null)
+        if (receipt is { } owed)
         {
-            _confirmations.Owe(receipt, _settings.ConfirmInterval);
+            _confirmations.Owe(owed, _settings.ConfirmInterval);
         }
     }
 
@@ -244,14 +244,14 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
 
     private void Hold(OpenTrace trace, DeliveryReceipt? receipt)
     {
-        if (receipt is not null)
+        if (receipt is { } held)
         {
-            _held.Hold(ref trace.ReceiptHead, receipt);
+            _held.Hold(ref trace.ReceiptHead, held);
         }
     }
 
     private DeliveryReceipt[]? ForStorage(bool keep, DeliveryReceipt? receipt) =>
-        keep && _settings.ConfirmAfterStored && receipt is not null ? [receipt] : null;
+        keep && _settings.ConfirmAfterStored && receipt is { } owed ? [owed] : null;
 
     /// <summary>The trace is decided and published: the receipts of the messages it took in are owed.</summary>
     private void ConfirmHeld(OpenTrace trace) => _held.OweAll(ref trace.ReceiptHead, _confirmations, _settings.ConfirmInterval);

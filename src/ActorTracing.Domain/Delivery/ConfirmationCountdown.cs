@@ -26,6 +26,7 @@ public class ConfirmationCountdown
     // Starts at 1 for the submit itself: confirmations of the first messages cannot complete the
     // countdown before every message of the submit has been counted (see Seal).
     private int _outstanding = 1;
+    private int _cycle;
 
     /// <summary>
     /// Completes once every counted message is confirmed (and the submit sealed); canceled when
@@ -60,6 +61,38 @@ public class ConfirmationCountdown
     /// <summary>A message's confirmation came in.</summary>
     public void Confirmed() => CountDown();
 
+    /// <summary>
+    /// Which use this is of a countdown its source pools (see <see cref="TryReset"/>; 0 for one
+    /// that is not): a receipt carries it, so a confirmation meant for an earlier use is told apart.
+    /// </summary>
+    public int Cycle => Volatile.Read(ref _cycle);
+
+    /// <summary>
+    /// A message's confirmation, for the use <paramref name="cycle"/>: ignored (false) once the
+    /// countdown counts another submit. Every holder confirms once, so that never happens; if a
+    /// bug ever confirmed twice, it must not count for someone else's request.
+    /// </summary>
+    public bool Confirmed(int cycle)
+    {
+        if (cycle != Cycle)
+        {
+            return false;
+        }
+        CountDown();
+        return true;
+    }
+
+    /// <summary>Abandons the use <paramref name="cycle"/>: ignored (false) once the countdown counts another submit.</summary>
+    public bool Abandon(int cycle)
+    {
+        if (cycle != Cycle)
+        {
+            return false;
+        }
+        Abandon();
+        return true;
+    }
+
     /// <summary>Every message of the submit is counted: from now on the last confirmation completes the countdown.</summary>
     public void Seal() => CountDown();
 
@@ -77,6 +110,32 @@ public class ConfirmationCountdown
     /// <summary>The confirmations will not come (once, on the abandoning thread).</summary>
     protected virtual void OnAbandoned()
     {
+    }
+
+    /// <summary>
+    /// Called last, once the outcome is out (its hook ran, a task asked for is completed): the
+    /// ending touches the countdown no more. A subclass that reuses countdowns recycles here.
+    /// </summary>
+    protected virtual void OnEnded(bool confirmed)
+    {
+    }
+
+    /// <summary>
+    /// Makes a countdown that ended confirmed count a new submit, for a source that pools them.
+    /// Safe only there: every message it counted is confirmed, so no holder of it is left to
+    /// confirm or abandon it again. Refused (false) for any other outcome, and once its task was
+    /// asked for — someone may still be waiting on it.
+    /// </summary>
+    protected bool TryReset()
+    {
+        if (Volatile.Read(ref _state) != Done || Volatile.Read(ref _task) is not null || Volatile.Read(ref _outstanding) != 0)
+        {
+            return false;
+        }
+        Interlocked.Increment(ref _cycle);
+        Volatile.Write(ref _outstanding, 1);
+        Volatile.Write(ref _state, Pending);
+        return true;
     }
 
     private void CountDown()
@@ -110,6 +169,7 @@ public class ConfirmationCountdown
         {
             SetOutcome(task, outcome);
         }
+        OnEnded(outcome == Done);
     }
 
     private static void SetOutcome(TaskCompletionSource task, int state)

@@ -33,6 +33,8 @@ namespace ActorTracing.Ingest.Wal;
 public sealed class IngestLog : IDisposable
 {
     private const string LockFileName = "lock";
+    // Above the ~10,000 requests waiting at once at 300k spans/s; beyond it, waits go to the GC.
+    private const int MaxPooledWaits = 16_384;
 
     private readonly IngestLogSettings _settings;
     private readonly string _directory;
@@ -51,6 +53,11 @@ public sealed class IngestLog : IDisposable
     private int _pendingDeletes;
     private long _abandoned;
     private readonly ConcurrentQueue<IngestLogEntry> _abandonedQueue = new();
+    // Confirmed waits, to count the next requests (see NewWait); a stack under a lock: two cores,
+    // a push and a pop per request, no allocation.
+    private readonly Lock _waitsGate = new();
+    private readonly IngestLogWait[] _waits = new IngestLogWait[MaxPooledWaits];
+    private int _pooledWaits;
     private readonly SemaphoreSlim _abandonedSignal = new(0);
     private bool _closed;
 
@@ -189,7 +196,56 @@ public sealed class IngestLog : IDisposable
     /// (<see cref="TryTakeAbandoned"/>), so its segment is not held until the next start. Abandoned
     /// at a stop, it stays unconfirmed and the next start submits it again.
     /// </summary>
-    public IngestLogWait NewWait(IngestLogEntry entry = default) => new(this) { Entry = entry };
+    /// <remarks>
+    /// Waits are pooled: one lives per request until its traces are decided — seconds, so young
+    /// collections promoted thousands of them each (with their receipts, most of what the log
+    /// added to a young collection's pause). A wait goes back to the pool only once it ended
+    /// confirmed: then every message it counted was confirmed and nothing holds it any more
+    /// (<see cref="ConfirmationCountdown.TryReset"/>); an abandoned one is left to the GC, since a
+    /// message that left the node may still confirm it. Its task must not be asked for.
+    /// </remarks>
+    public IngestLogWait NewWait(IngestLogEntry entry = default)
+    {
+        IngestLogWait? wait = null;
+        lock (_waitsGate)
+        {
+            if (_pooledWaits > 0)
+            {
+                wait = _waits[--_pooledWaits];
+                _waits[_pooledWaits] = null!;
+            }
+        }
+        if (wait is null)
+        {
+            return new IngestLogWait(this) { Entry = entry };
+        }
+        wait.Reuse(entry);
+        return wait;
+    }
+
+    /// <summary>Waits in the pool, ready to count a request.</summary>
+    public int PooledWaits
+    {
+        get
+        {
+            lock (_waitsGate)
+            {
+                return _pooledWaits;
+            }
+        }
+    }
+
+    /// <summary>A confirmed wait, from its ending (see <see cref="NewWait"/>).</summary>
+    internal void Recycle(IngestLogWait wait)
+    {
+        lock (_waitsGate)
+        {
+            if (_pooledWaits < _waits.Length)
+            {
+                _waits[_pooledWaits++] = wait;
+            }
+        }
+    }
 
     /// <summary>Requests handed back to be submitted again while running, since the start.</summary>
     public long Abandoned => Interlocked.Read(ref _abandoned);
@@ -366,13 +422,17 @@ public sealed class IngestLogWait : ActorTracing.Domain.Delivery.ConfirmationCou
     /// <summary>
     /// The entry is set: seals the wait (the outcome may come from now on). A wait abandoned
     /// before this — a message of the request left the node as it was sent, before the request
-    /// was written — is handed back now; one abandoned after, when it is.
+    /// was written — is handed back now; one abandoned after, when it is. The caller lets go of
+    /// the wait here: confirmed, it goes back to the log's pool.
     /// </summary>
     public void Ready()
     {
         Interlocked.Exchange(ref _ready, 1);
+        // Read before sealing: the seal may confirm the wait, which then counts another request.
+        // Abandoned first, it can never be confirmed (nor reused), and the hand-back is ours.
+        var abandoned = IsAbandoned;
         Seal();
-        if (IsAbandoned)
+        if (abandoned)
         {
             HandBackOnce();
         }
@@ -387,6 +447,22 @@ public sealed class IngestLogWait : ActorTracing.Domain.Delivery.ConfirmationCou
         {
             HandBackOnce();
         }
+    }
+
+    protected override void OnEnded(bool confirmed)
+    {
+        if (confirmed && TryReset())
+        {
+            _log.Recycle(this);
+        }
+    }
+
+    /// <summary>Counts a new request (from the pool: see <see cref="IngestLog.NewWait"/>).</summary>
+    internal void Reuse(IngestLogEntry entry)
+    {
+        Entry = entry;
+        Volatile.Write(ref _handedBack, 0);
+        Volatile.Write(ref _ready, 0);
     }
 
     // Ready and OnAbandoned may race: each checks the other's mark after setting its own, so at

@@ -148,7 +148,6 @@ public sealed class ShardingIngress : IConfirmingIngress
             }
         }
 
-        DeliveryReceipt? localWait = null;
         for (var i = 0; i < traces.Count; i++)
         {
             var trace = traces[i];
@@ -161,7 +160,7 @@ public sealed class ShardingIngress : IConfirmingIngress
             source?.Retain();
             // A message to another node (or to a home not known yet) is kept until its owner
             // confirms, and sent again if the owner leaves the cluster first (see Redelivery).
-            var receipt = _redelivery?.Track(trace.TraceId, spans, source, countdown, ref localWait);
+            var receipt = _redelivery?.Track(trace.TraceId, spans, source, countdown);
             region.Tell(new TraceCommands.AppendSpans(trace.TraceId, spans) { Source = source, Receipt = receipt }, ActorRefs.NoSender);
         }
         return IngressResult.Ok;

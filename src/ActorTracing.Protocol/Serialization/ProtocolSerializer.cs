@@ -137,7 +137,7 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
             // A local wait cannot travel: its source hears it will not be confirmed this way, so
             // it keeps the spans' source (the record stays in the log or uncommitted) rather than
             // count them safe. The owner still gets the spans.
-            receipt.Waiting?.Abandon();
+            receipt.Waiting?.Abandon(receipt.Cycle);
             writer.WriteInt64Field(4, receipt.Id);
             writer.WriteStringField(5, PathOf(receipt.ConfirmTo));
         }

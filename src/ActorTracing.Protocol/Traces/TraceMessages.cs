@@ -72,7 +72,13 @@ public static class TraceCommands
 }
 
 /// <summary>Who to tell (and under which id) that an <see cref="TraceCommands.AppendSpans"/> arrived.</summary>
-public sealed record DeliveryReceipt(long Id, IActorRef ConfirmTo)
+/// <remarks>
+/// A value, not an object: it rides inside its message, a shard holds it in an array of its own
+/// (<c>HeldReceipts</c>), and a kept trace's are copied out at the decision. As an object, one lived
+/// per request for as long as the request's traces were open — seconds — so young collections
+/// promoted them, thousands each, with the write-ahead log on.
+/// </remarks>
+public readonly record struct DeliveryReceipt(long Id, IActorRef ConfirmTo)
 {
     /// <summary>
     /// For a message to a shard on this node whose source waits for the decision (OTLP's
@@ -83,6 +89,9 @@ public sealed record DeliveryReceipt(long Id, IActorRef ConfirmTo)
     /// ingest looked) abandons it instead (see ProtocolSerializer).
     /// </summary>
     public Domain.Delivery.ConfirmationCountdown? Waiting { get; init; }
+
+    /// <summary>The use of <see cref="Waiting"/> this receipt counts in (waits are pooled: see <see cref="Domain.Delivery.ConfirmationCountdown.Cycle"/>).</summary>
+    public int Cycle { get; init; }
 }
 
 /// <summary>Queries a TraceActor answers (operators' `trace show`).</summary>

@@ -74,7 +74,7 @@ public sealed class RedeliverySpec : TestKit
     public void A_confirmation_forgets_the_message_and_gives_its_share_of_the_body_back()
     {
         var (body, spans) = Body(_onSfo);
-        var receipt = _redelivery.Track(_onSfo, spans, body)!;
+        var receipt = _redelivery.Track(_onSfo, spans, body)!.Value;
         Assert.Equal(_actor, receipt.ConfirmTo);
         Assert.Equal(2, body.Shares); // the caller's and the redelivery's
         Assert.Equal(spans[0].Raw.Length, _redelivery.Unconfirmed.Bytes);
@@ -99,7 +99,7 @@ public sealed class RedeliverySpec : TestKit
     public void Once_its_owner_has_left_and_its_shard_is_rehomed_an_unconfirmed_message_is_sent_again_with_fresh_spans()
     {
         var (body, spans) = Body(_onSfo);
-        var receipt = _redelivery.Track(_onSfo, spans, body)!;
+        var receipt = _redelivery.Track(_onSfo, spans, body)!.Value;
 
         // sfo left the cluster: its shards are refused until they are forgotten (the region may
         // still route to it), so nothing is sent into the same hole.
@@ -177,8 +177,8 @@ public sealed class RedeliverySpec : TestKit
         var countdown = new ConfirmationCountdown();
         var (local, localSpans) = Body(_onIad);
         var (remote, remoteSpans) = Body(_onSfo);
-        var onIad = _redelivery.Track(_onIad, localSpans, local, countdown)!;
-        var onSfo = _redelivery.Track(_onSfo, remoteSpans, remote, countdown)!;
+        var onIad = _redelivery.Track(_onIad, localSpans, local, countdown)!.Value;
+        var onSfo = _redelivery.Track(_onSfo, remoteSpans, remote, countdown)!.Value;
         countdown.Seal();
 
         // The local message keeps nothing here, not even an entry: its receipt is the wait
@@ -201,21 +201,21 @@ public sealed class RedeliverySpec : TestKit
     }
 
     [Fact]
-    public void Local_messages_of_one_submit_share_one_receipt_and_the_wait_needs_each_of_their_confirmations()
+    public void Local_messages_of_one_submit_name_its_wait_and_the_wait_needs_each_of_their_confirmations()
     {
         var countdown = new ConfirmationCountdown();
         var onIad2 = Enumerable.Range(2, 1000).Select(i => new TraceId(2, (ulong)i)).First(t => Extractor.ShardOf(t) == Extractor.ShardOf(_onIad));
-        DeliveryReceipt? shared = null;
-        var first = _redelivery.Track(_onIad, Body(_onIad).Spans, null, countdown, ref shared);
-        var second = _redelivery.Track(onIad2, Body(onIad2).Spans, null, countdown, ref shared);
+        var first = _redelivery.Track(_onIad, Body(_onIad).Spans, null, countdown);
+        var second = _redelivery.Track(onIad2, Body(onIad2).Spans, null, countdown);
         countdown.Seal();
 
-        Assert.Same(first, second);
-        Assert.Same(first, shared);
+        Assert.Same(countdown, first!.Value.Waiting);
+        Assert.Same(countdown, second!.Value.Waiting);
+        Assert.Equal(0, _redelivery.Unconfirmed.Count);
         var owed = OwedConfirmations.Get(Sys);
-        owed.Owe(first!, TimeSpan.FromMilliseconds(100));
+        owed.Owe(first.Value, TimeSpan.FromMilliseconds(100));
         Assert.False(countdown.Task.IsCompleted);
-        owed.Owe(second!, TimeSpan.FromMilliseconds(100));
+        owed.Owe(second.Value, TimeSpan.FromMilliseconds(100));
         Assert.True(countdown.Task.IsCompletedSuccessfully);
     }
 

@@ -85,6 +85,46 @@ public sealed class ConfirmationCountdownSpec
         }
     }
 
+    [Fact]
+    public void A_pooled_countdown_is_reset_only_once_it_ended_confirmed_and_no_task_was_asked_for_and_then_counts_a_new_use()
+    {
+        var pooled = new Pooled();
+        pooled.Expect();
+        Assert.False(pooled.Reset()); // still counting
+        pooled.Seal();
+        pooled.Confirmed(0);
+        Assert.Equal([true], pooled.Ended);
+        Assert.True(pooled.Reset());
+        Assert.Equal(1, pooled.Cycle);
+        pooled.Expect();
+        pooled.Seal();
+        Assert.False(pooled.Confirmed(0)); // meant for the first use
+        Assert.Equal([true], pooled.Ended);
+        Assert.True(pooled.Confirmed(1));
+        Assert.Equal([true, true], pooled.Ended);
+
+        var abandoned = new Pooled();
+        abandoned.Expect();
+        abandoned.Seal();
+        abandoned.Abandon(0);
+        Assert.Equal([false], abandoned.Ended);
+        Assert.False(abandoned.Reset());
+
+        var watched = new Pooled();
+        _ = watched.Task;
+        watched.Seal();
+        Assert.False(watched.Reset());
+    }
+
+    private sealed class Pooled : ConfirmationCountdown
+    {
+        public List<bool> Ended { get; } = [];
+
+        public bool Reset() => TryReset();
+
+        protected override void OnEnded(bool confirmed) => Ended.Add(confirmed);
+    }
+
     private sealed class Recording : ConfirmationCountdown
     {
         public int ConfirmedCalls { get; private set; }

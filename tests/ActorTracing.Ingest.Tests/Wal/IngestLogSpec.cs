@@ -292,11 +292,62 @@ public sealed class IngestLogSpec : IDisposable
             abandoned.Abandon();
             abandoned.Confirmed(); // too late: abandoned first
             Assert.Equal(1, log.Unconfirmed);
-            Assert.True(decided.Task.IsCompletedSuccessfully); // asked for after the end, still right
+            Assert.Equal(1, log.PooledWaits); // the confirmed one, to count another request
             Assert.True(abandoned.Task.IsCanceled);
         }
         using var again = Open();
         Assert.Equal(Body(2), Assert.Single(again.Recovered).ReadBody());
+    }
+
+    [Fact]
+    public void A_confirmed_wait_counts_the_next_request_and_an_abandoned_one_or_one_whose_task_was_asked_for_never_does()
+    {
+        using var log = Open();
+        var first = log.NewWait();
+        var firstUse = first.Cycle;
+        first.Entry = log.Append(Body(1));
+        first.Expect();
+        first.Ready();
+        first.Confirmed(firstUse);
+        Assert.Equal(1, log.PooledWaits);
+
+        // The same object, counting afresh: one confirmation short of its end, its request is owed.
+        var second = log.NewWait(log.Append(Body(2)));
+        Assert.Same(first, second);
+        Assert.Equal(0, log.PooledWaits);
+        Assert.NotEqual(firstUse, second.Cycle);
+        second.Expect();
+        second.Expect();
+        second.Ready();
+        // A confirmation meant for the first use (a holder confirming twice) does not count.
+        Assert.False(second.Confirmed(firstUse));
+        Assert.False(second.Abandon(firstUse));
+        second.Confirmed();
+        Assert.Equal(1, log.Unconfirmed);
+        second.Confirmed();
+        Assert.Equal(0, log.Unconfirmed);
+        Assert.Equal(1, log.PooledWaits);
+
+        // Abandoned, it stays out of the pool: a message that left the node may still confirm it,
+        // and that late confirmation must not count for another request.
+        var abandoned = log.NewWait(log.Append(Body(3)));
+        abandoned.Expect();
+        abandoned.Ready();
+        abandoned.Abandon();
+        Assert.Equal(0, log.PooledWaits);
+        var next = log.NewWait(log.Append(Body(4)));
+        Assert.NotSame(abandoned, next);
+        next.Expect();
+        next.Ready();
+        abandoned.Confirmed();
+        Assert.Equal(2, log.Unconfirmed); // 3 (handed back, owed until submitted again) and 4
+
+        // Its task asked for, someone may still be waiting on it: not reused either.
+        var task = next.Task;
+        next.Confirmed();
+        Assert.True(task.IsCompletedSuccessfully);
+        Assert.Equal(1, log.Unconfirmed);
+        Assert.Equal(0, log.PooledWaits);
     }
 
     [Fact]

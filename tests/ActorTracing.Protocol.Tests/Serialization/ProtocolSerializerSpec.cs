@@ -150,9 +150,9 @@ public sealed class ProtocolSerializerSpec : TestKit
         var sent = new TraceCommands.AppendSpans(Trace, DecodedSpans()) { Receipt = new DeliveryReceipt(long.MaxValue - 7, confirmTo) };
 
         var received = RoundTrip(sent);
-        Assert.Equal(long.MaxValue - 7, received.Receipt!.Id);
+        Assert.Equal(long.MaxValue - 7, received.Receipt!.Value.Id);
         // Resolved back to the same actor, so the owning shard can tell it.
-        Assert.Equal(confirmTo, received.Receipt.ConfirmTo);
+        Assert.Equal(confirmTo, received.Receipt!.Value.ConfirmTo);
         Assert.Equal(3, received.Spans.Count);
         // A copy keeps the receipt (it is the same delivery).
         Assert.Equal(sent.Receipt, (sent with { }).Receipt);
@@ -173,7 +173,7 @@ public sealed class ProtocolSerializerSpec : TestKit
 
         var received = RoundTrip(sent);
 
-        Assert.Null(received.Receipt!.Waiting);
+        Assert.Null(received.Receipt!.Value.Waiting);
         Assert.Equal(3, received.Spans.Count); // the owner still gets the spans
         Assert.True(wait.Task.IsCanceled);
     }
