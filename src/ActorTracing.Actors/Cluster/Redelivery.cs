@@ -105,7 +105,7 @@ public sealed class Redelivery : IRedeliveryStats
             }
             countdown.Expect();
             // Nothing to send again, so nothing kept here: the shard tells the wait itself.
-            return new DeliveryReceipt(0, confirmTo) { Waiting = countdown, Cycle = countdown.Cycle };
+            return DeliveryReceipt.ForWait(countdown);
         }
         var kept = new (ReadOnlyMemory<byte> Raw, SpanOrigin Origin)[spans.Count];
         long bytes = 0;

@@ -33,13 +33,17 @@ public sealed class OwedConfirmations : IExtension
             waiting.Confirmed(receipt.Cycle);
             return;
         }
+        if (receipt.ConfirmTo is not { } confirmTo)
+        {
+            return; // default(DeliveryReceipt): names no one
+        }
         bool arm;
         lock (_gate)
         {
-            if (!_owed.TryGetValue(receipt.ConfirmTo, out var ids))
+            if (!_owed.TryGetValue(confirmTo, out var ids))
             {
                 ids = [];
-                _owed.Add(receipt.ConfirmTo, ids);
+                _owed.Add(confirmTo, ids);
             }
             ids.Add(receipt.Id);
             arm = !_armed;

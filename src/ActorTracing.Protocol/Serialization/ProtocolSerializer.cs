@@ -132,14 +132,17 @@ public sealed class ProtocolSerializer : SerializerWithStringManifest
     private void WriteAppendSpans(ProtoWriter writer, TraceCommands.AppendSpans m)
     {
         WriteTraceId(writer, 1, m.TraceId);
-        if (m.Receipt is { } receipt)
+        if (m.Receipt is { Waiting: { } waiting } local)
         {
             // A local wait cannot travel: its source hears it will not be confirmed this way, so
             // it keeps the spans' source (the record stays in the log or uncommitted) rather than
-            // count them safe. The owner still gets the spans.
-            receipt.Waiting?.Abandon(receipt.Cycle);
+            // count them safe. The owner still gets the spans, with no receipt to confirm.
+            waiting.Abandon(local.Cycle);
+        }
+        else if (m.Receipt is { ConfirmTo: { } confirmTo } receipt)
+        {
             writer.WriteInt64Field(4, receipt.Id);
-            writer.WriteStringField(5, PathOf(receipt.ConfirmTo));
+            writer.WriteStringField(5, PathOf(confirmTo));
         }
         // Spans of one request share one origin instance; identity is enough to de-duplicate.
         var origins = new Dictionary<SpanOrigin, int>(ReferenceEqualityComparer.Instance);

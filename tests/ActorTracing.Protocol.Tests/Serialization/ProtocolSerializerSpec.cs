@@ -169,11 +169,11 @@ public sealed class ProtocolSerializerSpec : TestKit
         var wait = new ActorTracing.Domain.Delivery.ConfirmationCountdown();
         wait.Expect();
         wait.Seal();
-        var sent = new TraceCommands.AppendSpans(Trace, DecodedSpans()) { Receipt = new DeliveryReceipt(0, confirmTo) { Waiting = wait } };
+        var sent = new TraceCommands.AppendSpans(Trace, DecodedSpans()) { Receipt = DeliveryReceipt.ForWait(wait) };
 
         var received = RoundTrip(sent);
 
-        Assert.Null(received.Receipt!.Value.Waiting);
+        Assert.Null(received.Receipt);
         Assert.Equal(3, received.Spans.Count); // the owner still gets the spans
         Assert.True(wait.Task.IsCanceled);
     }
