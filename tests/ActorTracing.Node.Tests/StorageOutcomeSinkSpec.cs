@@ -69,7 +69,13 @@ public sealed class StorageOutcomeSinkSpec : TestKit
         var store = new CountingStore { Gate = gate.Task };
         var writer = ShardedStorageWriter.Start(Sys, [store], Settings with { FlushInterval = TimeSpan.FromMilliseconds(20) });
         var owed = new System.Collections.Concurrent.ConcurrentQueue<long>();
-        var sink = new StorageOutcomeSink(writer, receipts => Array.ForEach(receipts, r => owed.Enqueue(r.Id)));
+        var sink = new StorageOutcomeSink(writer, receipts =>
+        {
+            foreach (var r in receipts)
+            {
+                owed.Enqueue(r.Id);
+            }
+        });
         var (traceId, spans) = Trace();
         var sender = CreateTestProbe().Ref;
 

@@ -43,12 +43,17 @@ internal sealed class HeldReceipts
         Count++;
     }
 
-    /// <summary>Takes the trace's receipts out (newest first) and leaves it holding none; null when it held none.</summary>
-    public DeliveryReceipt[]? TakeAll(ref int head)
+    /// <summary>Takes the trace's receipts out (newest first) and leaves it holding none; none when it held none.</summary>
+    public OwedReceipts TakeAll(ref int head)
     {
         if (head == None)
         {
-            return null;
+            return OwedReceipts.None;
+        }
+        if (_next[head] == None)
+        {
+            // The common case — the trace's spans came in one request — takes no array.
+            return OwedReceipts.Of(Release(ref head));
         }
         var n = 0;
         for (var slot = head; slot != None; slot = _next[slot])
@@ -61,7 +66,7 @@ internal sealed class HeldReceipts
         {
             taken[i++] = Release(ref head);
         }
-        return taken;
+        return OwedReceipts.Of(taken);
     }
 
     /// <summary>Owes every receipt of the trace (see <see cref="OwedConfirmations"/>) and leaves it holding none.</summary>

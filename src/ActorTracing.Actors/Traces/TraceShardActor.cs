@@ -193,7 +193,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             // body: this message's share is never given back, and the body is left to the GC.
             var receipts = ForStorage(remembered.Keep, message.Receipt);
             FollowDecision(message.TraceId, remembered, spans, bytes, now, receipts: receipts);
-            if (receipts is null)
+            if (receipts.IsEmpty)
             {
                 Confirm(message.Receipt);
             }
@@ -239,8 +239,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     /// a crash would lose the spans, so the senders must keep their copies. Null — the shard owes
     /// them at the decision — for a dropped trace (nothing more can be lost) or without storage.
     /// </summary>
-    private DeliveryReceipt[]? ForStorage(bool keep, OpenTrace trace) =>
-        keep && _settings.ConfirmAfterStored ? _held.TakeAll(ref trace.ReceiptHead) : null;
+    private OwedReceipts ForStorage(bool keep, OpenTrace trace) =>
+        keep && _settings.ConfirmAfterStored ? _held.TakeAll(ref trace.ReceiptHead) : OwedReceipts.None;
 
     private void Hold(OpenTrace trace, DeliveryReceipt? receipt)
     {
@@ -250,8 +250,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    private DeliveryReceipt[]? ForStorage(bool keep, DeliveryReceipt? receipt) =>
-        keep && _settings.ConfirmAfterStored && receipt is { } owed ? [owed] : null;
+    private OwedReceipts ForStorage(bool keep, DeliveryReceipt? receipt) =>
+        keep && _settings.ConfirmAfterStored && receipt is { } owed ? OwedReceipts.Of(owed) : OwedReceipts.None;
 
     /// <summary>The trace is decided and published: the receipts of the messages it took in are owed.</summary>
     private void ConfirmHeld(OpenTrace trace) => _held.OweAll(ref trace.ReceiptHead, _confirmations, _settings.ConfirmInterval);
@@ -583,7 +583,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now, SharedBuffer? keptBytes = null, DeliveryReceipt[]? receipts = null)
+    private void FollowDecision(TraceId traceId, SamplingDecision decision, IReadOnlyList<BufferedSpan> spans, long bytes, DateTimeOffset now, SharedBuffer? keptBytes = null, OwedReceipts receipts = default)
     {
         // Remembered locally too, so the next late span does not ask the journal again.
         _decisions.Add(traceId, decision, now);

@@ -14,16 +14,17 @@ namespace ActorTracing.Node.Pipeline;
 public sealed class StorageOutcomeSink : ITraceOutcomeSink
 {
     private readonly ShardedStorageWriter _writer;
-    private readonly Action<DeliveryReceipt[]> _owe;
-    // One callback for every kept trace, its receipts the state: no closure per trace (see WhenStored).
-    private readonly Action<object?> _oweStored;
+    private readonly Action<OwedReceipts> _owe;
+    // One callback for every kept trace, its receipts the state: no closure per trace (see WhenStored),
+    // and for the usual single receipt no array either (see OwedReceipts.ToState).
+    private readonly Action<object?, long> _oweStored;
 
     /// <param name="owe">Owes the senders of a kept trace's spans their receipts (<see cref="TraceDecided.Receipts"/>): called once the rows are written.</param>
-    public StorageOutcomeSink(ShardedStorageWriter writer, Action<DeliveryReceipt[]>? owe = null)
+    public StorageOutcomeSink(ShardedStorageWriter writer, Action<OwedReceipts>? owe = null)
     {
         _writer = writer;
         _owe = owe ?? (static _ => { });
-        _oweStored = receipts => _owe((DeliveryReceipt[])receipts!);
+        _oweStored = (state, value) => _owe(OwedReceipts.FromState(state, value));
     }
 
     public void OnDecided(in TraceDecided decided)
@@ -32,7 +33,7 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
         if (!decided.Decision.Keep || decided.Spans.Count == 0)
         {
             // Nothing to write: nothing a crash could still lose.
-            if (receipts is not null)
+            if (!receipts.IsEmpty)
             {
                 _owe(receipts);
             }
@@ -47,6 +48,7 @@ public sealed class StorageOutcomeSink : ITraceOutcomeSink
             ? null
             : new StoredTraceSummary(decided.TraceId, stitch, decided.CompletionReason, decided.Decision.Reason, decided.Decision.SampleRate, decided.GroupKey ?? string.Empty);
         // Storage gives the kept bytes back once it has written the rows.
-        _writer.Enqueue(rows, summary, decided.KeptBytes, receipts is null ? WhenStored.Nothing : new WhenStored(_oweStored, receipts));
+        var (state, value) = receipts.ToState();
+        _writer.Enqueue(rows, summary, decided.KeptBytes, receipts.IsEmpty ? WhenStored.Nothing : new WhenStored(_oweStored, state, value));
     }
 }

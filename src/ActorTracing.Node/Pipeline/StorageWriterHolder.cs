@@ -16,7 +16,7 @@ public sealed class StorageWriterHolder : ITraceOutcomeSink
     public ShardedStorageWriter? Writer { get; private set; }
 
     /// <param name="owe">Owes kept traces' receipts once their rows are written (see <see cref="StorageOutcomeSink"/>).</param>
-    public void Set(ShardedStorageWriter writer, Action<DeliveryReceipt[]>? owe = null)
+    public void Set(ShardedStorageWriter writer, Action<OwedReceipts>? owe = null)
     {
         Writer = writer;
         _sink = new StorageOutcomeSink(writer, owe);

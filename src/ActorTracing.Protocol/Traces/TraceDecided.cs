@@ -28,7 +28,7 @@ namespace ActorTracing.Protocol.Traces;
 /// <c>TraceActorSettings.ConfirmAfterStored</c>):
 /// the sink that stores the spans owes them once their rows are written — or at once when it stores
 /// nothing — so a sender (another node's ingest, Kafka ingest waiting to commit) keeps its copy until
-/// a crash can no longer lose the spans. Null otherwise: the shard confirmed them itself.</param>
+/// a crash can no longer lose the spans. None otherwise: the shard confirmed them itself.</param>
 public readonly record struct TraceDecided(
     TraceId TraceId,
     SamplingDecision Decision,
@@ -42,4 +42,4 @@ public readonly record struct TraceDecided(
     TraceStitch? Stitch = null,
     string? GroupKey = null,
     SharedBuffer? KeptBytes = null,
-    DeliveryReceipt[]? Receipts = null);
+    OwedReceipts Receipts = default);

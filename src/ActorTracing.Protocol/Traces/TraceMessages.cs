@@ -115,8 +115,19 @@ public readonly record struct DeliveryReceipt
         return new DeliveryReceipt(waiting);
     }
 
+    /// <summary>The receipt whose <see cref="Target"/> and <see cref="Id"/> these are (see <see cref="OwedReceipts.ToState"/>).</summary>
+    internal static DeliveryReceipt FromTarget(object target, long id) => target switch
+    {
+        Domain.Delivery.ConfirmationCountdown waiting => new DeliveryReceipt(waiting) { Id = id },
+        IActorRef confirmTo => new DeliveryReceipt(id, confirmTo),
+        _ => throw new ArgumentException("a receipt names an actor or a wait", nameof(target)),
+    };
+
+    /// <summary>What it names: the actor or the wait.</summary>
+    internal object? Target => _target;
+
     /// <summary>The id to confirm under; for a wait, the use it counts in (<see cref="Cycle"/>).</summary>
-    public long Id { get; }
+    public long Id { get; private init; }
 
     /// <summary>The actor to confirm to; null for a wait of this node's own.</summary>
     public IActorRef? ConfirmTo => _target as IActorRef;

@@ -1,7 +1,8 @@
 namespace ActorTracing.Storage;
 
 /// <summary>
-/// What a writer calls once a trace's rows are written: a callback and its argument.
+/// What a writer calls once a trace's rows are written: a callback and its arguments, an object
+/// and a number.
 /// </summary>
 /// <remarks>
 /// A callback and its state rather than a closure, so a caller that hands every trace to one
@@ -13,15 +14,17 @@ namespace ActorTracing.Storage;
 /// </remarks>
 public readonly struct WhenStored
 {
-    private readonly Action<object?>? _callback;
+    private readonly Action<object?, long>? _callback;
     private readonly object? _state;
+    private readonly long _value;
 
-    /// <param name="callback">Called with <paramref name="state"/> once; must not throw or block.</param>
-    public WhenStored(Action<object?> callback, object? state)
+    /// <param name="callback">Called with <paramref name="state"/> and <paramref name="value"/> once; must not throw or block.</param>
+    public WhenStored(Action<object?, long> callback, object? state, long value = 0)
     {
         ArgumentNullException.ThrowIfNull(callback);
         _callback = callback;
         _state = state;
+        _value = value;
     }
 
     /// <summary>Nothing to call (the default).</summary>
@@ -34,9 +37,9 @@ public readonly struct WhenStored
     public static WhenStored Call(Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return new WhenStored(static state => ((Action)state!)(), action);
+        return new WhenStored(static (state, _) => ((Action)state!)(), action);
     }
 
     /// <summary>Calls the callback, if any.</summary>
-    public void Invoke() => _callback?.Invoke(_state);
+    public void Invoke() => _callback?.Invoke(_state, _value);
 }

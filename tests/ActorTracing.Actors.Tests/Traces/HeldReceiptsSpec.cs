@@ -21,11 +21,36 @@ public sealed class HeldReceiptsSpec : TestKit
         held.Hold(ref a, Receipt(3));
         Assert.Equal(3, held.Count);
 
-        Assert.Equal([3L, 1L], held.TakeAll(ref a)!.Select(r => r.Id));
+        Assert.Equal([3L, 1L], held.TakeAll(ref a).ToArray().Select(r => r.Id));
         Assert.Equal(HeldReceipts.None, a);
-        Assert.Null(held.TakeAll(ref a));
-        Assert.Equal([2L], held.TakeAll(ref b)!.Select(r => r.Id));
+        Assert.True(held.TakeAll(ref a).IsEmpty);
+        Assert.Equal([2L], held.TakeAll(ref b).ToArray().Select(r => r.Id));
         Assert.Equal(0, held.Count);
+    }
+
+    [Fact]
+    public void A_trace_s_single_receipt_reaches_the_storage_callback_as_its_target_and_id_and_several_as_an_array()
+    {
+        var held = new HeldReceipts();
+        var wait = new ConfirmationCountdown();
+        int one = HeldReceipts.None, two = HeldReceipts.None, none = HeldReceipts.None;
+        held.Hold(ref one, DeliveryReceipt.ForWait(wait));
+        held.Hold(ref two, Receipt(7));
+        held.Hold(ref two, Receipt(8));
+
+        var single = held.TakeAll(ref one);
+        var (state, value) = single.ToState();
+        Assert.Same(wait, state); // no array for the usual case
+        Assert.Equal(single.ToArray(), OwedReceipts.FromState(state, value).ToArray());
+        var several = held.TakeAll(ref two);
+        (state, value) = several.ToState();
+        Assert.IsType<DeliveryReceipt[]>(state);
+        Assert.Equal([8L, 7L], OwedReceipts.FromState(state, value).ToArray().Select(r => r.Id));
+        (state, value) = held.TakeAll(ref none).ToState();
+        Assert.True(OwedReceipts.FromState(state, value).IsEmpty);
+        var remote = OwedReceipts.Of(Receipt(9));
+        (state, value) = remote.ToState();
+        Assert.Equal(remote.ToArray(), OwedReceipts.FromState(state, value).ToArray());
     }
 
     [Fact]
@@ -79,7 +104,7 @@ public sealed class HeldReceiptsSpec : TestKit
         Assert.True(capacity >= 1000);
         for (var t = 0; t < heads.Length; t++)
         {
-            Assert.Equal(Enumerable.Range(0, 10).Reverse().Select(r => (long)((t * 1000) + r)), held.TakeAll(ref heads[t])!.Select(r => r.Id));
+            Assert.Equal(Enumerable.Range(0, 10).Reverse().Select(r => (long)((t * 1000) + r)), held.TakeAll(ref heads[t]).ToArray().Select(r => r.Id));
         }
         for (var t = 0; t < heads.Length; t++)
         {

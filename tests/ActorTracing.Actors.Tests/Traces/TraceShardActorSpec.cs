@@ -199,15 +199,15 @@ public sealed class TraceShardActorSpec : TestKit
         Assert.Equal(2, _sink.Decided.Count);
         // Storage owes the kept trace's receipt once its rows are written: a crash before that
         // would lose them, so the sender keeps its copy. The dropped trace has nothing left to lose.
-        Assert.Equal([41L], _sink.Decided.Single(d => d.Decision.Keep).Receipts!.Select(r => r.Id));
-        Assert.Null(_sink.Decided.Single(d => !d.Decision.Keep).Receipts);
+        Assert.Equal([41L], _sink.Decided.Single(d => d.Decision.Keep).Receipts.ToArray().Select(r => r.Id));
+        Assert.True(_sink.Decided.Single(d => !d.Decision.Keep).Receipts.IsEmpty);
         Advance(actor, _settings.ConfirmInterval);
         Assert.Equal([42L], iad.ExpectMsg<TraceCommands.ConfirmDeliveries>().Ids);
 
         // A late span of the kept trace goes the same way.
         actor.Tell(new TraceCommands.AppendSpans(Trace, [Span(2, parent: 1)]) { Receipt = new DeliveryReceipt(43, iad.Ref) });
         Status(actor);
-        Assert.Equal([43L], _sink.Decided.Last().Receipts!.Select(r => r.Id));
+        Assert.Equal([43L], _sink.Decided.Last().Receipts.ToArray().Select(r => r.Id));
         Advance(actor, _settings.ConfirmInterval);
         iad.ExpectNoMsg(TimeSpan.FromMilliseconds(50));
     }
