@@ -170,9 +170,17 @@ public sealed class IngestLog : IDisposable
         }
     }
 
+    /// <summary>The entry of record <paramref name="index"/> in segment <paramref name="segment"/>; default once the segment is gone.</summary>
+    internal IngestLogEntry EntryIn(long segment, int index, long offset, int length) =>
+        _live.TryGetValue(segment, out var live) ? new IngestLogEntry(live, index, offset, length) : default;
+
     /// <summary>Every trace of the entry's request is decided (and, kept, written): it will not be read again.</summary>
     public void Confirm(IngestLogEntry entry)
     {
+        if (entry.Segment is null)
+        {
+            return; // its segment is gone: every request in it was confirmed, or the log closed
+        }
         try
         {
             entry.Segment.Confirm(entry.Index);
@@ -258,7 +266,7 @@ public sealed class IngestLog : IDisposable
 
     internal void HandBack(IngestLogEntry entry)
     {
-        if (Closed)
+        if (Closed || entry.Segment is null)
         {
             return;
         }
@@ -416,8 +424,27 @@ public sealed class IngestLogWait : ActorTracing.Domain.Delivery.ConfirmationCou
 
     internal IngestLogWait(IngestLog log) => _log = log;
 
+    // The entry without its segment object, which is looked up when needed. A wait is pooled, so
+    // old; a segment is young for its first collections (a new one every second or so at 200k
+    // spans/s), and a reference to it stored in an old wait is a dirty card per request for the
+    // next young collection to scan.
+    private long _segment = -1;
+    private int _index;
+    private long _offset;
+    private int _length;
+
     /// <summary>Where the request is in the log; set before <see cref="Ready"/>.</summary>
-    public IngestLogEntry Entry { get; set; }
+    public IngestLogEntry Entry
+    {
+        get => _segment < 0 ? default : _log.EntryIn(_segment, _index, _offset, _length);
+        set
+        {
+            _segment = value.Segment?.Id ?? -1;
+            _index = value.Index;
+            _offset = value.Offset;
+            _length = value.Length;
+        }
+    }
 
     /// <summary>
     /// The entry is set: seals the wait (the outcome may come from now on). A wait abandoned
