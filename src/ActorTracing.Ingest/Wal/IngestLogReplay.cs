@@ -134,9 +134,9 @@ public sealed class IngestLogReplay : IHostedService
             // Not transient: the list is ours and the spans slice the body read back, kept alive by them.
             decoded = OtlpTraceDecoder.Decode(entry.ReadBody(), entry.Segment.Region);
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException)
         {
-            // Left unconfirmed: the next start reads the segment again (and checks every record).
+            // Left unconfirmed (or the log just closed): the next start reads the segment again (and checks every record).
             _logger.LogError(ex, "Ingest write-ahead log: record {Index} of segment {Segment} could not be read back; it stays for the next start", entry.Index, entry.Segment.Id);
             return;
         }

@@ -44,6 +44,7 @@ public sealed class IngestLogSegment
     private int _dirty;
 
     private readonly string _dataPath;
+    private SafeFileHandle? _reader;
 
     private IngestLogSegment(IngestLog log, long id, string region, string dataPath, SafeFileHandle? data, SafeFileHandle done, long length, long doneLength)
     {
@@ -202,12 +203,22 @@ public sealed class IngestLogSegment
     internal byte[] ReadBody(long offset, int length)
     {
         var body = new byte[length];
-        using var file = File.OpenHandle(_dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (RandomAccess.Read(file, body, offset) != length)
+        if (RandomAccess.Read(Volatile.Read(ref _reader) ?? OpenReader(), body, offset) != length)
         {
             throw new InvalidDataException($"{_dataPath}: the record at {offset} is cut short");
         }
         return body;
+    }
+
+    // One read handle per segment, opened at its first read back and closed with its files: a
+    // replay after a crash reads thousands of records from each segment.
+    private SafeFileHandle OpenReader()
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_finished, this);
+            return _reader ??= File.OpenHandle(_dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
     }
 
     /// <summary>Writes one record and returns its index and where its body starts. Called by the log under its append lock, so records are written one at a time, in order.</summary>
@@ -309,6 +320,7 @@ public sealed class IngestLogSegment
             RandomAccess.FlushToDisk(_done);
             _data?.Dispose();
             _done.Dispose();
+            _reader?.Dispose();
             _finished = true;
         }
     }
@@ -318,6 +330,7 @@ public sealed class IngestLogSegment
         _finished = true;
         _data?.Dispose();
         _done.Dispose();
+        _reader?.Dispose();
         _log.Deleted(this);
     }
 }

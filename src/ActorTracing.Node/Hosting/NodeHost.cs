@@ -103,9 +103,11 @@ public sealed class NodeHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sources that wait for decisions hear the owners' confirmations through redelivery's actor:
-    /// Kafka ingest that commits once decided, and the OTLP write-ahead log. With redelivery off
-    /// they would never hear one, so the start fails naming the keys.
+    /// Sources that wait for decisions — Kafka ingest that commits once decided, and the OTLP
+    /// write-ahead log — get their messages' receipts from redelivery (a local shard then tells
+    /// the wait directly; another node's owner confirms through redelivery's actor). With
+    /// redelivery off no message can carry one and every such submit would fail, so the start
+    /// fails instead, naming the keys.
     /// </summary>
     internal static void RequireRedeliveryForDecisionWaits(IngestSettings ingest, NodeSettings node)
     {
