@@ -640,6 +640,8 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
     /// 300k spans/s held 318 MB of live heap (slot pages for 951k spans, the shards' tables on
     /// the large object heap, pooled chunks). What is given back is free space in the GC's heap
     /// until a full collection; the node's MemoryReleaser asks for one when a burst's worth was.
+    /// The node-wide pinned pools (arena chunks, request bodies, kept traces' bytes) are trimmed
+    /// by whichever shard comes first each interval, by half of what went unused.
     /// </summary>
     private void OnTrimMemory()
     {
@@ -664,6 +666,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             _pool.TrimExcess();
         }
         _arena.Pool.TrimUnused(Now.UtcTicks, _settings.MemoryTrimInterval.Ticks);
+        SharedBufferPool.TrimShared(Now.UtcTicks, _settings.MemoryTrimInterval.Ticks);
         _peakOpen = _open.Count;
         _poolLowWater = _pool.Count;
     }

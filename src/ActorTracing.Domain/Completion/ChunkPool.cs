@@ -13,7 +13,7 @@ public sealed class ChunkPool
 {
     // 64 MiB of free chunks kept at most: a node at 300k spans/s cycles ~45 MB of chunks a second,
     // released in bursts as decisions come due. Past the bound a chunk is left to the GC; below
-    // it, chunks that sat unused through a whole trim interval are let go (TrimUnused).
+    // it, half of the chunks that sat unused through a whole trim interval are let go (TrimUnused).
     public const int DefaultMaxFreeChunks = 2048;
 
     // Used as a stack (rent and return at the end: the chunk rented next is the one returned last,
@@ -87,34 +87,30 @@ public sealed class ChunkPool
     }
 
     /// <summary>
-    /// Lets go of the free chunks no arena needed since the last trim — the pool's fewest free
-    /// chunks in that time — at most once per <paramref name="interval"/> however many shards
-    /// call it. Chunks are on the pinned object heap, which the GC only gives back to the system
-    /// whole regions at a time, so a burst's chunks are worth dropping once the burst is over.
-    /// Returns the chunks let go (0 when the interval has not passed yet).
+    /// Lets go of half of the free chunks no arena needed since the last trim — the pool's fewest
+    /// free chunks in that time (<see cref="UnusedTrim"/>) — at most once per
+    /// <paramref name="interval"/> however many shards call it. Chunks are on the pinned object
+    /// heap, which the GC only gives back to the system whole regions at a time, so a burst's
+    /// chunks are worth dropping once the burst is over. Returns the chunks let go (0 when the
+    /// interval has not passed yet).
     /// </summary>
     public int TrimUnused(long nowTicks, long intervalTicks)
     {
-        // Every shard calls this each interval and all but the first find it done: they return
+        // Every shard calls this each interval and all but the first find it claimed: they return
         // here, without the lock that renting and returning chunks take.
-        if (nowTicks - Interlocked.Read(ref _lastTrimTicks) < intervalTicks)
+        if (!UnusedTrim.Claim(ref _lastTrimTicks, nowTicks, intervalTicks))
         {
             return 0;
         }
         lock (_gate)
         {
-            if (nowTicks - _lastTrimTicks < intervalTicks)
-            {
-                return 0;
-            }
-            Interlocked.Exchange(ref _lastTrimTicks, nowTicks);
             // The coldest go: the low-water mark says how many were never rented, not which, and
             // the ones at the bottom of the stack are those (nothing rented reached them).
-            var unused = Math.Min(_lowWater, _free.Count);
-            _free.RemoveRange(0, unused);
+            var letGo = UnusedTrim.ToLetGo(_lowWater, _free.Count);
+            _free.RemoveRange(0, letGo);
             _lowWater = _free.Count;
-            _trimmed += unused;
-            return unused;
+            _trimmed += letGo;
+            return letGo;
         }
     }
 }

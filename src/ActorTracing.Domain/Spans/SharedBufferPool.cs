@@ -14,18 +14,36 @@ public sealed class SharedBufferPool
     /// for requests that rarely come.</summary>
     public const int MaxPooledBytes = 1024 * 1024;
 
-    // One queue of free arrays per power-of-two size from 4 KiB to MaxPooledBytes, by default at most 64
-    // each: a node at 300k spans/s holds ~10-30 bodies at once (3,000 requests a second, each
-    // until its traces' shards have run), and a burst beyond that only allocates. Lock-free
+    /// <summary>
+    /// How many bytes of free arrays a pool keeps per size unless told a count: 512 request bodies
+    /// of 32 KiB, 4,096 kept traces of 4 KiB. A node at 320k spans/s has hundreds of bodies in flight
+    /// at once when its trace shards fall behind for a moment (a GC pause, a busy core: each body
+    /// waits until the shards its traces went to have run), and returns them in bursts. With 64
+    /// arrays a size, each such wave overflowed the pool and the next rents found it empty: ~6 MB/s
+    /// of fresh pinned arrays, and a background full collection every few seconds for the large and
+    /// pinned heaps' budget (reason AllocLarge). What a burst leaves free is trimmed back
+    /// (<see cref="TrimUnused"/>).
+    /// </summary>
+    public const int DefaultMaxFreeBytesPerSize = 16 * 1024 * 1024;
+
+    // One queue of free arrays per power-of-two size from 4 KiB to MaxPooledBytes. Lock-free
     // queues, because bodies are rented on request threads and returned on shard threads: the
     // runtime's configurable pool spins on a lock per size and backs off with 1 ms sleeps, which
     // on two busy cores is a request waiting for a preempted thread.
     private const int MinPooledBits = 12;
-    private readonly int _maxPerSize;
+    private readonly int[] _maxPerSize;
     private readonly bool _pinned;
     private static readonly int SizeCount = BitOperations.Log2(MaxPooledBytes) - MinPooledBits + 1;
     private readonly ConcurrentQueue<byte[]>[] _free = [.. Enumerable.Range(0, SizeCount).Select(_ => new ConcurrentQueue<byte[]>())];
     private readonly int[] _freeCounts = new int[SizeCount];
+
+    // Per size, the fewest free arrays since the last trim (0 after a rent found none): that many
+    // were never rented in the interval. Updated without a lock, so a race may misplace it by an
+    // array or two — it only decides how many to let go.
+    private readonly int[] _lowWater = new int[SizeCount];
+    private long _lastTrimTicks;
+    private long _allocated;
+    private long _trimmed;
 
     /// <summary>The receivers' pool.</summary>
     public static SharedBufferPool Requests { get; } = new();
@@ -36,7 +54,8 @@ public sealed class SharedBufferPool
     /// </summary>
     public static SharedBufferPool KeptTraces { get; } = new();
 
-    /// <param name="maxPerSize">Free arrays kept per size; more given back are left to the GC.</param>
+    /// <param name="maxPerSize">Free arrays kept per size (more given back are left to the GC); by
+    /// default as many as fit in <see cref="DefaultMaxFreeBytesPerSize"/>.</param>
     /// <param name="pinned">
     /// Whether fresh arrays go to the pinned object heap (see <see cref="Rent"/>). For a process
     /// with frequent young GCs — the node — they should; a process that runs with a gen0 budget
@@ -44,15 +63,24 @@ public sealed class SharedBufferPool
     /// while every pinned one counts against the budget of the large/pinned heaps, whose overrun
     /// starts a background full collection.
     /// </param>
-    public SharedBufferPool(int maxPerSize = 64, bool pinned = true)
+    public SharedBufferPool(int? maxPerSize = null, bool pinned = true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxPerSize, 1);
-        _maxPerSize = maxPerSize;
+        if (maxPerSize is { } count)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        }
+        _maxPerSize = [.. Enumerable.Range(0, SizeCount).Select(size => maxPerSize ?? (DefaultMaxFreeBytesPerSize >> (size + MinPooledBits)))];
         _pinned = pinned;
     }
 
     /// <summary>Whether fresh arrays are allocated on the pinned object heap.</summary>
     public bool Pinned => _pinned;
+
+    /// <summary>Arrays this pool has allocated for sizes it pools (reuses not counted), for diagnostics and tests.</summary>
+    public long Allocated => Interlocked.Read(ref _allocated);
+
+    /// <summary>Free arrays let go by <see cref="TrimUnused"/> since the pool was made.</summary>
+    public long Trimmed => Interlocked.Read(ref _trimmed);
 
     /// <summary>
     /// Test aid: overwrite every returned array with 0xFF, so that spans read after their buffer
@@ -87,10 +115,16 @@ public sealed class SharedBufferPool
         var size = SizeIndex(length);
         if (_free[size].TryDequeue(out var array))
         {
-            Interlocked.Decrement(ref _freeCounts[size]);
+            var left = Interlocked.Decrement(ref _freeCounts[size]);
+            if (left < Volatile.Read(ref _lowWater[size]))
+            {
+                Volatile.Write(ref _lowWater[size], left);
+            }
         }
         else
         {
+            Volatile.Write(ref _lowWater[size], 0);
+            Interlocked.Increment(ref _allocated);
             // On the pinned object heap, as Kestrel allocates its pooled blocks: a pooled array
             // lives as long as the process, and a fresh one (the pool ran dry in a burst) would
             // otherwise be copied by the next young GC or two on its way to gen2 — a heap walk at
@@ -111,7 +145,7 @@ public sealed class SharedBufferPool
             array.AsSpan().Fill(0xFF);
         }
         var size = SizeIndex(array.Length);
-        if (Interlocked.Increment(ref _freeCounts[size]) <= _maxPerSize)
+        if (Interlocked.Increment(ref _freeCounts[size]) <= _maxPerSize[size])
         {
             _free[size].Enqueue(array);
         }
@@ -120,4 +154,35 @@ public sealed class SharedBufferPool
             Interlocked.Decrement(ref _freeCounts[size]);
         }
     }
+
+    /// <summary>
+    /// Lets go of half of the free arrays of each size that nobody rented since the last trim
+    /// (<see cref="UnusedTrim"/>), at most once per <paramref name="interval"/> however many
+    /// callers ask: a burst's bodies are pinned memory the GC never gives back while the pool
+    /// holds them. Returns the arrays let go (0 when the interval has not passed yet).
+    /// </summary>
+    public int TrimUnused(long nowTicks, long intervalTicks)
+    {
+        if (!UnusedTrim.Claim(ref _lastTrimTicks, nowTicks, intervalTicks))
+        {
+            return 0;
+        }
+        var letGo = 0;
+        for (var size = 0; size < SizeCount; size++)
+        {
+            var count = UnusedTrim.ToLetGo(Volatile.Read(ref _lowWater[size]), Volatile.Read(ref _freeCounts[size]));
+            for (var i = 0; i < count && _free[size].TryDequeue(out _); i++)
+            {
+                Interlocked.Decrement(ref _freeCounts[size]);
+                letGo++;
+            }
+            Volatile.Write(ref _lowWater[size], Volatile.Read(ref _freeCounts[size]));
+        }
+        Interlocked.Add(ref _trimmed, letGo);
+        return letGo;
+    }
+
+    /// <summary>Trims the node's two shared pools (<see cref="Requests"/>, <see cref="KeptTraces"/>); the trace shards call it with their own trim.</summary>
+    public static int TrimShared(long nowTicks, long intervalTicks) =>
+        Requests.TrimUnused(nowTicks, intervalTicks) + KeptTraces.TrimUnused(nowTicks, intervalTicks);
 }

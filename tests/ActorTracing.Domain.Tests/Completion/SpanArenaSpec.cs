@@ -212,7 +212,7 @@ public sealed class SpanArenaSpec
     }
 
     [Fact]
-    public void Free_chunks_no_arena_needed_for_a_whole_trim_interval_are_let_go_once_per_interval()
+    public void Half_of_the_free_chunks_no_arena_needed_for_a_whole_trim_interval_are_let_go_once_per_interval()
     {
         var pool = new ChunkPool();
         var interval = TimeSpan.FromSeconds(10).Ticks;
@@ -224,13 +224,20 @@ public sealed class SpanArenaSpec
         var some = Enumerable.Range(0, 3).Select(_ => pool.Rent()).ToList();
         some.ForEach(pool.Return);
         Assert.Equal(0, pool.TrimUnused(T0.UtcTicks + (interval / 2), interval)); // every shard asks; the first per interval trims
-        Assert.Equal(7, pool.TrimUnused(T0.UtcTicks + interval, interval));
-        Assert.Equal(3, pool.FreeCount);
+        Assert.Equal(4, pool.TrimUnused(T0.UtcTicks + interval, interval)); // half of seven, rounded up
+        Assert.Equal(6, pool.FreeCount);
+        Assert.Equal(4, pool.Trimmed);
 
-        // The three kept are the three just used (warm in the CPU's caches), not the burst's cold ones.
+        // The three just used (warm in the CPU's caches) are the next rented; the ones let go were
+        // the burst's cold ones.
         var kept = Enumerable.Range(0, 3).Select(_ => pool.Rent()).ToList();
         Assert.Equal(10, pool.Allocated); // the kept ones are still reused
         Assert.All(kept, k => Assert.Contains(some, s => ReferenceEquals(s.Bytes, k.Bytes)));
         kept.ForEach(pool.Return);
+
+        // Then the rest goes, half at a time: 2 of the 3 not rented just now, then idle intervals
+        // 2 of 4, 1 of 2, the last one.
+        Assert.Equal([2, 2, 1, 1], Enumerable.Range(2, 4).Select(i => pool.TrimUnused(T0.UtcTicks + (i * interval), interval)));
+        Assert.Equal(0, pool.FreeCount);
     }
 }

@@ -99,4 +99,47 @@ public sealed class SharedBufferSpec
 
         Assert.Equal(0, pool.FreeCount);
     }
+
+    [Fact]
+    public void A_wave_of_hundreds_of_bodies_in_flight_is_served_again_from_the_pool()
+    {
+        // A node's shards fall behind for a moment (a GC pause, a busy core) and hundreds of
+        // bodies wait for them, then come back at once. With 64 arrays a size the pool overflowed
+        // and the next wave allocated afresh on the pinned heap, which starts background full
+        // collections; its default keeps 16 MiB of each size (512 of these 32 KiB arrays).
+        var pool = new SharedBufferPool();
+        for (var wave = 0; wave < 3; wave++)
+        {
+            var bodies = Enumerable.Range(0, 300).Select(_ => pool.Rent(30_000)).ToList();
+            bodies.ForEach(b => b.Release());
+        }
+
+        Assert.Equal(300, pool.Allocated);
+        Assert.Equal(300, pool.FreeCount);
+        Assert.Equal(512, SharedBufferPool.DefaultMaxFreeBytesPerSize / (32 * 1024));
+    }
+
+    [Fact]
+    public void Half_of_the_arrays_nobody_rented_through_a_trim_interval_are_let_go_once_per_interval()
+    {
+        var pool = new SharedBufferPool();
+        var interval = TimeSpan.FromSeconds(10).Ticks;
+        var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        var burst = Enumerable.Range(0, 10).Select(_ => pool.Rent(5_000)).ToList();
+        burst.ForEach(b => b.Release());
+        Assert.Equal(0, pool.TrimUnused(t0, interval)); // the burst's interval rented afresh: none unused
+
+        // The next interval needs three at a time: seven were never rented, four of them go.
+        var some = Enumerable.Range(0, 3).Select(_ => pool.Rent(5_000)).ToList();
+        some.ForEach(b => b.Release());
+        Assert.Equal(0, pool.TrimUnused(t0 + (interval / 2), interval)); // every shard asks; the first per interval trims
+        Assert.Equal(4, pool.TrimUnused(t0 + interval, interval));
+        Assert.Equal(6, pool.FreeCount);
+        Assert.Equal(4, pool.Trimmed);
+
+        // Idle intervals give back the rest, half at a time; a size never used is left alone.
+        Assert.Equal([3, 2, 1, 0], Enumerable.Range(2, 4).Select(i => pool.TrimUnused(t0 + (i * interval), interval)));
+        Assert.Equal(0, pool.FreeCount);
+        Assert.Equal(10, pool.Allocated);
+    }
 }
