@@ -37,6 +37,37 @@ public sealed class StorageWriterSpec : TestKit
     }
 
     [Fact]
+    public async Task Each_batch_holds_exactly_the_traces_grouped_into_it_in_the_order_they_came()
+    {
+        // The stream groups only the traces' weights; the encoded traces wait in order beside it.
+        // Traces of uneven sizes make any misalignment between a group and the traces taken for
+        // it show as a batch whose rows are not the sum of a run of consecutive traces.
+        var sizes = Enumerable.Range(0, 60).Select(i => new[] { 1, 4, 7, 2, 9, 3 }[i % 6]).ToArray();
+        var store = new RecordingSpanStore();
+        var writer = StorageWriter.Start(Sys, store, Fast with { BatchSize = 10 });
+
+        foreach (var size in sizes)
+        {
+            writer.Enqueue(TestSpans.Traces(traces: 1, spansPerTrace: size).Single());
+        }
+        await writer.CompleteAsync();
+
+        var next = 0;
+        foreach (var (rows, _) in store.Batches)
+        {
+            var run = 0;
+            while (run < rows && next < sizes.Length)
+            {
+                run += sizes[next++];
+            }
+            Assert.Equal(rows, run);
+            Assert.True(rows <= 10);
+        }
+        Assert.Equal(sizes.Length, next);
+        Assert.Equal(sizes.Sum(), writer.RowsWritten);
+    }
+
+    [Fact]
     public async Task A_partial_batch_is_written_when_the_flush_interval_passes()
     {
         var store = new RecordingSpanStore();
