@@ -401,6 +401,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
         _repeating = false;
         var delay = TimeSpan.FromTicks(Math.Max(fireAt - now.UtcTicks, 0));
         Timers.StartSingleTimer(TickTimer, Tick.Instance, delay);
+        _gauges.CompletionTimerStarted();
     }
 
     /// <summary>After a tick: the timer for the next due check (<paramref name="nextDue"/>), or none.</summary>
@@ -433,6 +434,7 @@ public sealed class TraceShardActor : ReceiveActor, IWithTimers
             _repeating = true;
             var tick = TimeSpan.FromTicks(_tickTicks);
             Timers.StartPeriodicTimer(TickTimer, Tick.Instance, tick, tick);
+            _gauges.CompletionTimerStarted();
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class PipelineGauges
     private long _lateSpans;
     private long _decisionLatencyTicksTotal;
     private long _spanSlotsHeld;
+    private long _completionTimerStarts;
 
     public ReasonCounts KeptByReason { get; } = new();
 
@@ -48,6 +49,13 @@ public sealed class PipelineGauges
     /// <summary>Span slots the trace shards hold allocated, in use or free (memory kept for buffering).</summary>
     public long SpanSlotsHeld => Interlocked.Read(ref _spanSlotsHeld);
 
+    /// <summary>
+    /// Times a trace shard started its completion timer, single or repeating (for diagnostics
+    /// and tests: each start costs several objects in Akka's scheduler, so a busy shard repeats
+    /// one timer instead of starting one per tick).
+    /// </summary>
+    public long CompletionTimerStarts => Interlocked.Read(ref _completionTimerStarts);
+
     /// <summary>Mean time from a trace's last span to its decision.</summary>
     public TimeSpan MeanDecisionLatency
     {
@@ -57,6 +65,9 @@ public sealed class PipelineGauges
             return decided == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref _decisionLatencyTicksTotal) / decided);
         }
     }
+
+    /// <summary>A trace shard started its completion timer.</summary>
+    public void CompletionTimerStarted() => Interlocked.Increment(ref _completionTimerStarts);
 
     /// <summary>A shard's span slots grew (pages made for a burst) or shrank (pages given back).</summary>
     public void SlotsHeld(long delta) => Interlocked.Add(ref _spanSlotsHeld, delta);

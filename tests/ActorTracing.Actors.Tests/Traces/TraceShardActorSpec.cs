@@ -465,6 +465,10 @@ public sealed class TraceShardActorSpec : TestKit
             AssertDecidedOnTime();
         }
         Assert.Equal(600, _sink.Decided.Count);
+        // A single timer for the first check, then one repeating timer through the ~300 ticks in
+        // which checks kept coming due (a timer started after every tick would be ~300 starts).
+        var busyStarts = _gauges.CompletionTimerStarts;
+        Assert.InRange(busyStarts, 1, 4);
 
         Append(actor, Span(1, trace: Other));
         arrivals.Add((Other, elapsed));
@@ -475,6 +479,8 @@ public sealed class TraceShardActorSpec : TestKit
         elapsed += TimeSpan.FromMilliseconds(1);
         AssertDecidedOnTime();
         Assert.Equal(601, _sink.Decided.Count);
+        // The idle shard's one trace: one single timer, no ticking until it is due.
+        Assert.Equal(busyStarts + 1, _gauges.CompletionTimerStarts);
 
         void AssertDecidedOnTime()
         {
