@@ -2,7 +2,8 @@ namespace ActorTracing.Domain.Completion;
 
 /// <summary>
 /// Decides when the trace shards have given back a burst's worth of buffer memory (span slot
-/// pages dropped, arena chunks let go), so the node can ask the GC to return it to the system.
+/// pages dropped; arena chunks, request bodies and kept traces' buffers let go by the node's
+/// pinned pools), so the node can ask the GC to return it to the system.
 /// Counted over the last <see cref="Checks"/> trim intervals: a burst's end spreads over two or
 /// three of them, since each trim keeps what its own interval's peak needed (in one measured run
 /// 68 MB came back in one interval and the rest in the next). A steady load's trickle of trimmed
@@ -33,31 +34,31 @@ public sealed class GiveBackWindow
 
     /// <param name="thresholdBytes">Given back within <see cref="Checks"/> records, this much or more is a burst's worth.</param>
     /// <param name="slotsHeld">Span slots the shards hold now.</param>
-    /// <param name="chunksTrimmed">Arena chunks let go so far.</param>
-    public GiveBackWindow(long thresholdBytes, long slotsHeld, long chunksTrimmed)
+    /// <param name="pooledBytesTrimmed">Bytes the pinned pools let go so far.</param>
+    public GiveBackWindow(long thresholdBytes, long slotsHeld, long pooledBytesTrimmed)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(thresholdBytes);
         _thresholdBytes = thresholdBytes;
         _lastSlots = slotsHeld;
-        _lastTrimmed = chunksTrimmed;
+        _lastTrimmed = pooledBytesTrimmed;
         _slotReadings[0] = slotsHeld;
     }
 
-    /// <summary>Bytes given back between two readings (slot pages dropped, chunks let go).</summary>
-    public static long GivenBack(long slotsBefore, long slotsNow, long chunksTrimmed) =>
-        (Math.Max(0, slotsBefore - slotsNow) * SpanSlots.SlotBytes) + (chunksTrimmed * SpanArena.ChunkBytes);
+    /// <summary>Bytes given back between two readings (slot pages dropped, pooled arrays let go).</summary>
+    public static long GivenBack(long slotsBefore, long slotsNow, long pooledBytesTrimmed) =>
+        (Math.Max(0, slotsBefore - slotsNow) * SpanSlots.SlotBytes) + pooledBytesTrimmed;
 
     /// <summary>
     /// Takes one interval's reading. Returns the bytes given back over the window when they reach
     /// the threshold after a drop in load — and starts counting afresh, so the next burst's worth
     /// is needed for the next one — or 0.
     /// </summary>
-    public long Record(long slotsHeld, long chunksTrimmed)
+    public long Record(long slotsHeld, long pooledBytesTrimmed)
     {
-        _window[_recorded % Checks] = GivenBack(_lastSlots, slotsHeld, chunksTrimmed - _lastTrimmed);
+        _window[_recorded % Checks] = GivenBack(_lastSlots, slotsHeld, pooledBytesTrimmed - _lastTrimmed);
         _slotReadings[++_recorded % (Checks + 1)] = slotsHeld;
         _lastSlots = slotsHeld;
-        _lastTrimmed = chunksTrimmed;
+        _lastTrimmed = pooledBytesTrimmed;
         var givenBack = _window.Sum();
         if (givenBack < _thresholdBytes || slotsHeld * 4 > _slotReadings.Max())
         {

@@ -44,6 +44,7 @@ public sealed class SharedBufferPool
     private long _lastTrimTicks;
     private long _allocated;
     private long _trimmed;
+    private long _trimmedBytes;
 
     /// <summary>The receivers' pool.</summary>
     public static SharedBufferPool Requests { get; } = new();
@@ -81,6 +82,9 @@ public sealed class SharedBufferPool
 
     /// <summary>Free arrays let go by <see cref="TrimUnused"/> since the pool was made.</summary>
     public long Trimmed => Interlocked.Read(ref _trimmed);
+
+    /// <summary>Their bytes: pinned memory a full collection can give back (the node's MemoryReleaser counts it).</summary>
+    public long TrimmedBytes => Interlocked.Read(ref _trimmedBytes);
 
     /// <summary>
     /// Test aid: overwrite every returned array with 0xFF, so that spans read after their buffer
@@ -168,17 +172,20 @@ public sealed class SharedBufferPool
             return 0;
         }
         var letGo = 0;
+        long bytes = 0;
         for (var size = 0; size < SizeCount; size++)
         {
             var count = UnusedTrim.ToLetGo(Volatile.Read(ref _lowWater[size]), Volatile.Read(ref _freeCounts[size]));
-            for (var i = 0; i < count && _free[size].TryDequeue(out _); i++)
+            for (var i = 0; i < count && _free[size].TryDequeue(out var array); i++)
             {
                 Interlocked.Decrement(ref _freeCounts[size]);
                 letGo++;
+                bytes += array.Length;
             }
             Volatile.Write(ref _lowWater[size], Volatile.Read(ref _freeCounts[size]));
         }
         Interlocked.Add(ref _trimmed, letGo);
+        Interlocked.Add(ref _trimmedBytes, bytes);
         return letGo;
     }
 

@@ -1,3 +1,4 @@
+using ActorTracing.Domain;
 using ActorTracing.Domain.Completion;
 using Microsoft.Extensions.Logging;
 
@@ -23,21 +24,21 @@ namespace ActorTracing.Node.Hosting;
 public sealed class MemoryReleaser : IDisposable
 {
     private readonly Func<long> _slotsHeld;
-    private readonly Func<long> _chunksTrimmed;
+    private readonly Func<long> _pooledBytesTrimmed;
     private readonly GiveBackWindow _window;
     private readonly Action<long> _collect;
     private readonly Timer? _timer;
 
     /// <param name="slotsHeld">Span slots the node's shards hold now.</param>
-    /// <param name="chunksTrimmed">Arena chunks let go so far.</param>
+    /// <param name="pooledBytesTrimmed">Bytes the pinned pools let go so far.</param>
     /// <param name="thresholdBytes">A burst's worth (see <see cref="GiveBackWindow"/>).</param>
     /// <param name="collect">Called with the bytes given back when they reach the threshold.</param>
     /// <param name="interval">How often to check (the shards' trim interval); null = only when <see cref="Check"/> is called.</param>
-    public MemoryReleaser(Func<long> slotsHeld, Func<long> chunksTrimmed, long thresholdBytes, Action<long> collect, TimeSpan? interval = null)
+    public MemoryReleaser(Func<long> slotsHeld, Func<long> pooledBytesTrimmed, long thresholdBytes, Action<long> collect, TimeSpan? interval = null)
     {
         _slotsHeld = slotsHeld;
-        _chunksTrimmed = chunksTrimmed;
-        _window = new GiveBackWindow(thresholdBytes, slotsHeld(), chunksTrimmed());
+        _pooledBytesTrimmed = pooledBytesTrimmed;
+        _window = new GiveBackWindow(thresholdBytes, slotsHeld(), pooledBytesTrimmed());
         _collect = collect;
         if (interval is { } every)
         {
@@ -45,14 +46,31 @@ public sealed class MemoryReleaser : IDisposable
         }
     }
 
-    /// <summary>The node's releaser: the process's chunk pool, a full background collection, logged.</summary>
+    /// <summary>The node's releaser: the process's pinned pools (arena chunks, request bodies, kept traces' buffers), a full background collection, logged.</summary>
     public static MemoryReleaser Start(Func<long> slotsHeld, long thresholdBytes, TimeSpan interval, ILogger log) =>
-        new(slotsHeld, () => ChunkPool.Shared.Trimmed, thresholdBytes, givenBack => CollectInBackground(givenBack, log), interval);
+        new(slotsHeld, PooledBytesTrimmed, thresholdBytes, givenBack => CollectInBackground(givenBack, log), interval);
+
+    /// <summary>What the process's pinned pools let go so far: memory only a full collection frees.</summary>
+    public static long PooledBytesTrimmed() =>
+        PooledBytesTrimmed(ChunkPool.Shared, SharedBufferPool.Requests, SharedBufferPool.KeptTraces);
+
+    /// <summary>What <paramref name="chunks"/> and <paramref name="pools"/> let go so far, in bytes.</summary>
+    public static long PooledBytesTrimmed(ChunkPool chunks, params SharedBufferPool[] pools)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        ArgumentNullException.ThrowIfNull(pools);
+        var bytes = chunks.Trimmed * SpanArena.ChunkBytes;
+        foreach (var pool in pools)
+        {
+            bytes += pool.TrimmedBytes;
+        }
+        return bytes;
+    }
 
     /// <summary>Reads the shards' buffers; collects when a burst's worth was given back. Returns whether it did.</summary>
     public bool Check()
     {
-        var givenBack = _window.Record(_slotsHeld(), _chunksTrimmed());
+        var givenBack = _window.Record(_slotsHeld(), _pooledBytesTrimmed());
         if (givenBack == 0)
         {
             return false;
@@ -64,7 +82,7 @@ public sealed class MemoryReleaser : IDisposable
     private static void CollectInBackground(long givenBack, ILogger log)
     {
         log.LogInformation(
-            "Trace shards gave back {GivenBackMb} MB of buffer memory; starting a background collection with {CommittedMb} MB committed (dotnet_gc_committed_bytes shows what the GC returns)",
+            "Trace shards and the pinned pools gave back {GivenBackMb} MB of buffer memory; starting a background collection with {CommittedMb} MB committed (dotnet_gc_committed_bytes shows what the GC returns)",
             givenBack >> 20,
             GC.GetGCMemoryInfo().TotalCommittedBytes >> 20);
         GC.Collect(2, GCCollectionMode.Forced, blocking: false, compacting: false);

@@ -6,7 +6,6 @@ namespace ActorTracing.Domain.Tests.Completion;
 public sealed class GiveBackWindowSpec
 {
     private const long Threshold = 64L << 20;
-    private const long Chunks = Threshold / SpanArena.ChunkBytes;
 
     [Fact]
     public void A_burst_given_back_is_reported_once_and_steady_or_growing_load_never()
@@ -29,10 +28,10 @@ public sealed class GiveBackWindowSpec
         var window = new GiveBackWindow(Threshold, 0, 0);
         long trimmed = 0;
 
-        // A steady load's trims: a few chunks an interval, for a long time.
+        // A steady load's trims: a few pooled arrays an interval, for a long time.
         for (var i = 0; i < 100; i++)
         {
-            trimmed += Chunks / 4;
+            trimmed += Threshold / 4;
             Assert.Equal(0, window.Record(0, trimmed));
         }
         for (var i = 0; i < GiveBackWindow.Checks; i++)
@@ -40,12 +39,12 @@ public sealed class GiveBackWindowSpec
             Assert.Equal(0, window.Record(0, trimmed)); // the trickle's past leaves the window
         }
 
-        // A burst's end over two intervals: slots first, then chunks (each trim keeps its interval's peak).
+        // A burst's end over two intervals: slots first, then pooled arrays (each trim keeps its interval's peak).
         var slots = (Threshold / 2 / SpanSlots.SlotBytes) + 1;
         Assert.Equal(0, window.Record(slots, trimmed)); // grew
         Assert.Equal(0, window.Record(0, trimmed)); // half the threshold in slot pages
-        trimmed += Chunks / 2;
-        Assert.True(window.Record(0, trimmed) >= Threshold); // and the other half in chunks, one interval later
+        trimmed += Threshold / 2;
+        Assert.True(window.Record(0, trimmed) >= Threshold); // and the other half in pooled arrays, one interval later
         Assert.Equal(0, window.Record(0, trimmed)); // counted once
     }
 
@@ -57,17 +56,18 @@ public sealed class GiveBackWindowSpec
         var window = new GiveBackWindow(Threshold, 470_000, 0);
         Assert.Equal(0, window.Record(904_000, 0));
         Assert.Equal(0, window.Record(904_000, 0));
-        Assert.Equal(0, window.Record(518_000, 1_790));
-        Assert.True(GiveBackWindow.GivenBack(904_000, 518_000, 1_790) >= Threshold);
+        var chunksLetGo = 1_790L * SpanArena.ChunkBytes;
+        Assert.Equal(0, window.Record(518_000, chunksLetGo));
+        Assert.True(GiveBackWindow.GivenBack(904_000, 518_000, chunksLetGo) >= Threshold);
 
         // The load then drops for real: the same window's give-back counts.
-        Assert.True(window.Record(120_000, 1_790) > 0);
+        Assert.True(window.Record(120_000, chunksLetGo) > 0);
     }
 
     [Fact]
-    public void Given_back_bytes_are_the_slots_dropped_and_the_chunks_let_go()
+    public void Given_back_bytes_are_the_slots_dropped_and_the_pooled_bytes_let_go()
     {
-        Assert.Equal((1000L * SpanSlots.SlotBytes) + (3L * SpanArena.ChunkBytes), GiveBackWindow.GivenBack(5000, 4000, 3));
+        Assert.Equal((1000L * SpanSlots.SlotBytes) + 12_345, GiveBackWindow.GivenBack(5000, 4000, 12_345));
         Assert.Equal(0, GiveBackWindow.GivenBack(4000, 5000, 0));
         Assert.InRange(SpanSlots.SlotBytes, 64, 96);
         Assert.Throws<ArgumentOutOfRangeException>(() => new GiveBackWindow(0, 0, 0));
