@@ -54,8 +54,8 @@ public sealed class BufferedSpan
     private ReadOnlyMemory<byte> _bytes;
     private SpanKeyTable? _keys;
 
-    // Set while a SpanRecycler has lent the object out (see there).
-    private bool _recyclable;
+    // 1 while a SpanRecycler has lent the object out (see there); an int for Interlocked.
+    private int _recyclable;
 
     public TraceId TraceId { get; private set; }
 
@@ -93,16 +93,24 @@ public sealed class BufferedSpan
     internal bool IsCompact => _keys is not null;
 
     /// <summary>Whether a <see cref="SpanRecycler"/> lent this object out and has not taken it back yet.</summary>
-    public bool IsRecyclable => _recyclable;
+    public bool IsRecyclable => Volatile.Read(ref _recyclable) == 1;
 
-    internal void Lent() => _recyclable = true;
+    internal void Lent() => Volatile.Write(ref _recyclable, 1);
 
-    /// <summary>Taken back: no longer the recycler's to take again, and holding no bytes (a body not pooled is left to the GC).</summary>
-    internal void Recycled()
+    /// <summary>
+    /// Taken back: no longer the recycler's to take again, and holding no bytes (a body not
+    /// pooled is left to the GC). True for the one caller that found it lent; false when it was
+    /// not (never lent, or taken back already), and then nothing changes.
+    /// </summary>
+    internal bool TryRecycle()
     {
-        _recyclable = false;
+        if (Interlocked.Exchange(ref _recyclable, 0) == 0)
+        {
+            return false;
+        }
         _bytes = default;
         _keys = null;
+        return true;
     }
 
     public bool IsRoot => ParentSpanId.IsEmpty;

@@ -130,4 +130,69 @@ public sealed class SpanRecyclerSpec
         Assert.Equal(1, recycler.ListCount);
         Assert.Empty(result.Traces[0].Spans);
     }
+
+    [Fact]
+    public void Spans_given_back_on_one_thread_are_taken_on_another_through_the_depot()
+    {
+        // The decoder takes on request threads, the shards give back on theirs: whole magazines
+        // (64 spans) cross over; what is left in the giving thread's own magazine stays there.
+        var recycler = new SpanRecycler(16_384);
+        var spans = OnThread(() => Enumerable.Range(1, 200).Select(i => Take(recycler, (ulong)i)).ToList());
+        OnThread(() => recycler.Return(spans));
+        Assert.Equal(200, recycler.Count);
+
+        var again = OnThread(() => Enumerable.Range(1, 200).Select(i => Take(recycler, (ulong)i)).ToList());
+
+        var reused = again.Count(s => spans.Contains(s, ReferenceEqualityComparer.Instance));
+        Assert.Equal(192, reused); // three magazines; the 8 in the giving thread's magazine stay there
+        Assert.Equal(8, recycler.Count);
+    }
+
+    [Fact]
+    public void It_holds_at_most_its_capacity_over_the_depot_and_a_magazine()
+    {
+        var recycler = new SpanRecycler(256); // four magazines: three in the depot, one in hand
+        var spans = Enumerable.Range(1, 1_000).Select(i => Take(recycler, (ulong)i)).ToList();
+
+        recycler.Return(spans);
+
+        Assert.Equal(256, recycler.Count);
+        Assert.All(spans, s => Assert.False(s.IsRecyclable));
+    }
+
+    [Fact]
+    public void Two_threads_giving_back_the_same_spans_at_once_keep_each_once()
+    {
+        var recycler = new SpanRecycler(16_384);
+        for (var round = 0; round < 20; round++)
+        {
+            var spans = Enumerable.Range(1, 500).Select(i => Take(recycler, (ulong)i)).ToArray();
+            using var start = new Barrier(2);
+            var a = new Thread(() => { start.SignalAndWait(); recycler.Return(spans); });
+            var b = new Thread(() => { start.SignalAndWait(); recycler.Return(spans.ToArray()); });
+            a.Start();
+            b.Start();
+            a.Join();
+            b.Join();
+
+            var taken = OnThread(() => Enumerable.Range(1, 1_000).Select(i => recycler.Take()).ToList());
+            Assert.Equal(taken.Count, taken.Distinct(ReferenceEqualityComparer.Instance).Count());
+            recycler.Return(taken);
+        }
+    }
+
+    private static T OnThread<T>(Func<T> work)
+    {
+        T result = default!;
+        var thread = new Thread(() => result = work());
+        thread.Start();
+        thread.Join();
+        return result;
+    }
+
+    private static void OnThread(Action work) => OnThread(() =>
+    {
+        work();
+        return 0;
+    });
 }
