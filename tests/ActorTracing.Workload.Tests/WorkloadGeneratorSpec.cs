@@ -170,11 +170,11 @@ public sealed class WorkloadGeneratorSpec
 
         Assert.Equal(0, sender.Overwritten);
         Assert.Equal(summary.SpansSent, sender.Payloads.Sum(p => OtlpTraceDecoder.Decode(p, "unknown").AcceptedSpans));
-        // Every request's array went back once its send returned: the pool keeps up to 64 of each
-        // size. Whether the producer rents a given array again is up to the threads' timing (on
-        // virtual time it may rent every array before a sender returns one), so reuse itself is
-        // checked by TraceReplaySpec, on one thread.
-        var expectedFree = sender.Arrays.Keys.GroupBy(a => a.Length).Sum(g => Math.Min(64, g.Count()));
+        // Every request's array went back once its send returned: the pool keeps up to 16 MiB of
+        // each size. Whether the producer rents a given array again is up to the threads' timing
+        // (on virtual time it may rent every array before a sender returns one), so reuse itself
+        // is checked by TraceReplaySpec, on one thread.
+        var expectedFree = sender.Arrays.Keys.GroupBy(a => a.Length).Sum(g => Math.Min(SharedBufferPool.DefaultMaxFreeBytesPerSize / g.Key, g.Count()));
         Assert.Equal(expectedFree, requests.FreeCount);
     }
 
