@@ -89,7 +89,7 @@ public sealed class ChunkPool
     /// <summary>
     /// Lets go of half of the free chunks no arena needed since the last trim — the pool's fewest
     /// free chunks in that time (<see cref="UnusedTrim"/>) — at most once per
-    /// <paramref name="interval"/> however many shards call it. Chunks are on the pinned object
+    /// <paramref name="intervalTicks"/> however many shards call it. Chunks are on the pinned object
     /// heap, which the GC only gives back to the system whole regions at a time, so a burst's
     /// chunks are worth dropping once the burst is over. Returns the chunks let go (0 when the
     /// interval has not passed yet).

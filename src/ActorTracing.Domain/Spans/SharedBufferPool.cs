@@ -161,7 +161,7 @@ public sealed class SharedBufferPool
 
     /// <summary>
     /// Lets go of half of the free arrays of each size that nobody rented since the last trim
-    /// (<see cref="UnusedTrim"/>), at most once per <paramref name="interval"/> however many
+    /// (<see cref="UnusedTrim"/>), at most once per <paramref name="intervalTicks"/> however many
     /// callers ask: a burst's bodies are pinned memory the GC never gives back while the pool
     /// holds them. Returns the arrays let go (0 when the interval has not passed yet).
     /// </summary>
