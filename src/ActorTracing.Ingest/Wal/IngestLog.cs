@@ -1,3 +1,4 @@
+using ActorTracing.Domain;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -53,11 +54,9 @@ public sealed class IngestLog : IDisposable
     private int _pendingDeletes;
     private long _abandoned;
     private readonly ConcurrentQueue<IngestLogEntry> _abandonedQueue = new();
-    // Confirmed waits, to count the next requests (see NewWait); a stack under a lock: two cores,
-    // a push and a pop per request, no allocation.
-    private readonly Lock _waitsGate = new();
-    private readonly IngestLogWait[] _waits = new IngestLogWait[MaxPooledWaits];
-    private int _pooledWaits;
+    // Confirmed waits, to count the next requests (see NewWait): taken on request threads, given
+    // back on the shards' as the waits end, so per thread in magazines, not under one lock.
+    private readonly MagazinePool<IngestLogWait> _waits = new(MaxPooledWaits);
     private readonly SemaphoreSlim _abandonedSignal = new(0);
     private bool _closed;
 
@@ -214,46 +213,19 @@ public sealed class IngestLog : IDisposable
     /// </remarks>
     public IngestLogWait NewWait(IngestLogEntry entry = default)
     {
-        IngestLogWait? wait = null;
-        lock (_waitsGate)
-        {
-            if (_pooledWaits > 0)
-            {
-                wait = _waits[--_pooledWaits];
-                _waits[_pooledWaits] = null!;
-            }
-        }
-        if (wait is null)
+        if (!_waits.TryTake(out var wait))
         {
             return new IngestLogWait(this) { Entry = entry };
         }
-        wait.Reuse(entry);
+        wait!.Reuse(entry);
         return wait;
     }
 
-    /// <summary>Waits in the pool, ready to count a request.</summary>
-    public int PooledWaits
-    {
-        get
-        {
-            lock (_waitsGate)
-            {
-                return _pooledWaits;
-            }
-        }
-    }
+    /// <summary>Waits in the pool, ready to count a request (a moment's reading over every thread).</summary>
+    public int PooledWaits => _waits.Count;
 
-    /// <summary>A confirmed wait, from its ending (see <see cref="NewWait"/>).</summary>
-    internal void Recycle(IngestLogWait wait)
-    {
-        lock (_waitsGate)
-        {
-            if (_pooledWaits < _waits.Length)
-            {
-                _waits[_pooledWaits++] = wait;
-            }
-        }
-    }
+    /// <summary>A confirmed wait, from its ending (see <see cref="NewWait"/>); beyond the bound it is left to the GC.</summary>
+    internal void Recycle(IngestLogWait wait) => _waits.Give(wait);
 
     /// <summary>Requests handed back to be submitted again while running, since the start.</summary>
     public long Abandoned => Interlocked.Read(ref _abandoned);
