@@ -141,6 +141,26 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void The_node_cpu_cells_say_what_the_embedded_engines_merges_took_of_it_when_measured()
+    {
+        var report = SampleReports.Complete();
+        var atMax = report.Throughput!.AtMax! with { EngineMergeCpuPercent = 31 };
+        report = report with
+        {
+            Throughput = report.Throughput with { AtMax = atMax, Steps = [new SearchStep(0, atMax.OfferedSpansPerSecond, true, [], atMax)] },
+            Latency = [report.Latency[0], report.Latency[1] with { EngineMergeCpuPercent = 28.4 }],
+        };
+
+        var md = MarkdownReport.Render(report);
+
+        Assert.Contains("| of it, the embedded engine's merges | 31% of one core | |", md, StringComparison.Ordinal);
+        Assert.Contains("| 0 | 150% (merges 31%) | 0% |", md, StringComparison.Ordinal);
+        Assert.Contains("| 0 | 120% (merges 28%) | 0% |", md, StringComparison.Ordinal);
+        // Not measured (other targets, or no merge yet): the cell is the node's CPU alone.
+        Assert.Contains("| 0 | 80% | 0% |", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Markdown_states_each_target_and_puts_ratios_beside_figures()
     {
         var md = MarkdownReport.Render(SampleReports.Complete(maxRate: 150_000));

@@ -9,6 +9,7 @@ namespace ActorTracing.Bench;
 /// <param name="DecidedSpans">Spans whose trace was decided: received minus still buffered.</param>
 /// <param name="GcPauseTotalMs">Time this process was paused for GC since it started (GC.GetTotalPauseDuration): every pause stalls ingest and actors alike.</param>
 /// <param name="AnsweredBuckets">The node's OTLP requests answered so far by how long its receiver took (actortracing_ingest_request_duration_seconds, every protocol): cumulative counts per bound of <c>IngestCounters.RequestDurationBounds</c>, then +Inf. Embedded target only.</param>
+/// <param name="EngineMergeCpuSeconds">CPU time the embedded engine's merge threads used since the node started (part of <paramref name="CpuSeconds"/>). Embedded target only.</param>
 /// <param name="DecisionLatencyTotalMs">Sum of last-span-to-decision latencies of every decided trace (mean x count, from the gauges).</param>
 public sealed record NodeSample(
     double Seconds,
@@ -29,4 +30,5 @@ public sealed record NodeSample(
     long MachineBusyJiffies,
     long MachineTotalJiffies,
     double GcPauseTotalMs = 0,
-    IReadOnlyList<long>? AnsweredBuckets = null);
+    IReadOnlyList<long>? AnsweredBuckets = null,
+    double EngineMergeCpuSeconds = 0);

@@ -60,6 +60,10 @@ public static class MarkdownReport
                 md.AppendLine(F($"| decided (steady state) | {m.DecidedSpansPerSecond:N0} spans/s | {Ratio(m.DecidedSpansPerSecond, report.Limits?.DecodeSpansPerSecond)} of decode-only |"));
                 md.AppendLine(F($"| stored (rows counted) | {m.StoredSpansPerSecond:N0} rows/s ({m.StoredRows:N0} of {m.KeptSpans:N0} kept) | {Ratio(m.StoredSpansPerSecond, report.Limits?.InsertRowsPerSecond)} of raw insert |"));
                 md.AppendLine(F($"| {node} CPU | {m.NodeCpuPercent:0}% of one core | machine busy {m.MachineBusyPercent:0}% (all cores) |"));
+                if (m.EngineMergeCpuPercent > 0)
+                {
+                    md.AppendLine(F($"| of it, the embedded engine's merges | {m.EngineMergeCpuPercent:0}% of one core | |"));
+                }
                 // CPU per span puts the whole pipeline on the same scale as the decode-only limit.
                 if (m.AcceptedSpansPerSecond > 0 && report.Limits is { DecodeSpansPerSecond: > 0 } lim)
                 {
@@ -81,7 +85,7 @@ public static class MarkdownReport
                 var verdict = s.Sustained ? "kept up" : "fell behind: " + string.Join("; ", s.Reasons);
                 md.AppendLine(m2 is null
                     ? F($"| {s.Index + 1} | {s.OfferedSpansPerSecond:N0} | | | | | | | | | | {verdict} |")
-                    : F($"| {s.Index + 1} | {s.OfferedSpansPerSecond:N0} | {m2.AcceptedSpansPerSecond:N0} | {m2.DecidedSpansPerSecond:N0} | {m2.StoredSpansPerSecond:N0} | {Ms(m2.AckLatency.P99)} | {m2.Throttled:N0} | {m2.NodeCpuPercent:0}% | {m2.GcPausePercent:0.#}% | {m2.GeneratorCpuPercent:0}% | {m2.MachineBusyPercent:0}% | {verdict} |"));
+                    : F($"| {s.Index + 1} | {s.OfferedSpansPerSecond:N0} | {m2.AcceptedSpansPerSecond:N0} | {m2.DecidedSpansPerSecond:N0} | {m2.StoredSpansPerSecond:N0} | {Ms(m2.AckLatency.P99)} | {m2.Throttled:N0} | {NodeCpu(m2.NodeCpuPercent, m2.EngineMergeCpuPercent)} | {m2.GcPausePercent:0.#}% | {m2.GeneratorCpuPercent:0}% | {m2.MachineBusyPercent:0}% | {verdict} |"));
             }
             md.AppendLine();
         }
@@ -94,7 +98,7 @@ public static class MarkdownReport
             md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             foreach (var p in report.Latency)
             {
-                md.AppendLine(F($"| {p.Protocol} | {p.LoadFraction:P0} | {p.OfferedSpansPerSecond:N0} | {p.AchievedSpansPerSecond:N0} | {Ms(p.AckLatency.P50)} | {Ms(p.AckLatency.P95)} | {Ms(p.AckLatency.P99)} | {Ms(p.AckLatency.Max)} | {p.Throttled:N0} | {p.NodeCpuPercent:0}% | {p.GcPausePercent:0.#}% | {p.GeneratorCpuPercent:0}% |"));
+                md.AppendLine(F($"| {p.Protocol} | {p.LoadFraction:P0} | {p.OfferedSpansPerSecond:N0} | {p.AchievedSpansPerSecond:N0} | {Ms(p.AckLatency.P50)} | {Ms(p.AckLatency.P95)} | {Ms(p.AckLatency.P99)} | {Ms(p.AckLatency.Max)} | {p.Throttled:N0} | {NodeCpu(p.NodeCpuPercent, p.EngineMergeCpuPercent)} | {p.GcPausePercent:0.#}% | {p.GeneratorCpuPercent:0}% |"));
             }
             md.AppendLine();
             foreach (var p in report.Latency)
@@ -251,6 +255,11 @@ public static class MarkdownReport
     }
 
     /// <summary>"42%" of a limit, or "n/a" without one.</summary>
+    /// <summary>The node's CPU, with what the embedded engine's merges took of it when known.</summary>
+    internal static string NodeCpu(double nodePercent, double mergePercent) => mergePercent > 0
+        ? F($"{nodePercent:0}% (merges {mergePercent:0}%)")
+        : F($"{nodePercent:0}%");
+
     public static string Ratio(double value, double? limit, string unit = "%")
     {
         if (limit is not { } l || l <= 0 || !double.IsFinite(value))

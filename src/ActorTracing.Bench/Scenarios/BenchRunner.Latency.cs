@@ -33,7 +33,7 @@ public sealed partial class BenchRunner
             var nodePauses = _ownNode is null ? null : await _ownNode.GcPausesAsync(run.LoadStart, run.After.Seconds, cancellationToken).ConfigureAwait(false);
             var gc = nodePauses is null ? null : GcPauseSummary.Of(nodePauses);
             var stalls = nodePauses is null ? null : AckStalls.Of(run.Result.SlowestAcks, run.Result.AckLatency.P99, run.Result.AckLatency.Count, nodePauses);
-            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses, answered, stalls));
+            points.Add(new LatencyPoint(protocol, fraction, rate, run.Result.AchievedSpansPerSecond, run.Result.AckLatency, run.Result.Throttled, run.Result.FailedRequests, m.NodeCpuPercent, m.GeneratorCpuPercent, m.GcPausePercent, gc, run.Result.GcPauses, answered, stalls, m.EngineMergeCpuPercent));
             Say(F($"  ack p50 {MarkdownReport.Ms(run.Result.AckLatency.P50)} p99 {MarkdownReport.Ms(run.Result.AckLatency.P99)} max {MarkdownReport.Ms(run.Result.AckLatency.Max)}"));
             if (answered is not null)
             {

@@ -146,6 +146,7 @@ public sealed partial class BenchRunner
             GeneratorCpuPercent = gen.ElapsedSeconds > 0 ? Math.Round(gen.CpuSeconds / gen.ElapsedSeconds * 100, 1) : 0,
             MachineBusyPercent = Math.Round(Busy(cpuFrom, after), 1),
             GcPausePercent = Math.Round(GcPause(cpuFrom, after), 1),
+            EngineMergeCpuPercent = Math.Round(MergeCpu(cpuFrom, after), 1),
         };
     }
 
@@ -169,6 +170,12 @@ public sealed partial class BenchRunner
     {
         var dt = to.Seconds - from.Seconds;
         return dt <= 0 ? 0 : (to.CpuSeconds - from.CpuSeconds) / dt * 100;
+    }
+
+    private static double MergeCpu(NodeSample from, NodeSample to)
+    {
+        var dt = to.Seconds - from.Seconds;
+        return dt <= 0 ? 0 : Math.Max(0, to.EngineMergeCpuSeconds - from.EngineMergeCpuSeconds) / dt * 100;
     }
 
     private static double GcPause(NodeSample from, NodeSample to)

@@ -52,6 +52,13 @@ public sealed record StepMeasurement
     public double GeneratorCpuPercent { get; init; }
 
     /// <summary>Share of the step's wall time the node's process spent paused for GC.</summary>
+    /// <summary>
+    /// Of <see cref="NodeCpuPercent"/>, what the embedded engine's background merges took (percent
+    /// of one core; 0 for other targets): they run on threads of the node's process, niced, and
+    /// still compete with the node's request and actor threads for the machine's cores.
+    /// </summary>
+    public double EngineMergeCpuPercent { get; init; }
+
     public double GcPausePercent { get; init; }
 
     /// <summary>The whole machine's CPU busy share during the step (node, generator and anything else running).</summary>

@@ -21,6 +21,11 @@ public sealed class EmbeddedTarget : IBenchTarget
     private long _peakRss;
     private int _idsTables;
 
+    // The engine's merges run on threads of this process: read apart, a report can say how much
+    // of the node's CPU they took (they compete with the node's own threads for the cores).
+    private readonly ThreadCpuReader _merges = new(Environment.ProcessId, ChdbEngine.MergeThreadName);
+    private readonly Lock _mergesGate = new();
+
     public EmbeddedTarget(BenchNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -63,6 +68,11 @@ public sealed class EmbeddedTarget : IBenchTarget
     public Task<NodeSample> SampleAsync(double seconds, string phase, CancellationToken cancellationToken)
     {
         var proc = ProcReader.Read(Environment.ProcessId);
+        double merges;
+        lock (_mergesGate)
+        {
+            merges = _merges.CpuSeconds();
+        }
         var g = _node.Gauges;
         var received = g.SpansReceived;
         var buffered = g.SpansBuffered;
@@ -72,7 +82,8 @@ public sealed class EmbeddedTarget : IBenchTarget
             _node.RowsWritten, _node.PendingRows, g.MeanDecisionLatency.TotalMilliseconds * decided,
             proc.RssBytes, GC.GetTotalMemory(false), proc.CpuSeconds, proc.MachineBusyJiffies, proc.MachineTotalJiffies,
             GC.GetTotalPauseDuration().TotalMilliseconds,
-            AnsweredBuckets());
+            AnsweredBuckets(),
+            merges);
         lock (_gate)
         {
             _first ??= sample;
