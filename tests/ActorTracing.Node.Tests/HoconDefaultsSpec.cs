@@ -2,6 +2,7 @@ using ActorTracing.Actors.Sampling;
 using ActorTracing.Actors.Traces;
 using ActorTracing.Ingest;
 using ActorTracing.Node.Configuration;
+using ActorTracing.Node.Hosting;
 using ActorTracing.Storage;
 using Akka.Configuration;
 
@@ -57,6 +58,22 @@ public sealed class HoconDefaultsSpec
         Assert.Equal("127.0.0.1:4318", IngestSettings.Create(config).HttpEndpoint);
         Assert.NotNull(StorageSettings.Create(config));
         Assert.NotEmpty(SamplingRulesConfig.Parse(config).Rules);
+    }
+
+    [Theory]
+    [InlineData("actortracing.storage.database = \"bad-name\"", "actortracing.storage.database")]
+    [InlineData("actortracing.storage.batch-size = 0", "actortracing.storage.batch-size")]
+    [InlineData("actortracing.trace.send-delay = 40s", "actortracing.trace.send-delay")]
+    public async Task A_value_a_section_refuses_stops_the_node_start_as_a_configuration_error_naming_its_key(string overrides, string key)
+    {
+        // The storage section refuses with ArgumentException and the trace section with its own
+        // exception: out of the node's start, both are a configuration error (the CLI's exit 3
+        // and one line), not an unhandled exception that aborts the process (it was exit 134).
+        var options = new NodeOptions { Overrides = overrides };
+
+        var e = await Assert.ThrowsAsync<ConfigurationException>(() => NodeHost.StartAsync(options));
+
+        Assert.Contains(key, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

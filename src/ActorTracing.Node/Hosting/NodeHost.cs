@@ -127,6 +127,24 @@ public sealed class NodeHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One section's settings. Each section validates its own values, some throwing
+    /// <see cref="ArgumentException"/> and the trace section <see cref="SettingsException"/>, all
+    /// naming the full key: a value one refuses is a configuration error (the CLI's exit 3 and one
+    /// line naming the key), not an unhandled exception that takes the process down with a trace.
+    /// </summary>
+    internal static T Read<T>(Func<Config, T> create, Config config)
+    {
+        try
+        {
+            return create(config);
+        }
+        catch (Exception e) when (e is ArgumentException or SettingsException or FormatException)
+        {
+            throw new ConfigurationException(e.Message, e);
+        }
+    }
+
     public static async Task<NodeHost> StartAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         string? topology = null;
@@ -136,11 +154,11 @@ public sealed class NodeHost : IAsyncDisposable
             topology = ClusterTopologyLoader.Load(options.ClusterFile).ToHocon(nodeName, options.DataRoot);
         }
         var config = HoconDefaults.Load(options.ConfigFile, options.RulesFile, options.Overrides, topology);
-        var node = NodeSettings.Create(config);
-        var trace = TraceActorSettings.Create(config);
-        var ingest = IngestSettings.Create(config) with { Region = node.Region };
-        var storage = StorageSettings.Create(config);
-        var persistence = PersistenceSettings.Create(config);
+        var node = Read(NodeSettings.Create, config);
+        var trace = Read(TraceActorSettings.Create, config);
+        var ingest = Read(IngestSettings.Create, config) with { Region = node.Region };
+        var storage = Read(StorageSettings.Create, config);
+        var persistence = Read(PersistenceSettings.Create, config);
         var rules = SamplingRulesConfig.Parse(config);
         var hostsTraces = trace.Role.Length == 0 || node.HasRole(trace.Role);
         if (persistence.Enabled)
@@ -151,8 +169,8 @@ public sealed class NodeHost : IAsyncDisposable
         // This node's outcome sink stores kept spans: their senders' receipts are owed once written.
         trace = trace with { ConfirmAfterStored = true };
 
-        var query = QuerySettings.Create(config);
-        var admin = AdminSettings.Create(config);
+        var query = Read(QuerySettings.Create, config);
+        var admin = Read(c => AdminSettings.Create(c), config);
         var servesQueries = query.Enabled && node.HasRole("query");
 
         var gauges = new PipelineGauges();
