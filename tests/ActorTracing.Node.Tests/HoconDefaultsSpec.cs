@@ -64,10 +64,11 @@ public sealed class HoconDefaultsSpec
     [InlineData("actortracing.storage.database = \"bad-name\"", "actortracing.storage.database")]
     [InlineData("actortracing.storage.batch-size = 0", "actortracing.storage.batch-size")]
     [InlineData("actortracing.trace.send-delay = 40s", "actortracing.trace.send-delay")]
+    [InlineData("actortracing.sampling.rules = [{ name = \"bad name!\", action { type = keep } }]", "actortracing.sampling.rules[0].name")]
     public async Task A_value_a_section_refuses_stops_the_node_start_as_a_configuration_error_naming_its_key(string overrides, string key)
     {
-        // The storage section refuses with ArgumentException and the trace section with its own
-        // exception: out of the node's start, both are a configuration error (the CLI's exit 3
+        // The storage section refuses with ArgumentException, the trace section and the sampling
+        // rules with exceptions of their own: out of the node's start, both are a configuration error (the CLI's exit 3
         // and one line), not an unhandled exception that aborts the process (it was exit 134).
         var options = new NodeOptions { Overrides = overrides };
 

@@ -129,8 +129,8 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>
     /// One section's settings. Each section validates its own values, some throwing
-    /// <see cref="ArgumentException"/> and the trace section <see cref="SettingsException"/>, all
-    /// naming the full key: a value one refuses is a configuration error (the CLI's exit 3 and one
+    /// <see cref="ArgumentException"/>, the trace section <see cref="SettingsException"/> and the
+    /// sampling rules <see cref="SamplingConfigException"/>, all naming the full key: a value one refuses is a configuration error (the CLI's exit 3 and one
     /// line naming the key), not an unhandled exception that takes the process down with a trace.
     /// </summary>
     internal static T Read<T>(Func<Config, T> create, Config config)
@@ -139,7 +139,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             return create(config);
         }
-        catch (Exception e) when (e is ArgumentException or SettingsException or FormatException)
+        catch (Exception e) when (e is ArgumentException or SettingsException or SamplingConfigException or FormatException)
         {
             throw new ConfigurationException(e.Message, e);
         }
@@ -159,7 +159,7 @@ public sealed class NodeHost : IAsyncDisposable
         var ingest = Read(IngestSettings.Create, config) with { Region = node.Region };
         var storage = Read(StorageSettings.Create, config);
         var persistence = Read(PersistenceSettings.Create, config);
-        var rules = SamplingRulesConfig.Parse(config);
+        var rules = Read(SamplingRulesConfig.Parse, config);
         var hostsTraces = trace.Role.Length == 0 || node.HasRole(trace.Role);
         if (persistence.Enabled)
         {
