@@ -254,12 +254,12 @@ public static class MarkdownReport
         md.AppendLine();
     }
 
-    /// <summary>"42%" of a limit, or "n/a" without one.</summary>
     /// <summary>The node's CPU, with what the embedded engine's merges took of it when known.</summary>
     internal static string NodeCpu(double nodePercent, double mergePercent) => mergePercent > 0
         ? F($"{nodePercent:0}% (merges {mergePercent:0}%)")
         : F($"{nodePercent:0}%");
 
+    /// <summary>"42%" of a limit, or "n/a" without one.</summary>
     public static string Ratio(double value, double? limit, string unit = "%")
     {
         if (limit is not { } l || l <= 0 || !double.IsFinite(value))
