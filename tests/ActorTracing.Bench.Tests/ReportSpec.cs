@@ -56,6 +56,25 @@ public sealed class ReportSpec
     }
 
     [Fact]
+    public void A_maximum_whose_100_percent_latency_run_fell_behind_says_so_beside_the_search_and_still_stands_on_it()
+    {
+        var report = SampleReports.Complete(maxRate: 400_000);
+        report = report with { Throughput = report.Throughput! with { FirstFailingSpansPerSecond = null } };
+        var behind = new LatencyPoint("http", 1.0, 400_000, 353_324, new LatencySummary(10, 1_794_000, 1_000_000, 3_555_000, 3_555_000, 3_850_000, 3_850_000, 3_877_000), 0, 0, 180, 19);
+        var kept = behind with { AchievedSpansPerSecond = 399_999, AckLatency = new LatencySummary(10, 3_790, 1_000, 176_000, 176_000, 225_000, 225_000, 255_000) };
+        var slow = kept with { AckLatency = behind.AckLatency };
+
+        string Note(LatencyPoint at100) => Targets.Evaluate(report with { Latency = [.. report.Latency, at100] }).Single(t => t.Name == "End-to-end throughput").Note;
+
+        Assert.Equal("never fell behind up to the search ceiling; its 100 % latency run later fell behind (353,324 of 400,000 spans/s achieved, ack p99 3,850 ms)", Note(behind));
+        Assert.Equal("never fell behind up to the search ceiling", Note(kept));
+        // Every span sent, but queued past the sustain criteria's second: behind as well.
+        Assert.Contains("later fell behind (399,999 of 400,000 spans/s achieved, ack p99 3,850 ms)", Note(slow), StringComparison.Ordinal);
+        Assert.Equal("never fell behind up to the search ceiling", Note(behind with { Protocol = "grpc" }));
+        Assert.True(Targets.Evaluate(report with { Latency = [.. report.Latency, behind] }).Single(t => t.Name == "End-to-end throughput").Met);
+    }
+
+    [Fact]
     public void Each_missed_target_is_reported_not_met()
     {
         var targets = SampleReports.Complete(maxRate: 150_000, p99At80Micros: 2_500, gcBytesPerSpan: 1_990, bytesPerRow: 53).Targets;
