@@ -1,4 +1,5 @@
 using ActorTracing.Bench;
+using ActorTracing.Storage;
 
 namespace ActorTracing.Bench.Tests;
 

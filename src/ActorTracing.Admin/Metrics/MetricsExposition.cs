@@ -227,5 +227,9 @@ internal sealed class MetricsExposition(AdminSources sources)
         w.Single("dotnet_gc_committed_bytes", "gauge", "Memory the GC has committed for the heap (in use or free), for the whole process: what falls when the GC gives memory back to the system.", GC.GetGCMemoryInfo().TotalCommittedBytes);
         w.Single("process_resident_memory_bytes", "gauge", "Resident memory of the whole process (the engine's included), as the system counts it.", Environment.WorkingSet);
         w.Single("dotnet_gc_pause_time_seconds_total", "counter", "Time the process was paused for garbage collection since it started.", GC.GetTotalPauseDuration().TotalSeconds);
+        if (ActorTracing.Storage.ChdbEngine.IsOpen)
+        {
+            w.Single("actortracing_storage_embedded_merge_cpu_seconds_total", "counter", "CPU time the embedded engine's background merges used in this process (its merge threads, niced): part of the process's CPU that competes with the node's own threads for the cores.", ActorTracing.Storage.ChdbEngine.MergeCpuSeconds());
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ActorTracing.Storage;
 
 namespace ActorTracing.Bench;
 
@@ -11,7 +12,7 @@ namespace ActorTracing.Bench;
 public static class ProcReader
 {
     /// <summary>USER_HZ: the unit of /proc CPU times. 100 on every Linux build .NET runs on.</summary>
-    public const double ClockTicksPerSecond = 100;
+    public const double ClockTicksPerSecond = ThreadCpuReader.ClockTicksPerSecond;
 
     public static ProcSnapshot Read(int pid)
     {
@@ -33,21 +34,7 @@ public static class ProcReader
     }
 
     /// <summary>utime + stime (fields 14 and 15 of /proc/PID/stat) in seconds.</summary>
-    public static double ParseCpuSeconds(string stat)
-    {
-        ArgumentNullException.ThrowIfNull(stat);
-        // The command name (field 2) is in parentheses and may hold spaces; fields are counted after it.
-        var close = stat.LastIndexOf(')');
-        if (close < 0)
-        {
-            throw new FormatException("not a /proc/PID/stat line: " + stat);
-        }
-        var fields = stat[(close + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12].
-        var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
-        var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (utime + stime) / ClockTicksPerSecond;
-    }
+    public static double ParseCpuSeconds(string stat) => ThreadCpuReader.ParseCpuSeconds(stat);
 
     /// <summary>VmRSS and VmHWM of /proc/PID/status in bytes.</summary>
     public static (long Rss, long PeakRss) ParseStatusMemory(string status)

@@ -21,10 +21,6 @@ public sealed class EmbeddedTarget : IBenchTarget
     private long _peakRss;
     private int _idsTables;
 
-    // The engine's merges run on threads of this process: read apart, a report can say how much
-    // of the node's CPU they took (they compete with the node's own threads for the cores).
-    private readonly ThreadCpuReader _merges = new(Environment.ProcessId, ChdbEngine.MergeThreadName);
-    private readonly Lock _mergesGate = new();
 
     public EmbeddedTarget(BenchNode node)
     {
@@ -68,11 +64,9 @@ public sealed class EmbeddedTarget : IBenchTarget
     public Task<NodeSample> SampleAsync(double seconds, string phase, CancellationToken cancellationToken)
     {
         var proc = ProcReader.Read(Environment.ProcessId);
-        double merges;
-        lock (_mergesGate)
-        {
-            merges = _merges.CpuSeconds();
-        }
+        // The engine's merges run on threads of this process: read apart, the report can say how
+        // much of the node's CPU they took (they compete with the node's own threads for the cores).
+        var merges = ChdbEngine.MergeCpuSeconds();
         var g = _node.Gauges;
         var received = g.SpansReceived;
         var buffered = g.SpansBuffered;

@@ -1,9 +1,12 @@
-namespace ActorTracing.Bench;
+using System.Globalization;
+
+namespace ActorTracing.Storage;
 
 /// <summary>
 /// CPU time (user + system) of a process's threads of one name, from /proc/PID/task: what the
-/// embedded engine's merge threads took, which the process's own figure cannot tell apart from
-/// the node's request and actor threads. A thread that appears later is found at the next scan
+/// embedded engine's merge threads took (<see cref="ChdbEngine.MergeCpuSeconds"/>, the node's
+/// metric and the bench's report), which the process's own figure cannot tell apart from the
+/// node's request and actor threads. A thread that appears later is found at the next scan
 /// (the engine starts its merge threads when it first merges); one that exits stops counting
 /// (merge threads live as long as the engine). Elsewhere (no /proc) the reading is zero.
 /// </summary>
@@ -26,7 +29,7 @@ public sealed class ThreadCpuReader(int pid, string threadName, int rescanEvery 
         {
             try
             {
-                total += ProcReader.ParseCpuSeconds(File.ReadAllText(path));
+                total += ParseCpuSeconds(File.ReadAllText(path));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
@@ -35,6 +38,26 @@ public sealed class ThreadCpuReader(int pid, string threadName, int rescanEvery 
         }
         return total;
     }
+
+    /// <summary>utime + stime (fields 14 and 15 of a /proc stat line, a process's or a thread's) in seconds.</summary>
+    public static double ParseCpuSeconds(string stat)
+    {
+        ArgumentNullException.ThrowIfNull(stat);
+        // The command name (field 2) is in parentheses and may hold spaces; fields are counted after it.
+        var close = stat.LastIndexOf(')');
+        if (close < 0)
+        {
+            throw new FormatException("not a /proc/PID/stat line: " + stat);
+        }
+        var fields = stat[(close + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // fields[0] is field 3 (state), so utime (14) is fields[11] and stime (15) fields[12].
+        var utime = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        var stime = long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (utime + stime) / ClockTicksPerSecond;
+    }
+
+    /// <summary>USER_HZ: the unit of /proc CPU times. 100 on every Linux build .NET runs on.</summary>
+    public const double ClockTicksPerSecond = 100;
 
     private void Scan()
     {
