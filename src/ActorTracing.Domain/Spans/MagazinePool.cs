@@ -14,9 +14,10 @@ namespace ActorTracing.Domain;
 /// </summary>
 /// <remarks>
 /// Bounded: the depot keeps at most <c>capacity / magazine-size - 1</c> full magazines and each
-/// thread one, so a node holds at most its capacity plus a magazine per thread that used the
-/// pool; what is given back beyond that is left to the GC. Not a guard against misuse: whoever
-/// gives an object back must be done with it (the owner's flags, e.g.
+/// live thread one, so a node holds at most its capacity plus a magazine per live thread that
+/// used the pool (an ended thread's magazine goes with it); what is given back beyond that is
+/// left to the GC. Not a guard against misuse: whoever gives an object back must be done with it
+/// (the owner's flags, e.g.
 /// <see cref="BufferedSpan.IsRecyclable"/>, stop a second give-back).
 /// </remarks>
 public sealed class MagazinePool<T>
@@ -32,13 +33,31 @@ public sealed class MagazinePool<T>
     private readonly Stack<T?[]> _empty = new();
     private readonly ThreadLocal<Magazine> _local;
 
+    // Every thread's magazine, for Count only, held weakly: a thread that ends (pool threads
+    // retire when idle) drops its magazine with it. Tracked by the ThreadLocal instead
+    // (trackAllValues), an ended thread's magazine — and up to a magazine of objects — stayed
+    // for the life of the pool, one per thread that ever used it. Under _gate.
+    private readonly List<WeakReference<Magazine>> _magazines = [];
+
     /// <param name="capacity">Objects held at most, over the depot and one magazine.</param>
     public MagazinePool(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _size = Math.Min(DefaultMagazineSize, capacity);
         _maxFull = (capacity / _size) - 1;
-        _local = new ThreadLocal<Magazine>(() => new Magazine(new T?[_size]), trackAllValues: true);
+        _local = new ThreadLocal<Magazine>(NewMagazine);
+    }
+
+    private Magazine NewMagazine()
+    {
+        var magazine = new Magazine(new T?[_size]);
+        lock (_gate)
+        {
+            // Once per thread that uses the pool: the ended threads' entries go here too.
+            _magazines.RemoveAll(static m => !m.TryGetTarget(out _));
+            _magazines.Add(new WeakReference<Magazine>(magazine));
+        }
+        return magazine;
     }
 
     /// <summary>Objects held now, over every thread's magazine and the depot (for diagnostics and tests; a moment's reading).</summary>
@@ -46,16 +65,18 @@ public sealed class MagazinePool<T>
     {
         get
         {
-            int count;
             lock (_gate)
             {
-                count = _full.Count * _size;
+                var count = _full.Count * _size;
+                foreach (var reference in _magazines)
+                {
+                    if (reference.TryGetTarget(out var magazine))
+                    {
+                        count += Volatile.Read(ref magazine.Count);
+                    }
+                }
+                return count;
             }
-            foreach (var magazine in _local.Values)
-            {
-                count += Volatile.Read(ref magazine.Count);
-            }
-            return count;
         }
     }
 

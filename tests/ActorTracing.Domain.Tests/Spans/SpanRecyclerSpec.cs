@@ -138,14 +138,51 @@ public sealed class SpanRecyclerSpec
         // (64 spans) cross over; what is left in the giving thread's own magazine stays there.
         var recycler = new SpanRecycler(16_384);
         var spans = OnThread(() => Enumerable.Range(1, 200).Select(i => Take(recycler, (ulong)i)).ToList());
-        OnThread(() => recycler.Return(spans));
-        Assert.Equal(200, recycler.Count);
+        // The giving thread stays alive while counted: an ended thread's magazine goes with it.
+        using var given = new ManualResetEventSlim();
+        using var done = new ManualResetEventSlim();
+        var giver = new Thread(() =>
+        {
+            recycler.Return(spans);
+            given.Set();
+            done.Wait();
+        });
+        giver.Start();
+        given.Wait();
+        try
+        {
+            Assert.Equal(200, recycler.Count);
 
-        var again = OnThread(() => Enumerable.Range(1, 200).Select(i => Take(recycler, (ulong)i)).ToList());
+            var again = OnThread(() => Enumerable.Range(1, 200).Select(i => Take(recycler, (ulong)i)).ToList());
 
-        var reused = again.Count(s => spans.Contains(s, ReferenceEqualityComparer.Instance));
-        Assert.Equal(192, reused); // three magazines; the 8 in the giving thread's magazine stay there
-        Assert.Equal(8, recycler.Count);
+            var reused = again.Count(s => spans.Contains(s, ReferenceEqualityComparer.Instance));
+            Assert.Equal(192, reused); // three magazines; the 8 in the giving thread's magazine stay there
+            Assert.Equal(8, recycler.Count);
+        }
+        finally
+        {
+            done.Set();
+            giver.Join();
+        }
+    }
+
+    [Fact]
+    public void A_thread_that_ended_takes_its_magazine_and_the_spans_in_it_with_it()
+    {
+        // Pool threads retire when idle: a magazine kept for every thread that ever gave spans
+        // back held up to 64 spans each for the life of the node.
+        var recycler = new SpanRecycler(16_384);
+        var spans = OnThread(() => Enumerable.Range(1, 10).Select(i => Take(recycler, (ulong)i)).ToList());
+        OnThread(() => recycler.Return(spans)); // fewer than a magazine: they stay in that thread's
+        spans.Clear();
+
+        for (var i = 0; i < 5 && recycler.Count > 0; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.Equal(0, recycler.Count);
     }
 
     [Fact]
