@@ -21,7 +21,6 @@ public sealed class EmbeddedTarget : IBenchTarget
     private long _peakRss;
     private int _idsTables;
 
-
     public EmbeddedTarget(BenchNode node)
     {
         ArgumentNullException.ThrowIfNull(node);

@@ -130,8 +130,9 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>
     /// One section's settings. Each section validates its own values, some throwing
     /// <see cref="ArgumentException"/>, the trace section <see cref="SettingsException"/> and the
-    /// sampling rules <see cref="SamplingConfigException"/>, all naming the full key: a value one refuses is a configuration error (the CLI's exit 3 and one
-    /// line naming the key), not an unhandled exception that takes the process down with a trace.
+    /// sampling rules <see cref="SamplingConfigException"/>, all naming the full key: a value one
+    /// refuses is a configuration error (the CLI's exit 3 and one line naming the key), not an
+    /// unhandled exception that takes the process down with a trace.
     /// </summary>
     internal static T Read<T>(Func<Config, T> create, Config config)
     {

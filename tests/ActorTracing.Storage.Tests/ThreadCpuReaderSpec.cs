@@ -1,16 +1,15 @@
-using ActorTracing.Bench;
 using ActorTracing.Storage;
 
-namespace ActorTracing.Bench.Tests;
+namespace ActorTracing.Storage.Tests;
 
 /// <summary>
-/// The bench tells the embedded engine's merge threads apart from the rest of the node by thread
+/// The node's merge-CPU metric and the bench tell the embedded engine's merge threads apart from the rest of the node by thread
 /// name. Read on this process's own threads: a spinning thread's CPU is found under its name,
 /// a thread started after the first reading is found at the next scan, and other names read 0.
 /// </summary>
 public sealed class ThreadCpuReaderSpec
 {
-    private static double OwnCpuSeconds() => ProcReader.ParseCpuSeconds(File.ReadAllText("/proc/thread-self/stat"));
+    private static double OwnCpuSeconds() => ThreadCpuReader.ParseCpuSeconds(File.ReadAllText("/proc/thread-self/stat"));
 
     /// <summary>Spins on a thread of that name until it has used <paramref name="seconds"/> of CPU (not of wall time: the machine may be busy).</summary>
     private static (Thread Thread, ManualResetEventSlim Spun, ManualResetEventSlim Release) Spinner(string name, double seconds)
@@ -43,7 +42,7 @@ public sealed class ThreadCpuReaderSpec
 
             var seconds = reader.CpuSeconds();
 
-            Assert.InRange(seconds, 0.2, ProcReader.Read(Environment.ProcessId).CpuSeconds);
+            Assert.InRange(seconds, 0.2, ThreadCpuReader.ParseCpuSeconds(File.ReadAllText("/proc/self/stat")));
             Assert.Equal(0, new ThreadCpuReader(Environment.ProcessId, "no-such-thread").CpuSeconds());
         }
         finally
